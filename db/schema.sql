@@ -1,0 +1,587 @@
+\restrict dbmate
+
+-- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
+-- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: id_doc_status_enum; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.id_doc_status_enum AS ENUM (
+    'NEW',
+    'OCR_DONE',
+    'OCR_FAILED',
+    'EXPIRED',
+    'SUPERSEDED'
+);
+
+
+--
+-- Name: kyc_decision_enum; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.kyc_decision_enum AS ENUM (
+    'PASS',
+    'FAIL',
+    'MANUAL_REVIEW'
+);
+
+
+--
+-- Name: reg_type_enum; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.reg_type_enum AS ENUM (
+    'GDC',
+    'NMC',
+    'GMC',
+    'GPC'
+);
+
+
+--
+-- Name: user_status_enum; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.user_status_enum AS ENUM (
+    'PENDING',
+    'MANUAL_REVIEW',
+    'VERIFIED',
+    'REJECTED',
+    'EXPIRED'
+);
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: doc_scans; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.doc_scans (
+    id bigint NOT NULL,
+    id_document_id bigint NOT NULL,
+    textract_json jsonb NOT NULL,
+    parsed_name text,
+    parsed_dob date,
+    parsed_expiry date,
+    parser_version character varying(40) NOT NULL,
+    completed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: doc_scans_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.doc_scans_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: doc_scans_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.doc_scans_id_seq OWNED BY public.doc_scans.id;
+
+
+--
+-- Name: face_checks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.face_checks (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    selfie_id bigint NOT NULL,
+    id_document_id bigint NOT NULL,
+    match_score numeric,
+    liveness_pass boolean,
+    rekognition_job_id character varying(100),
+    completed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT face_checks_match_score_check CHECK (((match_score >= (0)::numeric) AND (match_score <= (1)::numeric)))
+);
+
+
+--
+-- Name: face_checks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.face_checks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: face_checks_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.face_checks_id_seq OWNED BY public.face_checks.id;
+
+
+--
+-- Name: id_documents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.id_documents (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    s3_key_original text NOT NULL,
+    doc_type character varying(40) NOT NULL,
+    status public.id_doc_status_enum DEFAULT 'NEW'::public.id_doc_status_enum NOT NULL,
+    expiry_date date,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: id_documents_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.id_documents_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: id_documents_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.id_documents_id_seq OWNED BY public.id_documents.id;
+
+
+--
+-- Name: kyc_decisions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.kyc_decisions (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    decision public.kyc_decision_enum NOT NULL,
+    reasons text[] DEFAULT '{}'::text[] NOT NULL,
+    decided_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: kyc_decisions_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.kyc_decisions_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: kyc_decisions_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
+
+
+--
+-- Name: reg_checks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.reg_checks (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    snapshot_date date NOT NULL,
+    matched_name boolean NOT NULL,
+    matched_status boolean NOT NULL,
+    raw_response_json jsonb NOT NULL,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: reg_checks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.reg_checks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: reg_checks_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.reg_checks_id_seq OWNED BY public.reg_checks.id;
+
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version character varying NOT NULL
+);
+
+
+--
+-- Name: selfies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.selfies (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    s3_key text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: selfies_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.selfies_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: selfies_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.selfies_id_seq OWNED BY public.selfies.id;
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    id bigint NOT NULL,
+    email character varying(254) NOT NULL,
+    reg_no character varying(50) NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    status public.user_status_enum DEFAULT 'PENDING'::public.user_status_enum NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.users_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: users_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
+
+
+--
+-- Name: doc_scans id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doc_scans ALTER COLUMN id SET DEFAULT nextval('public.doc_scans_id_seq'::regclass);
+
+
+--
+-- Name: face_checks id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_checks ALTER COLUMN id SET DEFAULT nextval('public.face_checks_id_seq'::regclass);
+
+
+--
+-- Name: id_documents id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.id_documents ALTER COLUMN id SET DEFAULT nextval('public.id_documents_id_seq'::regclass);
+
+
+--
+-- Name: kyc_decisions id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions ALTER COLUMN id SET DEFAULT nextval('public.kyc_decisions_id_seq'::regclass);
+
+
+--
+-- Name: reg_checks id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reg_checks ALTER COLUMN id SET DEFAULT nextval('public.reg_checks_id_seq'::regclass);
+
+
+--
+-- Name: selfies id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.selfies ALTER COLUMN id SET DEFAULT nextval('public.selfies_id_seq'::regclass);
+
+
+--
+-- Name: users id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+
+--
+-- Name: doc_scans doc_scans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doc_scans
+    ADD CONSTRAINT doc_scans_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: face_checks face_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_checks
+    ADD CONSTRAINT face_checks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: id_documents id_documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.id_documents
+    ADD CONSTRAINT id_documents_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: kyc_decisions kyc_decisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: reg_checks reg_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reg_checks
+    ADD CONSTRAINT reg_checks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: selfies selfies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.selfies
+    ADD CONSTRAINT selfies_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: doc_scans_document_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX doc_scans_document_idx ON public.doc_scans USING btree (id_document_id, completed_at DESC);
+
+
+--
+-- Name: face_checks_document_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX face_checks_document_idx ON public.face_checks USING btree (id_document_id);
+
+
+--
+-- Name: face_checks_selfie_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX face_checks_selfie_idx ON public.face_checks USING btree (selfie_id);
+
+
+--
+-- Name: face_checks_user_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX face_checks_user_latest_idx ON public.face_checks USING btree (user_id, completed_at DESC);
+
+
+--
+-- Name: id_documents_expiry_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX id_documents_expiry_idx ON public.id_documents USING btree (expiry_date, id) WHERE ((status <> 'SUPERSEDED'::public.id_doc_status_enum) AND (expiry_date IS NOT NULL));
+
+
+--
+-- Name: id_documents_s3_key_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX id_documents_s3_key_idx ON public.id_documents USING btree (s3_key_original);
+
+
+--
+-- Name: id_documents_user_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX id_documents_user_key ON public.id_documents USING btree (user_id, s3_key_original);
+
+
+--
+-- Name: kyc_decisions_user_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX kyc_decisions_user_latest_idx ON public.kyc_decisions USING btree (user_id, decided_at DESC);
+
+
+--
+-- Name: reg_checks_user_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX reg_checks_user_latest_idx ON public.reg_checks USING btree (user_id, checked_at DESC);
+
+
+--
+-- Name: selfies_user_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX selfies_user_key ON public.selfies USING btree (user_id, s3_key);
+
+
+--
+-- Name: users_registration_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_registration_key ON public.users USING btree (reg_type, reg_no);
+
+
+--
+-- Name: users_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_status_idx ON public.users USING btree (status);
+
+
+--
+-- Name: doc_scans doc_scans_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.doc_scans
+    ADD CONSTRAINT doc_scans_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: face_checks face_checks_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_checks
+    ADD CONSTRAINT face_checks_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: face_checks face_checks_selfie_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_checks
+    ADD CONSTRAINT face_checks_selfie_id_fkey FOREIGN KEY (selfie_id) REFERENCES public.selfies(id);
+
+
+--
+-- Name: face_checks face_checks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_checks
+    ADD CONSTRAINT face_checks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: id_documents id_documents_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.id_documents
+    ADD CONSTRAINT id_documents_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: kyc_decisions kyc_decisions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: reg_checks reg_checks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.reg_checks
+    ADD CONSTRAINT reg_checks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: selfies selfies_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.selfies
+    ADD CONSTRAINT selfies_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict dbmate
+
+
+--
+-- Dbmate schema migrations
+--
+
+INSERT INTO public.schema_migrations (version) VALUES
+    ('20261125000000');
