@@ -1,0 +1,36 @@
+/** Register look-ups: Apify actors (one per register), or a local register snapshot file. */
+import type { RegType } from '../../domain/registers.ts';
+
+export type RunStatus =
+  | 'READY'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'ABORTED'
+  | 'TIMED_OUT'
+  | 'TIMING-OUT'
+  | 'ABORTING';
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
+
+export interface RegisterRun {
+  runId: string;
+  status: RunStatus;
+  datasetId: string;
+}
+
+export interface RunWebhook {
+  /** Our `/webhooks/apify` receiver. */
+  requestUrl: string;
+  /** Identifies the user and cycle in the callback, and carries the shared secret. */
+  extraPayload: Record<string, string | number>;
+  /** Apify de-duplicates ad-hoc webhooks by this key. */
+  idempotencyKey: string;
+}
+
+export interface RegisterScraper {
+  /** Starts a look-up of one registration number; `webhook` is called when the run ends. */
+  startRun(regType: RegType, regNo: string, webhook: RunWebhook | null): Promise<RegisterRun>;
+  /** The run's current state, waiting up to `waitSecs` for it to finish. */
+  getRun(runId: string, waitSecs: number): Promise<RegisterRun>;
+  listItems(datasetId: string): Promise<unknown[]>;
+}

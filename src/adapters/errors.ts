@@ -1,0 +1,16 @@
+/**
+ * An answer that no retry can change (an image the service cannot decode, an object that does not exist, a request
+ * the service rejects as invalid). Adapters translate their SDK's errors into this; activities turn it into an
+ * outcome with a reason code instead of retrying. Anything else an adapter throws is treated as transient.
+ */
+export type PermanentErrorCause = 'UNSUPPORTED_IMAGE' | 'OBJECT_NOT_FOUND' | 'INVALID_REQUEST' | 'NOT_CONFIGURED';
+
+export class PermanentAdapterError extends Error {
+  override name = 'PermanentAdapterError';
+  readonly reason: PermanentErrorCause;
+
+  constructor(reason: PermanentErrorCause, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
