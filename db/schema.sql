@@ -39,6 +39,16 @@ CREATE TYPE public.kyc_decision_enum AS ENUM (
 
 
 --
+-- Name: kyc_decision_source_enum; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.kyc_decision_source_enum AS ENUM (
+    'AUTOMATIC',
+    'CS'
+);
+
+
+--
 -- Name: reg_type_enum; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -79,7 +89,8 @@ CREATE TABLE public.doc_scans (
     parsed_dob date,
     parsed_expiry date,
     parser_version character varying(40) NOT NULL,
-    completed_at timestamp with time zone DEFAULT now() NOT NULL
+    completed_at timestamp with time zone DEFAULT now() NOT NULL,
+    cycle_id uuid
 );
 
 
@@ -115,6 +126,11 @@ CREATE TABLE public.face_checks (
     liveness_pass boolean,
     rekognition_job_id character varying(100),
     completed_at timestamp with time zone DEFAULT now() NOT NULL,
+    cycle_id uuid,
+    selfie_quality character varying(20),
+    liveness_confidence numeric,
+    outcome jsonb,
+    CONSTRAINT face_checks_liveness_confidence_check CHECK (((liveness_confidence >= (0)::numeric) AND (liveness_confidence <= (1)::numeric))),
     CONSTRAINT face_checks_match_score_check CHECK (((match_score >= (0)::numeric) AND (match_score <= (1)::numeric)))
 );
 
@@ -181,7 +197,13 @@ CREATE TABLE public.kyc_decisions (
     user_id bigint NOT NULL,
     decision public.kyc_decision_enum NOT NULL,
     reasons text[] DEFAULT '{}'::text[] NOT NULL,
-    decided_at timestamp with time zone DEFAULT now() NOT NULL
+    decided_at timestamp with time zone DEFAULT now() NOT NULL,
+    cycle_id uuid,
+    source public.kyc_decision_source_enum DEFAULT 'AUTOMATIC'::public.kyc_decision_source_enum NOT NULL,
+    reviewer character varying(100),
+    note text,
+    overrides_decision_id bigint,
+    CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
 
@@ -205,6 +227,39 @@ ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
 
 
 --
+-- Name: notifications; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.notifications (
+    id bigint NOT NULL,
+    idempotency_key character varying(200) NOT NULL,
+    decision_id bigint NOT NULL,
+    channel character varying(40) NOT NULL,
+    sent_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: notifications_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.notifications_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: notifications_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
+
+
+--
 -- Name: reg_checks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -215,7 +270,11 @@ CREATE TABLE public.reg_checks (
     matched_name boolean NOT NULL,
     matched_status boolean NOT NULL,
     raw_response_json jsonb NOT NULL,
-    checked_at timestamp with time zone DEFAULT now() NOT NULL
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
+    cycle_id uuid,
+    apify_run_id character varying(100),
+    standing character varying(40),
+    outcome jsonb
 );
 
 
@@ -236,6 +295,41 @@ CREATE SEQUENCE public.reg_checks_id_seq
 --
 
 ALTER SEQUENCE public.reg_checks_id_seq OWNED BY public.reg_checks.id;
+
+
+--
+-- Name: register_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_runs (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    cycle_id uuid NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    actor_id character varying(200) NOT NULL,
+    run_id character varying(100) NOT NULL,
+    dataset_id character varying(100) NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: register_runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.register_runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: register_runs_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.register_runs_id_seq OWNED BY public.register_runs.id;
 
 
 --
@@ -340,10 +434,24 @@ ALTER TABLE ONLY public.kyc_decisions ALTER COLUMN id SET DEFAULT nextval('publi
 
 
 --
+-- Name: notifications id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('public.notifications_id_seq'::regclass);
+
+
+--
 -- Name: reg_checks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks ALTER COLUMN id SET DEFAULT nextval('public.reg_checks_id_seq'::regclass);
+
+
+--
+-- Name: register_runs id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_runs ALTER COLUMN id SET DEFAULT nextval('public.register_runs_id_seq'::regclass);
 
 
 --
@@ -393,11 +501,51 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: notifications notifications_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_idempotency_key_key UNIQUE (idempotency_key);
+
+
+--
+-- Name: notifications notifications_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: reg_checks reg_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks
     ADD CONSTRAINT reg_checks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_runs register_runs_cycle_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_runs
+    ADD CONSTRAINT register_runs_cycle_id_key UNIQUE (cycle_id);
+
+
+--
+-- Name: register_runs register_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_runs
+    ADD CONSTRAINT register_runs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_runs register_runs_run_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_runs
+    ADD CONSTRAINT register_runs_run_id_key UNIQUE (run_id);
 
 
 --
@@ -425,10 +573,24 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: doc_scans_cycle_document_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX doc_scans_cycle_document_key ON public.doc_scans USING btree (cycle_id, id_document_id);
+
+
+--
 -- Name: doc_scans_document_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX doc_scans_document_idx ON public.doc_scans USING btree (id_document_id, completed_at DESC);
+
+
+--
+-- Name: face_checks_cycle_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX face_checks_cycle_key ON public.face_checks USING btree (cycle_id);
 
 
 --
@@ -474,10 +636,31 @@ CREATE UNIQUE INDEX id_documents_user_key ON public.id_documents USING btree (us
 
 
 --
+-- Name: kyc_decisions_cycle_source_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX kyc_decisions_cycle_source_key ON public.kyc_decisions USING btree (cycle_id, source);
+
+
+--
 -- Name: kyc_decisions_user_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX kyc_decisions_user_latest_idx ON public.kyc_decisions USING btree (user_id, decided_at DESC);
+
+
+--
+-- Name: notifications_decision_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX notifications_decision_idx ON public.notifications USING btree (decision_id);
+
+
+--
+-- Name: reg_checks_cycle_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX reg_checks_cycle_key ON public.reg_checks USING btree (cycle_id);
 
 
 --
@@ -549,6 +732,14 @@ ALTER TABLE ONLY public.id_documents
 
 
 --
+-- Name: kyc_decisions kyc_decisions_overrides_decision_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_overrides_decision_id_fkey FOREIGN KEY (overrides_decision_id) REFERENCES public.kyc_decisions(id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -557,11 +748,27 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: notifications notifications_decision_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.notifications
+    ADD CONSTRAINT notifications_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES public.kyc_decisions(id);
+
+
+--
 -- Name: reg_checks reg_checks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks
     ADD CONSTRAINT reg_checks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: register_runs register_runs_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_runs
+    ADD CONSTRAINT register_runs_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -584,4 +791,5 @@ ALTER TABLE ONLY public.selfies
 --
 
 INSERT INTO public.schema_migrations (version) VALUES
-    ('20261125000000');
+    ('20261125000000'),
+    ('20261125010000');

@@ -47,18 +47,64 @@ const environmentSchema = z.object({
   /** Where Apify should deliver its run webhooks: this service's public `/webhooks/apify` URL. */
   APIFY_WEBHOOK_URL: optionalUrl,
 
+  /** Secret behind the per-cycle tokens that Apify's webhooks carry back to us. */
+  KYC_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
+  /** Selfie quality gate on Rekognition's 0..100 ImageQuality scale. */
+  KYC_SELFIE_MIN_SHARPNESS: z.coerce.number().min(0).max(100).default(10),
+  KYC_SELFIE_MIN_BRIGHTNESS: z.coerce.number().min(0).max(100).default(15),
+  KYC_SELFIE_MAX_BRIGHTNESS: z.coerce.number().min(0).max(100).default(97),
   KYC_DOCUMENTS_TIMEOUT: duration.default(14 * unitMs.d),
+  KYC_UPLOAD_SETTLE: duration.default(2 * unitMs.m),
   KYC_REGISTER_WEBHOOK_TIMEOUT: duration.default(30 * unitMs.m),
+  KYC_REGISTER_POLL_TIMEOUT: duration.default(2 * unitMs.h),
   KYC_CS_REMINDER_AFTER: duration.default(24 * unitMs.h),
+
+  KYC_EMAIL_TRANSPORT: z.enum(['outbox', 'smtp', 'ses']).default('outbox'),
+  /** e.g. smtp://user:pass@mail.example.org:587 */
+  SMTP_URL: optionalUrl,
+  KYC_EMAIL_FROM: z.email().default('kyc-noreply@example.org'),
+  KYC_CS_EMAIL: z.email().default('cs@example.org'),
+  KYC_OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
+  /** Links in CS emails point here (the CS endpoints) and to the Temporal Web UI. */
+  KYC_CS_BASE_URL: z.url().default('http://127.0.0.1:3000'),
+  KYC_TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  KYC_PRODUCT_WEBHOOK_URL: optionalUrl,
+  KYC_PRODUCT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KYC_PRODUCT_SNS_TOPIC_ARN: z.string().startsWith('arn:').optional(),
 
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
 });
 
-export type Config = z.infer<typeof environmentSchema>;
+/** Secrets that must be set explicitly outside local mode; local mode falls back to a fixed, well-known value. */
+const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET'] as const;
+const LOCAL_ONLY_SECRET = 'local-only-secret-never-use-in-production';
+
+const configSchema = environmentSchema
+  .superRefine((env, ctx) => {
+    if (env.KYC_ENV === 'production') {
+      for (const name of SECRETS_REQUIRED_IN_PRODUCTION) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when KYC_ENV=production' });
+      }
+    }
+    if (env.KYC_PRODUCT_WEBHOOK_URL && !env.KYC_PRODUCT_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KYC_PRODUCT_WEBHOOK_SECRET'],
+        message: 'required when KYC_PRODUCT_WEBHOOK_URL is set (webhooks are always signed)',
+      });
+    }
+    if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when KYC_EMAIL_TRANSPORT=smtp' });
+    }
+  })
+  .transform((env) => ({ ...env, KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET }));
+
+export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -66,7 +112,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates `env`; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(emptyStringsAsUnset(env));
+  const parsed = configSchema.safeParse(emptyStringsAsUnset(env));
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);

@@ -43,3 +43,12 @@ export interface CheckOutcomes {
 }
 
 export type KycDecision = 'PASS' | 'FAIL' | 'MANUAL_REVIEW';
+
+export type UserStatus = 'PENDING' | 'MANUAL_REVIEW' | 'VERIFIED' | 'REJECTED' | 'EXPIRED';
+
+/** What a decision makes of the user: `users.status` and the KycStatus search attribute. */
+export const USER_STATUS_FOR_DECISION: Record<KycDecision, UserStatus> = {
+  PASS: 'VERIFIED',
+  FAIL: 'REJECTED',
+  MANUAL_REVIEW: 'MANUAL_REVIEW',
+};

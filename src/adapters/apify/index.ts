@@ -14,6 +14,7 @@ export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED
 
 export interface RegisterRun {
   runId: string;
+  actorId: string;
   status: RunStatus;
   datasetId: string;
 }
@@ -21,8 +22,10 @@ export interface RegisterRun {
 export interface RunWebhook {
   /** Our `/webhooks/apify` receiver. */
   requestUrl: string;
-  /** Identifies the user and cycle in the callback, and carries the shared secret. */
-  extraPayload: Record<string, string | number>;
+  /** Added to Apify's default payload as `kyc`: identifies the user and verification cycle. */
+  tag: Record<string, string | number>;
+  /** Extra request headers, e.g. the callback token the receiver verifies. */
+  headers: Record<string, string>;
   /** Apify de-duplicates ad-hoc webhooks by this key. */
   idempotencyKey: string;
 }

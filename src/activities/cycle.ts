@@ -1,0 +1,27 @@
+/** The start of a verification cycle, and its end when the documents never came. */
+import { ApplicationFailure } from '@temporalio/activity';
+import { recordDecision } from '../db/decisions.ts';
+import { findUser } from '../db/users.ts';
+import type { ActivityDeps } from './deps.ts';
+import type { BeginCycleResult, CycleRef, RecordedDecision } from './types.ts';
+
+export function createCycleActivities({ sql, settings }: ActivityDeps) {
+  return {
+    async beginCycle({ userId }: CycleRef): Promise<BeginCycleResult> {
+      const user = await findUser(sql, userId);
+      if (!user) throw ApplicationFailure.nonRetryable(`user ${userId} does not exist`, 'UnknownUser');
+      return { regType: user.regType, userStatus: user.status, settings: settings.cycle };
+    },
+
+    async closeWithoutDocuments({ userId, cycleId }: CycleRef): Promise<RecordedDecision> {
+      const row = await recordDecision(sql, {
+        userId,
+        cycleId,
+        decision: 'FAIL',
+        reasons: ['DOCUMENTS_NOT_RECEIVED'],
+        source: 'AUTOMATIC',
+      });
+      return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/** What the activities need from the outside world, injected so tests can hand in stand-ins. */
+import type { RegisterScraper } from '../adapters/apify/index.ts';
+import type { EmailTransport } from '../adapters/email/index.ts';
+import type { ProductChannel } from '../adapters/product-channel.ts';
+import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
+import type { DocumentReader } from '../adapters/textract/index.ts';
+import type { Config } from '../config.ts';
+import type { Sql } from '../db/pool.ts';
+import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
+import type { Logger } from '../logger.ts';
+import type { CycleSettings } from './types.ts';
+
+export interface ActivitySettings {
+  cycle: CycleSettings;
+  policy: { facePass: number; faceFail: number };
+  livenessThreshold: number;
+  selfieQuality: SelfieQualityThresholds;
+  /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
+  registerWebhookUrl: string | null;
+  webhookSecret: string;
+  email: { from: string; csAddress: string };
+  links: { csBaseUrl: string; temporalUiUrl: string; namespace: string };
+}
+
+export interface ActivityDeps {
+  sql: Sql;
+  logger: Logger;
+  documents: DocumentReader;
+  faces: FaceAnalyzer;
+  liveness: LivenessService;
+  registers: RegisterScraper;
+  email: EmailTransport;
+  productChannels: ProductChannel[];
+  settings: ActivitySettings;
+}
+
+export function activitySettingsFromConfig(config: Config): ActivitySettings {
+  return {
+    cycle: {
+      documentsTimeoutMs: config.KYC_DOCUMENTS_TIMEOUT,
+      registerWebhookTimeoutMs: config.KYC_REGISTER_WEBHOOK_TIMEOUT,
+      registerPollTimeoutMs: config.KYC_REGISTER_POLL_TIMEOUT,
+      csReminderAfterMs: config.KYC_CS_REMINDER_AFTER,
+      uploadSettleMs: config.KYC_UPLOAD_SETTLE,
+    },
+    policy: { facePass: config.KYC_FACE_PASS_THRESHOLD, faceFail: config.KYC_FACE_FAIL_THRESHOLD },
+    livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
+    selfieQuality: {
+      minSharpness: config.KYC_SELFIE_MIN_SHARPNESS,
+      minBrightness: config.KYC_SELFIE_MIN_BRIGHTNESS,
+      maxBrightness: config.KYC_SELFIE_MAX_BRIGHTNESS,
+    },
+    registerWebhookUrl: config.APIFY_WEBHOOK_URL ?? null,
+    webhookSecret: config.KYC_WEBHOOK_SECRET,
+    email: { from: config.KYC_EMAIL_FROM, csAddress: config.KYC_CS_EMAIL },
+    links: {
+      csBaseUrl: config.KYC_CS_BASE_URL,
+      temporalUiUrl: config.KYC_TEMPORAL_UI_URL,
+      namespace: config.TEMPORAL_NAMESPACE,
+    },
+  };
+}

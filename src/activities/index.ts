@@ -1,0 +1,21 @@
+/** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
+import { createCheckFaceActivities } from './check-face.ts';
+import { createCycleActivities } from './cycle.ts';
+import { createDecideActivities } from './decide.ts';
+import type { ActivityDeps } from './deps.ts';
+import { createNotifyActivities } from './notify.ts';
+import { createRegisterActivities } from './register.ts';
+import { createScanDocumentActivities } from './scan-document.ts';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCycleActivities(deps),
+    ...createScanDocumentActivities(deps),
+    ...createCheckFaceActivities(deps),
+    ...createRegisterActivities(deps),
+    ...createDecideActivities(deps),
+    ...createNotifyActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

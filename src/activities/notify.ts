@@ -1,0 +1,80 @@
+/**
+ * Notifications, each sent once per decision: PASS and FAIL to the product (signed webhook and/or SNS), MANUAL_REVIEW
+ * to CS by email. Nothing from the documents goes out: ids, the decision and its reason codes only.
+ */
+import { getDecision, sendOnce } from '../db/decisions.ts';
+import { kycWorkflowId } from '../workflows/contract.ts';
+import type { ActivityDeps } from './deps.ts';
+import type { RemindCsInput } from './types.ts';
+
+export function createNotifyActivities({ sql, email, productChannels, settings }: ActivityDeps) {
+  const caseLinks = (userId: number) => {
+    const workflowId = kycWorkflowId(userId);
+    const ui = settings.links;
+    return [
+      `Review it: ${ui.csBaseUrl}/cs/cases/${userId}`,
+      `Workflow: ${ui.temporalUiUrl}/namespaces/${ui.namespace}/workflows/${workflowId}`,
+    ].join('\n');
+  };
+
+  async function emailCs(idempotencyKey: string, decisionId: number, subject: string, intro: string) {
+    const decision = await getDecision(sql, decisionId);
+    await sendOnce(sql, { idempotencyKey, decisionId, channel: 'cs-email' }, () =>
+      email.send({
+        from: settings.email.from,
+        to: settings.email.csAddress,
+        subject,
+        text: [
+          intro,
+          '',
+          `Case: ${kycWorkflowId(decision.userId)} (user ${decision.userId}, decision ${decision.id})`,
+          `Reasons: ${decision.reasons.join(', ') || '(none)'}`,
+          '',
+          caseLinks(decision.userId),
+        ].join('\n'),
+        messageId: `${idempotencyKey.replaceAll('/', '.')}@kyc`,
+      }),
+    );
+  }
+
+  return {
+    async notifyDecision({ decisionId }: { decisionId: number }): Promise<void> {
+      const decision = await getDecision(sql, decisionId);
+      if (decision.decision === 'MANUAL_REVIEW') {
+        await emailCs(
+          `decision-${decisionId}/cs-email`,
+          decisionId,
+          `KYC case ${decision.userId} needs manual review`,
+          'An automatic KYC check could not decide this case.',
+        );
+        return;
+      }
+      const event = {
+        type: 'kyc.decision',
+        decisionId: decision.id,
+        userId: decision.userId,
+        decision: decision.decision,
+        reasons: decision.reasons,
+        source: decision.source,
+        ...(decision.reviewer ? { reviewer: decision.reviewer } : {}),
+        decidedAt: decision.decidedAt.toISOString(),
+      };
+      for (const channel of productChannels) {
+        const idempotencyKey = `decision-${decisionId}/${channel.name}`;
+        await sendOnce(sql, { idempotencyKey, decisionId, channel: channel.name }, () =>
+          channel.publish(event, idempotencyKey),
+        );
+      }
+    },
+
+    async remindCs({ decisionId, reminder }: RemindCsInput): Promise<void> {
+      const decision = await getDecision(sql, decisionId);
+      await emailCs(
+        `decision-${decisionId}/cs-reminder-${reminder}`,
+        decisionId,
+        `Reminder ${reminder}: KYC case ${decision.userId} still awaits manual review`,
+        'This case has been waiting for a CS decision longer than the review target.',
+      );
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/** Seed step 1 (doc_scan_lambda): OCR the ID document, parse it, record the scan and the selfie. */
+import { PermanentAdapterError } from '../adapters/errors.ts';
+import { recordScan, upsertIdDocument, upsertSelfie } from '../db/documents.ts';
+import { type DocType, docTypeFromFileName } from '../domain/doc-types.ts';
+import {
+  PARSER_VERSION,
+  type ParsedIdentityDocument,
+  parseDocumentText,
+  parseIdentityFields,
+  toDocumentOutcome,
+} from '../domain/identity-document.ts';
+import type { DocumentOutcome } from '../domain/outcomes.ts';
+import type { ActivityDeps } from './deps.ts';
+import type { ScanDocumentInput, ScanDocumentResult } from './types.ts';
+
+const DOC_TYPE_OF: Record<ParsedIdentityDocument['documentType'], DocType> = {
+  PASSPORT: 'passport',
+  ID_CARD: 'id_card',
+  DRIVING_LICENCE: 'driving_licence',
+};
+
+function isComplete(parsed: ParsedIdentityDocument | null): boolean {
+  return Boolean(parsed?.fullName && parsed.birthDate && parsed.expiryDate && parsed.checkDigitsValid !== false);
+}
+
+/** Of two readings, the one whose check digits hold, else the more complete one. */
+function better(a: ParsedIdentityDocument | null, b: ParsedIdentityDocument | null): ParsedIdentityDocument | null {
+  if (!a || !b) return a ?? b;
+  if ((a.checkDigitsValid === true) !== (b.checkDigitsValid === true)) return a.checkDigitsValid === true ? a : b;
+  return isComplete(b) && !isComplete(a) ? b : a;
+}
+
+export function createScanDocumentActivities({ sql, documents, logger }: ActivityDeps) {
+  return {
+    async scanDocument(input: ScanDocumentInput): Promise<ScanDocumentResult> {
+      const { userId, cycleId, asOf, idDocument, selfie } = input;
+      const declaredType: DocType | null = idDocument.docType ?? docTypeFromFileName(idDocument.key);
+      const idDocumentId = await upsertIdDocument(sql, {
+        userId,
+        key: idDocument.key,
+        docType: declaredType ?? 'unknown',
+      });
+      const selfieId = await upsertSelfie(sql, { userId, key: selfie.key });
+
+      const raw: Record<string, unknown> = {};
+      let parsed: ParsedIdentityDocument | null = null;
+      let outcome: DocumentOutcome;
+      try {
+        // AnalyzeID does not read UK driving licences; their text goes straight to our own parser.
+        if (declaredType !== 'driving_licence') {
+          const analysis = await documents.analyzeId(idDocument);
+          raw.analyzeId = analysis?.raw ?? null;
+          parsed = analysis ? parseIdentityFields(analysis.fields) : null;
+        }
+        if (!isComplete(parsed)) {
+          const text = await documents.detectText(idDocument);
+          raw.detectDocumentText = text.raw;
+          parsed = better(parsed, parseDocumentText(text.lines));
+        }
+        outcome = toDocumentOutcome(parsed, asOf);
+      } catch (error) {
+        if (!(error instanceof PermanentAdapterError)) throw error;
+        raw.error = error.reason;
+        outcome = {
+          status: 'UNREADABLE',
+          cause: error.reason === 'UNSUPPORTED_IMAGE' ? 'UNSUPPORTED_IMAGE' : 'OCR_ERROR',
+        };
+      }
+
+      await recordScan(sql, {
+        userId,
+        cycleId,
+        idDocumentId,
+        textractJson: raw,
+        parsedName: parsed?.fullName ?? null,
+        parsedDob: parsed?.birthDate ?? null,
+        parsedExpiry: parsed?.expiryDate ?? null,
+        parserVersion: PARSER_VERSION,
+        documentStatus: outcome.status === 'UNREADABLE' ? 'OCR_FAILED' : outcome.expired ? 'EXPIRED' : 'OCR_DONE',
+        docType: parsed ? DOC_TYPE_OF[parsed.documentType] : null,
+      });
+      logger.info(
+        { userId, cycleId, idDocumentId, outcome: outcome.status, source: parsed?.source },
+        'document scanned',
+      );
+      return { idDocumentId, selfieId, outcome };
+    },
+  };
+}

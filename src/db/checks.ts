@@ -1,0 +1,82 @@
+/** face_checks, reg_checks and register_runs: one row of each per verification cycle. */
+import type { FaceOutcome, RegisterOutcome } from '../domain/outcomes.ts';
+import type { RegType } from '../domain/registers.ts';
+import type { Sql } from './pool.ts';
+
+export async function recordFaceCheck(
+  sql: Sql,
+  row: {
+    userId: number;
+    cycleId: string;
+    selfieId: number;
+    idDocumentId: number;
+    matchScore: number | null;
+    livenessPass: boolean | null;
+    livenessConfidence: number | null;
+    livenessSessionId: string | null;
+    selfieQuality: string | null;
+    outcome: FaceOutcome;
+  },
+): Promise<void> {
+  await sql`
+    insert into face_checks (user_id, cycle_id, selfie_id, id_document_id, match_score, liveness_pass,
+                             liveness_confidence, rekognition_job_id, selfie_quality, outcome)
+    values (${row.userId}, ${row.cycleId}, ${row.selfieId}, ${row.idDocumentId}, ${row.matchScore},
+            ${row.livenessPass}, ${row.livenessConfidence}, ${row.livenessSessionId}, ${row.selfieQuality},
+            ${sql.json(row.outcome as never)})
+    on conflict (cycle_id) do nothing`;
+}
+
+/** Liveness belongs to the capture of a selfie: a later cycle reusing that selfie reuses its result. */
+export async function earlierLiveness(
+  sql: Sql,
+  selfieId: number,
+): Promise<{ pass: boolean; confidence: number | null; sessionId: string | null } | null> {
+  const [row] = await sql<{ pass: boolean; confidence: string | null; sessionId: string | null }[]>`
+    select liveness_pass as pass, liveness_confidence as confidence, rekognition_job_id as "sessionId"
+    from face_checks where selfie_id = ${selfieId} and liveness_pass is not null
+    order by completed_at desc limit 1`;
+  return row
+    ? { pass: row.pass, confidence: row.confidence === null ? null : Number(row.confidence), sessionId: row.sessionId }
+    : null;
+}
+
+export async function findRegisterRun(sql: Sql, cycleId: string): Promise<{ runId: string; datasetId: string } | null> {
+  const [row] = await sql<{ runId: string; datasetId: string }[]>`
+    select run_id as "runId", dataset_id as "datasetId" from register_runs where cycle_id = ${cycleId}`;
+  return row ?? null;
+}
+
+/** Records the cycle's run; if an earlier attempt already recorded one, that one stands and is returned. */
+export async function recordRegisterRun(
+  sql: Sql,
+  row: { userId: number; cycleId: string; regType: RegType; actorId: string; runId: string; datasetId: string },
+): Promise<{ runId: string; datasetId: string }> {
+  await sql`
+    insert into register_runs (user_id, cycle_id, reg_type, actor_id, run_id, dataset_id)
+    values (${row.userId}, ${row.cycleId}, ${row.regType}, ${row.actorId}, ${row.runId}, ${row.datasetId})
+    on conflict (cycle_id) do nothing`;
+  return (await findRegisterRun(sql, row.cycleId)) as { runId: string; datasetId: string };
+}
+
+export async function recordRegisterCheck(
+  sql: Sql,
+  row: {
+    userId: number;
+    cycleId: string;
+    snapshotDate: string;
+    matchedName: boolean;
+    matchedStatus: boolean;
+    rawResponse: unknown;
+    runId: string | null;
+    standing: string | null;
+    outcome: RegisterOutcome;
+  },
+): Promise<void> {
+  await sql`
+    insert into reg_checks (user_id, cycle_id, snapshot_date, matched_name, matched_status, raw_response_json,
+                            apify_run_id, standing, outcome)
+    values (${row.userId}, ${row.cycleId}, ${row.snapshotDate}, ${row.matchedName}, ${row.matchedStatus},
+            ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)})
+    on conflict (cycle_id) do nothing`;
+}

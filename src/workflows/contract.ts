@@ -1,0 +1,182 @@
+/**
+ * The public contract of KycWorkflow: what starters, bridges, the CS tools and ops integrate against. Workflow ids,
+ * signals, the CS update and the status query live here with the zod schemas that validate every payload, on both
+ * sides: producers validate before they send, the workflow validates again before it acts.
+ *
+ * Payloads carry ids, object keys and check outcomes only. Names, dates of birth, document numbers, registration
+ * numbers and images stay in PostgreSQL and the object store.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { DOC_TYPES } from '../domain/doc-types.ts';
+import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
+import type { ReasonCode } from '../domain/reasons.ts';
+
+export const KYC_WORKFLOW_TYPE = 'KycWorkflow';
+const WORKFLOW_ID_PREFIX = 'kyc-user-';
+
+export function kycWorkflowId(userId: number): string {
+  return `${WORKFLOW_ID_PREFIX}${userId}`;
+}
+
+/** The user id of a `kyc-user-<id>` workflow id, or null for any other id. */
+export function userIdFromWorkflowId(workflowId: string): number | null {
+  if (!workflowId.startsWith(WORKFLOW_ID_PREFIX)) return null;
+  const id = Number(workflowId.slice(WORKFLOW_ID_PREFIX.length));
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+export const userIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+// ─── Signals ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const documentUploadedSchema = z.object({
+  kind: z.enum(['ID_DOCUMENT', 'SELFIE']),
+  bucket: z.string().min(3).max(63),
+  key: z.string().min(1).max(1024),
+  docType: z.enum(DOC_TYPES).optional(),
+  /** The object's ETag: an upload to the same key with other content is a re-upload, not a duplicate. */
+  etag: z.string().min(1).max(200).optional(),
+  /** A Rekognition Face Liveness session completed by the front end with this selfie. */
+  livenessSessionId: z.uuid().optional(),
+});
+export type DocumentUploaded = z.infer<typeof documentUploadedSchema>;
+
+/** The fields this service adds to Apify's default webhook payload through the webhook's payload template. */
+export const registerCallbackTagSchema = z.object({
+  userId: userIdSchema,
+  cycleId: z.uuid(),
+});
+
+/**
+ * Apify's default webhook payload (`userId`, `createdAt`, `eventType`, `eventData`, `resource`) plus `kyc`, which
+ * identifies the user and verification cycle. Only the fields the workflow reads are kept; the rest of Apify's run
+ * object is dropped before it reaches history.
+ */
+export const registerResultSchema = z.object({
+  userId: z.string().min(1).max(100),
+  createdAt: z.string().min(1).max(40),
+  eventType: z.enum(['ACTOR.RUN.SUCCEEDED', 'ACTOR.RUN.FAILED', 'ACTOR.RUN.ABORTED', 'ACTOR.RUN.TIMED_OUT']),
+  eventData: z.object({ actorId: z.string().min(1).max(100), actorRunId: z.string().min(1).max(100) }),
+  resource: z.object({
+    id: z.string().min(1).max(100),
+    status: z.string().min(1).max(20),
+    defaultDatasetId: z.string().min(1).max(100).optional(),
+  }),
+  kyc: registerCallbackTagSchema,
+});
+export type RegisterResult = z.infer<typeof registerResultSchema>;
+
+export const csReviewSchema = z.object({
+  decision: z.enum(['PASS', 'FAIL']),
+  reviewer: z.string().trim().min(1, 'a reviewer is required').max(100),
+  note: z.string().max(2000).optional(),
+});
+export type CsReview = z.infer<typeof csReviewSchema>;
+
+export const documentExpiredSchema = z.object({ idDocumentId: z.number().int().positive() });
+export type DocumentExpired = z.infer<typeof documentExpiredSchema>;
+
+/**
+ * A request from a producer of the seed's queues (`face-match`, `reg-request`, `decision`) to (re)run one step.
+ * `requestId` (the SQS message id) makes a redelivered message harmless.
+ */
+export const stepRequestedSchema = z.object({
+  step: z.enum(['FACE_MATCH', 'REGISTER_CHECK', 'DECISION']),
+  requestId: z.string().min(1).max(200),
+});
+export type StepRequested = z.infer<typeof stepRequestedSchema>;
+
+export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
+export const registerResultSignal = defineSignal<[RegisterResult]>('registerResult');
+export const csReviewSignal = defineSignal<[CsReview]>('csReview');
+export const documentExpiredSignal = defineSignal<[DocumentExpired]>('documentExpired');
+export const stepRequestedSignal = defineSignal<[StepRequested]>('stepRequested');
+
+// ─── Update and query ───────────────────────────────────────────────────────────────────────────────────────────
+
+export interface CsReviewAccepted {
+  accepted: true;
+  decisionId: number;
+  decision: 'PASS' | 'FAIL';
+}
+
+/** The same as the `csReview` signal, but the caller learns at once whether the workflow accepted it. */
+export const submitCsReviewUpdate = defineUpdate<CsReviewAccepted, [CsReview]>('submitCsReview');
+
+export const KYC_STAGES = [
+  'AWAITING_DOCUMENTS',
+  'SCANNING',
+  'CHECKING',
+  'DECIDING',
+  'AWAITING_REVIEW',
+  'DECIDED',
+  'EXPIRED',
+] as const;
+export type KycStage = (typeof KYC_STAGES)[number];
+
+export type WaitingFor = 'ID_DOCUMENT' | 'SELFIE' | 'REGISTER_CALLBACK' | 'CS_REVIEW' | 'REUPLOAD';
+
+export interface DecisionView {
+  decisionId: number;
+  decision: KycDecision;
+  reasons: ReasonCode[];
+  source: 'AUTOMATIC' | 'CS';
+  reviewer?: string;
+}
+
+export interface KycStatusView {
+  userId: number;
+  /** 1 for the first verification, +1 for every re-verification. */
+  cycle: number;
+  cycleId: string;
+  stage: KycStage;
+  waitingFor: WaitingFor[];
+  documents: { idDocument: { key: string; idDocumentId?: number } | null; selfie: { key: string } | null };
+  checks: {
+    document: DocumentOutcome | null;
+    face: FaceOutcome | null;
+    register: RegisterOutcome | { status: 'PENDING'; runId: string } | null;
+  };
+  /** What stands now: the CS override when there is one, otherwise the automatic decision. */
+  decision: DecisionView | null;
+  /** The automatic decision, kept visible after a CS override. */
+  automaticDecision: DecisionView | null;
+  /** Signals dropped because they were invalid, duplicated or late. */
+  ignoredSignals: number;
+}
+
+export const kycStatusQuery = defineQuery<KycStatusView>('kycStatus');
+
+// ─── Workflow input ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Starters pass `{ userId }`. `carryOver` is the workflow's own state handed to the next run by continue-as-new: a
+ * new verification cycle, or the same idle state when history grew long.
+ */
+export const kycWorkflowInputSchema = z.object({
+  userId: userIdSchema,
+  carryOver: z
+    .object({
+      cycle: z.number().int().positive(),
+      /** Uploads that arrived since the last cycle began, oldest first. */
+      uploads: z.array(documentUploadedSchema).max(20),
+      /** The last cycle's documents, reused when only one of them is re-uploaded. */
+      previousIdDocument: documentUploadedSchema.nullable(),
+      previousSelfie: documentUploadedSchema.nullable(),
+      /** Resume waiting after a decision instead of starting a cycle (continue-as-new while idle). */
+      idle: z
+        .object({
+          cycleId: z.uuid(),
+          idDocumentId: z.number().int().positive().nullable(),
+          stage: z.enum(['DECIDED', 'EXPIRED']),
+          decision: z.custom<DecisionView>().nullable(),
+          automaticDecision: z.custom<DecisionView>().nullable(),
+          outcomes: z.custom<CheckOutcomes>().nullable(),
+        })
+        .nullable(),
+      handledRequestIds: z.array(z.string()).max(200),
+    })
+    .optional(),
+});
+export type KycWorkflowInput = z.infer<typeof kycWorkflowInputSchema>;

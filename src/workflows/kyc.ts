@@ -1,0 +1,498 @@
+/**
+ * KycWorkflow: one long-running workflow per user (`kyc-user-<id>`). Each run is one verification cycle — wait for
+ * an ID document and a selfie, OCR the document, check the face and the professional register in parallel, decide,
+ * notify, and wait for customer service when the decision is MANUAL_REVIEW. It then stays open, idle, until a
+ * re-upload, an expiry or a re-check request, and starts the next cycle with continue-as-new.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { Activities } from '../activities/index.ts';
+import type { CycleSettings } from '../activities/types.ts';
+import {
+  type CheckOutcomes,
+  type DocumentOutcome,
+  type FaceOutcome,
+  type RegisterOutcome,
+  USER_STATUS_FOR_DECISION,
+} from '../domain/outcomes.ts';
+import {
+  type CsReview,
+  type CsReviewAccepted,
+  csReviewSchema,
+  csReviewSignal,
+  type DecisionView,
+  type DocumentUploaded,
+  documentExpiredSchema,
+  documentExpiredSignal,
+  documentUploadedSchema,
+  documentUploadedSignal,
+  type KycStage,
+  type KycStatusView,
+  type KycWorkflowInput,
+  kycStatusQuery,
+  kycWorkflowId,
+  kycWorkflowInputSchema,
+  type RegisterResult,
+  registerResultSchema,
+  registerResultSignal,
+  stepRequestedSchema,
+  stepRequestedSignal,
+  submitCsReviewUpdate,
+  type WaitingFor,
+} from './contract.ts';
+import { KycRegType, KycStage as KycStageAttribute, KycStatus, KycUserId } from './search-attributes.ts';
+
+const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
+
+const { beginCycle, decide, closeWithoutDocuments, recordReview } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: forever,
+  summary: 'PostgreSQL',
+});
+const { scanDocument } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
+  summary: 'Textract: read the ID document',
+});
+const { checkFace } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
+  summary: 'Rekognition: compare faces, check liveness',
+});
+const { requestRegisterCheck } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+  summary: 'Apify: start the register scraper',
+});
+const { notifyDecision, remindCs } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
+  summary: 'Notify',
+});
+
+const MAX_REMEMBERED_REQUESTS = 200;
+
+interface State {
+  userId: number;
+  cycle: number;
+  cycleId: string;
+  stage: KycStage;
+  waitingFor: WaitingFor[];
+  idDocument: DocumentUploaded | null;
+  selfie: DocumentUploaded | null;
+  idDocumentId: number | null;
+  /** Set once scanning starts; uploads after that belong to the next cycle. */
+  documentsLocked: boolean;
+  outcomes: { document: DocumentOutcome | null; face: FaceOutcome | null; register: RegisterOutcome | null };
+  registerRunId: string | null;
+  registerCallback: RegisterResult | null;
+  decision: DecisionView | null;
+  automaticDecision: DecisionView | null;
+  pendingReview: CsReview | null;
+  acceptedReview: CsReviewAccepted | null;
+  nextUploads: DocumentUploaded[];
+  idDocumentExpired: boolean;
+  recheckRequested: boolean;
+  handledRequestIds: string[];
+  ignoredSignals: number;
+}
+
+export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
+  const input = parseInput(rawInput);
+  const carryOver = input.carryOver;
+  const state: State = {
+    userId: input.userId,
+    cycle: carryOver?.cycle ?? 1,
+    cycleId: carryOver?.idle?.cycleId ?? uuid4(),
+    stage: carryOver?.idle?.stage ?? 'AWAITING_DOCUMENTS',
+    waitingFor: [],
+    idDocument: carryOver?.idle ? carryOver.previousIdDocument : null,
+    selfie: carryOver?.idle ? carryOver.previousSelfie : null,
+    idDocumentId: carryOver?.idle?.idDocumentId ?? null,
+    documentsLocked: Boolean(carryOver?.idle),
+    outcomes: carryOver?.idle?.outcomes ?? { document: null, face: null, register: null },
+    registerRunId: null,
+    registerCallback: null,
+    decision: carryOver?.idle?.decision ?? null,
+    automaticDecision: carryOver?.idle?.automaticDecision ?? null,
+    pendingReview: null,
+    acceptedReview: null,
+    nextUploads: [],
+    idDocumentExpired: carryOver?.idle?.stage === 'EXPIRED',
+    recheckRequested: false,
+    handledRequestIds: carryOver?.handledRequestIds ?? [],
+    ignoredSignals: 0,
+  };
+  registerHandlers(state);
+
+  if (!carryOver?.idle) await runCycle(state, carryOver);
+
+  enterIdle(state);
+  await condition(
+    () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested,
+  );
+  await condition(allHandlersFinished);
+  const startsNewCycle = state.nextUploads.length > 0 || state.recheckRequested;
+  await continueAsNew<typeof KycWorkflow>({
+    userId: state.userId,
+    carryOver: {
+      cycle: startsNewCycle ? state.cycle + 1 : state.cycle,
+      uploads: state.nextUploads,
+      // An expired document is never carried into a new cycle; the user must upload a new one.
+      previousIdDocument: state.idDocumentExpired ? null : state.idDocument,
+      previousSelfie: state.selfie,
+      idle: startsNewCycle
+        ? null
+        : {
+            cycleId: state.cycleId,
+            idDocumentId: state.idDocumentId,
+            stage: state.stage === 'EXPIRED' ? 'EXPIRED' : 'DECIDED',
+            decision: state.decision,
+            automaticDecision: state.automaticDecision,
+            outcomes: completeOutcomes(state),
+          },
+      handledRequestIds: state.handledRequestIds.slice(-MAX_REMEMBERED_REQUESTS),
+    },
+  });
+}
+
+function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
+  const parsed = kycWorkflowInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid KycWorkflow input: ${parsed.error.issues[0]?.message}`, 'BadInput');
+  }
+  const expectedId = kycWorkflowId(parsed.data.userId);
+  if (workflowInfo().workflowId !== expectedId) {
+    throw ApplicationFailure.nonRetryable(`KycWorkflow for user ${parsed.data.userId} must run as ${expectedId}`);
+  }
+  return parsed.data;
+}
+
+// ─── One verification cycle ─────────────────────────────────────────────────────────────────────────────────────
+
+async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
+  const begun = await beginCycle({ userId: state.userId, cycleId: state.cycleId });
+  const settings = begun.settings;
+  upsertSearchAttributes([
+    { key: KycUserId, value: state.userId },
+    { key: KycRegType, value: begun.regType },
+    { key: KycStatus, value: begun.userStatus },
+  ]);
+
+  setStage(state, 'AWAITING_DOCUMENTS');
+  for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
+  if (!(await collectDocuments(state, settings, carryOver))) {
+    setStage(state, 'DECIDING');
+    const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
+    await settle(state, { ...closed, source: 'AUTOMATIC' });
+    return;
+  }
+  const idDocument = state.idDocument as DocumentUploaded;
+  const selfie = state.selfie as DocumentUploaded;
+  state.documentsLocked = true;
+
+  setStage(state, 'SCANNING');
+  const asOf = today();
+  const scan = await scanDocument({
+    userId: state.userId,
+    cycleId: state.cycleId,
+    asOf,
+    idDocument: { bucket: idDocument.bucket, key: idDocument.key, docType: idDocument.docType },
+    selfie: { bucket: selfie.bucket, key: selfie.key },
+  });
+  state.idDocumentId = scan.idDocumentId;
+  state.outcomes.document = scan.outcome;
+
+  setStage(state, 'CHECKING');
+  const [face, register] = await Promise.all([
+    checkFace({
+      userId: state.userId,
+      cycleId: state.cycleId,
+      idDocumentId: scan.idDocumentId,
+      selfieId: scan.selfieId,
+      idDocument: { bucket: idDocument.bucket, key: idDocument.key },
+      selfie: { bucket: selfie.bucket, key: selfie.key, livenessSessionId: selfie.livenessSessionId },
+    }).then((outcome) => {
+      state.outcomes.face = outcome;
+      return outcome;
+    }),
+    checkRegister(state, settings).then((outcome) => {
+      state.outcomes.register = outcome;
+      return outcome;
+    }),
+  ]);
+
+  setStage(state, 'DECIDING');
+  const outcomes: CheckOutcomes = { document: scan.outcome, face, register };
+  const decided = await decide({ userId: state.userId, cycleId: state.cycleId, outcomes });
+  await settle(state, { ...decided, source: 'AUTOMATIC' });
+  if (decided.decision === 'MANUAL_REVIEW') await awaitCsReview(state, settings, decided.decisionId);
+}
+
+/**
+ * Waits until an ID document and a selfie are both in hand. After a re-upload of one of them, the other is taken
+ * from the previous cycle unless a fresh one follows within the settle window.
+ */
+async function collectDocuments(
+  state: State,
+  settings: CycleSettings,
+  carryOver: KycWorkflowInput['carryOver'],
+): Promise<boolean> {
+  const haveBoth = () => state.idDocument !== null && state.selfie !== null;
+  const previousIdDocument = carryOver?.previousIdDocument ?? null;
+  const previousSelfie = carryOver?.previousSelfie ?? null;
+  const isReupload = (carryOver?.uploads.length ?? 0) > 0;
+  if (!haveBoth() && isReupload && (previousIdDocument || previousSelfie)) {
+    await condition(haveBoth, settings.uploadSettleMs, { summary: 'wait briefly for the other document' });
+  }
+  state.idDocument ??= previousIdDocument;
+  state.selfie ??= previousSelfie;
+  if (haveBoth()) return true;
+  return await condition(haveBoth, settings.documentsTimeoutMs, { summary: 'documents timeout' });
+}
+
+async function checkRegister(state: State, settings: CycleSettings): Promise<RegisterOutcome> {
+  const request = await requestRegisterCheck({ userId: state.userId, cycleId: state.cycleId });
+  if (!request.started) return { status: 'ERROR', cause: request.cause };
+  state.registerRunId = request.runId;
+  if (request.callbackExpected && !request.finished) {
+    // A lost webhook only delays the result: after the timeout the activity below polls Apify instead.
+    await condition(() => state.registerCallback !== null, settings.registerWebhookTimeoutMs, {
+      summary: 'register webhook timeout',
+    });
+  }
+  const { ingestRegisterResult } = proxyActivities<Activities>({
+    startToCloseTimeout: '1m',
+    scheduleToCloseTimeout: settings.registerPollTimeoutMs,
+    retry: { initialInterval: '15s', backoffCoefficient: 2, maximumInterval: '5m' },
+    summary: state.registerCallback ? 'Apify: read the register result' : 'Apify: poll the register run',
+  });
+  try {
+    return await ingestRegisterResult({
+      userId: state.userId,
+      cycleId: state.cycleId,
+      runId: request.runId,
+      asOf: today(),
+    });
+  } catch (error) {
+    if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return { status: 'TIMEOUT' };
+    throw error;
+  } finally {
+    state.registerRunId = null;
+  }
+}
+
+async function awaitCsReview(state: State, settings: CycleSettings, automaticDecisionId: number): Promise<void> {
+  setStage(state, 'AWAITING_REVIEW');
+  let reminders = 0;
+  while (!(await condition(() => state.pendingReview !== null, settings.csReminderAfterMs, { summary: 'CS SLA' }))) {
+    reminders += 1;
+    await remindCs({ decisionId: automaticDecisionId, reminder: reminders });
+  }
+  const review = state.pendingReview as CsReview;
+  setStage(state, 'DECIDING');
+  const recorded = await recordReview({
+    userId: state.userId,
+    cycleId: state.cycleId,
+    automaticDecisionId,
+    decision: review.decision,
+    reviewer: review.reviewer,
+    note: review.note,
+  });
+  await settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
+  state.acceptedReview = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
+}
+
+/** Makes a recorded decision the current one, visible to ops, and tells whoever must hear of it. */
+async function settle(state: State, decision: DecisionView): Promise<void> {
+  state.decision = decision;
+  if (decision.source === 'AUTOMATIC') state.automaticDecision = decision;
+  upsertSearchAttributes([{ key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] }]);
+  await notifyDecision({ decisionId: decision.decisionId });
+}
+
+// ─── Between cycles ─────────────────────────────────────────────────────────────────────────────────────────────
+
+function enterIdle(state: State): void {
+  if (state.idDocumentExpired) {
+    setStage(state, 'EXPIRED');
+    upsertSearchAttributes([{ key: KycStatus, value: 'EXPIRED' }]);
+  } else {
+    setStage(state, 'DECIDED');
+  }
+}
+
+function completeOutcomes(state: State): CheckOutcomes | null {
+  const { document, face, register } = state.outcomes;
+  return document && face && register ? { document, face, register } : null;
+}
+
+// ─── Signals, update, query ─────────────────────────────────────────────────────────────────────────────────────
+
+function registerHandlers(state: State): void {
+  setHandler(documentUploadedSignal, (raw) => {
+    const upload = validSignal(state, 'documentUploaded', documentUploadedSchema, raw);
+    if (upload && !acceptUpload(state, upload)) ignore(state, 'documentUploaded', 'duplicate upload');
+  });
+
+  setHandler(registerResultSignal, (raw) => {
+    const result = validSignal(state, 'registerResult', registerResultSchema, raw);
+    if (!result) return;
+    const current =
+      state.registerRunId !== null &&
+      result.eventData.actorRunId === state.registerRunId &&
+      result.kyc.cycleId === state.cycleId &&
+      result.kyc.userId === state.userId;
+    if (!current) return ignore(state, 'registerResult', 'stale or foreign run');
+    if (state.registerCallback) return ignore(state, 'registerResult', 'duplicate webhook');
+    state.registerCallback = result;
+  });
+
+  setHandler(csReviewSignal, (raw) => {
+    const review = validSignal(state, 'csReview', csReviewSchema, raw);
+    if (!review) return;
+    const refusal = reviewRefusal(state);
+    if (refusal) return ignore(state, 'csReview', refusal);
+    state.pendingReview = review;
+  });
+
+  setHandler(
+    submitCsReviewUpdate,
+    async (review) => {
+      state.pendingReview = csReviewSchema.parse(review);
+      await condition(() => state.acceptedReview !== null);
+      return state.acceptedReview as CsReviewAccepted;
+    },
+    {
+      validator: (review) => {
+        const parsed = csReviewSchema.safeParse(review);
+        if (!parsed.success) throw new Error(`invalid review: ${parsed.error.issues[0]?.message}`);
+        const refusal = reviewRefusal(state);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(documentExpiredSignal, (raw) => {
+    const expired = validSignal(state, 'documentExpired', documentExpiredSchema, raw);
+    if (!expired) return;
+    const isCurrent = state.idDocumentId === null || expired.idDocumentId === state.idDocumentId;
+    if (!isCurrent) return ignore(state, 'documentExpired', 'not the current document');
+    state.idDocumentExpired = true;
+    if (state.stage === 'DECIDED') enterIdle(state);
+  });
+
+  setHandler(stepRequestedSignal, (raw) => {
+    const request = validSignal(state, 'stepRequested', stepRequestedSchema, raw);
+    if (!request) return;
+    if (state.handledRequestIds.includes(request.requestId)) return ignore(state, 'stepRequested', 'duplicate');
+    state.handledRequestIds.push(request.requestId);
+    // Within a cycle every step runs anyway; between cycles a face or register request re-checks the user.
+    const idle = state.stage === 'DECIDED' || state.stage === 'EXPIRED';
+    if (idle && request.step !== 'DECISION' && !state.idDocumentExpired) state.recheckRequested = true;
+  });
+
+  setHandler(kycStatusQuery, () => statusView(state));
+}
+
+/** Takes an upload into this cycle or the next; false when it is a duplicate. */
+function acceptUpload(state: State, upload: DocumentUploaded): boolean {
+  const sameObject = (other: DocumentUploaded | null) =>
+    other !== null && other.kind === upload.kind && other.key === upload.key && other.etag === upload.etag;
+  if (state.nextUploads.some(sameObject)) return false;
+  const current = upload.kind === 'ID_DOCUMENT' ? state.idDocument : state.selfie;
+  if (sameObject(current)) return false;
+  if (state.documentsLocked) {
+    state.nextUploads.push(upload);
+  } else if (upload.kind === 'ID_DOCUMENT') {
+    state.idDocument = upload;
+  } else {
+    state.selfie = upload;
+  }
+  refreshWaitingFor(state);
+  return true;
+}
+
+function reviewRefusal(state: State): string | null {
+  if (state.stage !== 'AWAITING_REVIEW') return `no review is pending (stage ${state.stage})`;
+  if (state.pendingReview) return 'a review has already been submitted for this case';
+  return null;
+}
+
+function validSignal<T>(state: State, signal: string, schema: z.ZodType<T>, raw: unknown): T | null {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  ignore(state, signal, `invalid payload at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  return null;
+}
+
+function ignore(state: State, signal: string, why: string): void {
+  state.ignoredSignals += 1;
+  // The reason names fields, never their values, so no document data reaches the logs.
+  log.warn('signal ignored', { signal, why, userId: state.userId, cycle: state.cycle });
+}
+
+function setStage(state: State, stage: KycStage): void {
+  state.stage = stage;
+  refreshWaitingFor(state);
+  upsertSearchAttributes([{ key: KycStageAttribute, value: stage }]);
+  setCurrentDetails(`Cycle ${state.cycle}: ${stage.toLowerCase().replaceAll('_', ' ')}`);
+}
+
+function refreshWaitingFor(state: State): void {
+  const waiting: WaitingFor[] = [];
+  if (state.stage === 'AWAITING_DOCUMENTS') {
+    if (!state.idDocument) waiting.push('ID_DOCUMENT');
+    if (!state.selfie) waiting.push('SELFIE');
+  }
+  if (state.stage === 'CHECKING' && state.registerRunId && !state.registerCallback) waiting.push('REGISTER_CALLBACK');
+  if (state.stage === 'AWAITING_REVIEW') waiting.push('CS_REVIEW');
+  if (state.stage === 'EXPIRED') waiting.push('REUPLOAD');
+  state.waitingFor = waiting;
+}
+
+function statusView(state: State): KycStatusView {
+  refreshWaitingFor(state);
+  return {
+    userId: state.userId,
+    cycle: state.cycle,
+    cycleId: state.cycleId,
+    stage: state.stage,
+    waitingFor: state.waitingFor,
+    documents: {
+      idDocument: state.idDocument
+        ? { key: state.idDocument.key, ...(state.idDocumentId ? { idDocumentId: state.idDocumentId } : {}) }
+        : null,
+      selfie: state.selfie ? { key: state.selfie.key } : null,
+    },
+    checks: {
+      document: state.outcomes.document,
+      face: state.outcomes.face,
+      register:
+        state.outcomes.register ?? (state.registerRunId ? { status: 'PENDING', runId: state.registerRunId } : null),
+    },
+    decision: state.decision,
+    automaticDecision: state.automaticDecision,
+    ignoredSignals: state.ignoredSignals,
+  };
+}
+
+/** The workflow's own date (deterministic, and skipped forward in time-skipping tests), as YYYY-MM-DD in UTC. */
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
