@@ -2,6 +2,10 @@
 export const DOC_TYPES = ['passport', 'id_card', 'driving_licence'] as const;
 export type DocType = (typeof DOC_TYPES)[number];
 
+export function isDocType(value: unknown): value is DocType {
+  return (DOC_TYPES as readonly unknown[]).includes(value);
+}
+
 const FILE_NAME_PATTERNS: [RegExp, DocType][] = [
   [/passport/i, 'passport'],
   [/(driving|driver'?s?)[\s_-]*licen[cs]e|licen[cs]e/i, 'driving_licence'],

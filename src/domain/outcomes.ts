@@ -4,7 +4,8 @@
  */
 import type { RegisterStanding } from './registers.ts';
 
-export type NameMatch = 'EXACT' | 'MIDDLE_NAME_MISSING' | 'MISMATCH';
+/** How the register's name compares with the document's; NOT_COMPARED when the document's name could not be read. */
+export type NameMatch = 'EXACT' | 'MIDDLE_NAME_MISSING' | 'MISMATCH' | 'NOT_COMPARED';
 
 export type DocumentOutcome =
   | {

@@ -1,0 +1,117 @@
+/** The KYC decision policy: the three checks' outcomes in, PASS, FAIL or MANUAL_REVIEW and its reasons out. */
+import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from './outcomes.ts';
+import {
+  FAIL_REASONS,
+  type FailReason,
+  isFailReason,
+  REVIEW_REASONS,
+  type ReasonCode,
+  type ReviewReason,
+} from './reasons.ts';
+
+export interface FaceThresholds {
+  /** Similarity (0..1) at or above which the face matches. */
+  facePass: number;
+  /** Similarity (0..1) below which the face is a mismatch; between the two is borderline. */
+  faceFail: number;
+}
+
+/**
+ * CompareFaces similarity on a 0..1 scale. The seed's example passes at 0.93; scores between 0.50 and 0.90 go to a
+ * person rather than failing, as AWS advises human review where a decision affects access to a service.
+ */
+export const DEFAULT_THRESHOLDS: Readonly<FaceThresholds> = { facePass: 0.9, faceFail: 0.5 };
+
+type DecisionReason = FailReason | ReviewReason;
+
+function documentReasons(document: DocumentOutcome): DecisionReason[] {
+  if (document.status === 'UNREADABLE') {
+    return [document.cause === 'UNSUPPORTED_IMAGE' ? 'DOCUMENT_UNSUPPORTED_IMAGE' : 'DOCUMENT_UNREADABLE'];
+  }
+  const reasons: DecisionReason[] = [];
+  if (document.expired) reasons.push('DOCUMENT_EXPIRED');
+  if (document.checkDigitsValid === false) reasons.push('DOCUMENT_CHECK_DIGITS_INVALID');
+  if (!document.fieldsComplete) reasons.push('DOCUMENT_FIELDS_INCOMPLETE');
+  return reasons;
+}
+
+const SELFIE_REASONS = {
+  OK: null,
+  NO_FACE: 'SELFIE_NO_FACE',
+  MULTIPLE_FACES: 'SELFIE_MULTIPLE_FACES',
+  POOR_QUALITY: 'SELFIE_POOR_QUALITY',
+} as const;
+
+const LIVENESS_REASONS = { PASSED: null, FAILED: 'LIVENESS_FAILED', NOT_PERFORMED: 'LIVENESS_NOT_PERFORMED' } as const;
+
+function similarityReason(similarity: number | null, thresholds: FaceThresholds): DecisionReason | null {
+  if (similarity === null) return 'FACE_NOT_FOUND_ON_DOCUMENT';
+  // A score off the 0..1 scale (NaN, or a percentage passed by mistake) would otherwise compare as a pass.
+  if (!Number.isFinite(similarity) || similarity < 0 || similarity > 1) return 'FACE_CHECK_ERROR';
+  if (similarity < thresholds.faceFail) return 'FACE_MISMATCH';
+  if (similarity < thresholds.facePass) return 'FACE_MATCH_BORDERLINE';
+  return null;
+}
+
+function faceReasons(face: FaceOutcome, thresholds: FaceThresholds): DecisionReason[] {
+  if (face.status === 'ERROR') return ['FACE_CHECK_ERROR'];
+  return [
+    // A selfie without a face was never compared, so it says nothing about the document's photo.
+    face.selfieQuality === 'NO_FACE' ? null : similarityReason(face.similarity, thresholds),
+    LIVENESS_REASONS[face.liveness],
+    SELFIE_REASONS[face.selfieQuality],
+  ].filter((reason) => reason !== null);
+}
+
+const STANDING_REASONS = {
+  REGISTERED: null,
+  REGISTERED_WITH_RESTRICTIONS: 'REGISTER_RESTRICTIONS',
+  NOT_LICENSED: 'REGISTER_NOT_LICENSED',
+  SUSPENDED: 'REGISTER_SUSPENDED',
+  REMOVED: 'REGISTER_REMOVED',
+  NOT_FOUND: 'REGISTER_NOT_FOUND',
+} as const;
+
+const NAME_REASONS = {
+  EXACT: null,
+  MIDDLE_NAME_MISSING: null,
+  MISMATCH: 'REGISTER_NAME_MISMATCH',
+  NOT_COMPARED: 'REGISTER_NAME_UNVERIFIED',
+} as const;
+
+function registerReasons(register: RegisterOutcome): DecisionReason[] {
+  if (register.status === 'TIMEOUT') return ['REGISTER_TIMEOUT'];
+  if (register.status === 'ERROR') return ['REGISTER_ERROR'];
+  const standingReason = STANDING_REASONS[register.standing];
+  // With no entry found there is no register name to have matched.
+  const nameReason: DecisionReason | null = register.standing === 'NOT_FOUND' ? null : NAME_REASONS[register.nameMatch];
+  return [standingReason, nameReason].filter((reason) => reason !== null);
+}
+
+/** Fail reasons first, then review reasons, each in the order reasons.ts lists them. */
+const REASON_ORDER: readonly DecisionReason[] = [...FAIL_REASONS, ...REVIEW_REASONS];
+
+/**
+ * The policy:
+ * - FAIL when any check shows the worker must not be let through: an expired document, a register entry that is
+ *   suspended, removed or without a licence, a face similarity below `faceFail`, or failed liveness.
+ * - PASS only when everything is positively good: the document read, unexpired, with no invalid check digits and
+ *   its name, birth date and expiry all read; the face compared at `facePass` or above, live, from a good selfie;
+ *   the register checked, the worker REGISTERED, and their name an exact match or one missing only middle names.
+ * - MANUAL_REVIEW for everything else.
+ * A FAIL still lists every reason found, review reasons included, so a reviewer sees the whole picture. Reasons are
+ * unique and in a fixed order; a PASS has none.
+ */
+export function decide(
+  outcomes: CheckOutcomes,
+  thresholds: FaceThresholds,
+): { decision: KycDecision; reasons: ReasonCode[] } {
+  const found = new Set<DecisionReason>([
+    ...documentReasons(outcomes.document),
+    ...faceReasons(outcomes.face, thresholds),
+    ...registerReasons(outcomes.register),
+  ]);
+  const reasons = REASON_ORDER.filter((reason) => found.has(reason));
+  if (reasons.length === 0) return { decision: 'PASS', reasons };
+  return { decision: reasons.some(isFailReason) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
+}

@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS, decide } from '../../src/domain/decision.ts';
+import type {
+  CheckOutcomes,
+  DocumentOutcome,
+  FaceOutcome,
+  KycDecision,
+  RegisterOutcome,
+} from '../../src/domain/outcomes.ts';
+import { FAIL_REASONS, REVIEW_REASONS, type ReasonCode } from '../../src/domain/reasons.ts';
+
+type ReadDocument = Extract<DocumentOutcome, { status: 'READ' }>;
+type ComparedFace = Extract<FaceOutcome, { status: 'COMPARED' }>;
+type CheckedRegister = Extract<RegisterOutcome, { status: 'CHECKED' }>;
+const READ: ReadDocument = { status: 'READ', expired: false, checkDigitsValid: true, fieldsComplete: true };
+const COMPARED: ComparedFace = { status: 'COMPARED', similarity: 0.93, liveness: 'PASSED', selfieQuality: 'OK' };
+const CHECKED: CheckedRegister = { status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' };
+
+/** The seed's example: a valid passport, similarity 0.93, liveness passed, registered, names exact. */
+const SEED_EXAMPLE: CheckOutcomes = { document: READ, face: COMPARED, register: CHECKED };
+
+const withDocument = (document: DocumentOutcome): CheckOutcomes => ({ ...SEED_EXAMPLE, document });
+const withFace = (face: FaceOutcome): CheckOutcomes => ({ ...SEED_EXAMPLE, face });
+const withRegister = (register: RegisterOutcome): CheckOutcomes => ({ ...SEED_EXAMPLE, register });
+const withRead = (patch: Partial<ReadDocument>) => withDocument({ ...READ, ...patch });
+const withCompared = (patch: Partial<ComparedFace>) => withFace({ ...COMPARED, ...patch });
+const withChecked = (patch: Partial<CheckedRegister>) => withRegister({ ...CHECKED, ...patch });
+
+type Case = [name: string, outcomes: CheckOutcomes, decision: KycDecision, reasons: ReasonCode[]];
+
+const CASES: Case[] = [
+  ['the seed example', SEED_EXAMPLE, 'PASS', []],
+  ['a name missing a middle name', withChecked({ nameMatch: 'MIDDLE_NAME_MISSING' }), 'PASS', []],
+  ['a licence, which has no check digits', withRead({ checkDigitsValid: null }), 'PASS', []],
+  ['similarity exactly at facePass (0.90)', withCompared({ similarity: 0.9 }), 'PASS', []],
+  ['similarity 1', withCompared({ similarity: 1 }), 'PASS', []],
+  // Document
+  ['an expired document', withRead({ expired: true }), 'FAIL', ['DOCUMENT_EXPIRED']],
+  [
+    'an unreadable document',
+    withDocument({ status: 'UNREADABLE', cause: 'NO_IDENTITY_DATA' }),
+    'MANUAL_REVIEW',
+    ['DOCUMENT_UNREADABLE'],
+  ],
+  [
+    'an OCR error',
+    withDocument({ status: 'UNREADABLE', cause: 'OCR_ERROR' }),
+    'MANUAL_REVIEW',
+    ['DOCUMENT_UNREADABLE'],
+  ],
+  [
+    'an unsupported document image',
+    withDocument({ status: 'UNREADABLE', cause: 'UNSUPPORTED_IMAGE' }),
+    'MANUAL_REVIEW',
+    ['DOCUMENT_UNSUPPORTED_IMAGE'],
+  ],
+  ['invalid check digits', withRead({ checkDigitsValid: false }), 'MANUAL_REVIEW', ['DOCUMENT_CHECK_DIGITS_INVALID']],
+  ['incomplete fields', withRead({ fieldsComplete: false }), 'MANUAL_REVIEW', ['DOCUMENT_FIELDS_INCOMPLETE']],
+  [
+    'an expired document with bad check digits and missing fields',
+    withRead({ expired: true, checkDigitsValid: false, fieldsComplete: false }),
+    'FAIL',
+    ['DOCUMENT_EXPIRED', 'DOCUMENT_CHECK_DIGITS_INVALID', 'DOCUMENT_FIELDS_INCOMPLETE'],
+  ],
+  // Face similarity boundaries
+  [
+    'similarity just under facePass (0.8999)',
+    withCompared({ similarity: 0.8999 }),
+    'MANUAL_REVIEW',
+    ['FACE_MATCH_BORDERLINE'],
+  ],
+  [
+    'similarity exactly at faceFail (0.50)',
+    withCompared({ similarity: 0.5 }),
+    'MANUAL_REVIEW',
+    ['FACE_MATCH_BORDERLINE'],
+  ],
+  ['similarity just under faceFail (0.4999)', withCompared({ similarity: 0.4999 }), 'FAIL', ['FACE_MISMATCH']],
+  ['similarity 0', withCompared({ similarity: 0 }), 'FAIL', ['FACE_MISMATCH']],
+  [
+    'no face found on the document',
+    withCompared({ similarity: null }),
+    'MANUAL_REVIEW',
+    ['FACE_NOT_FOUND_ON_DOCUMENT'],
+  ],
+  ['a similarity given as a percentage', withCompared({ similarity: 93 }), 'MANUAL_REVIEW', ['FACE_CHECK_ERROR']],
+  [
+    'a similarity that is not a number',
+    withCompared({ similarity: Number.NaN }),
+    'MANUAL_REVIEW',
+    ['FACE_CHECK_ERROR'],
+  ],
+  // Liveness and selfie
+  ['failed liveness', withCompared({ liveness: 'FAILED' }), 'FAIL', ['LIVENESS_FAILED']],
+  ['no liveness check', withCompared({ liveness: 'NOT_PERFORMED' }), 'MANUAL_REVIEW', ['LIVENESS_NOT_PERFORMED']],
+  ['a selfie without a face', withCompared({ selfieQuality: 'NO_FACE' }), 'MANUAL_REVIEW', ['SELFIE_NO_FACE']],
+  [
+    'a selfie without a face, so never compared',
+    withCompared({ selfieQuality: 'NO_FACE', similarity: null }),
+    'MANUAL_REVIEW',
+    ['SELFIE_NO_FACE'],
+  ],
+  [
+    "a register name not compared (the document's name unread)",
+    withChecked({ nameMatch: 'NOT_COMPARED' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_NAME_UNVERIFIED'],
+  ],
+  [
+    'a selfie with several faces',
+    withCompared({ selfieQuality: 'MULTIPLE_FACES' }),
+    'MANUAL_REVIEW',
+    ['SELFIE_MULTIPLE_FACES'],
+  ],
+  ['a poor selfie', withCompared({ selfieQuality: 'POOR_QUALITY' }), 'MANUAL_REVIEW', ['SELFIE_POOR_QUALITY']],
+  [
+    'a face service error',
+    withFace({ status: 'ERROR', cause: 'SERVICE_ERROR' }),
+    'MANUAL_REVIEW',
+    ['FACE_CHECK_ERROR'],
+  ],
+  [
+    'a selfie image the face service refused',
+    withFace({ status: 'ERROR', cause: 'UNSUPPORTED_IMAGE' }),
+    'MANUAL_REVIEW',
+    ['FACE_CHECK_ERROR'],
+  ],
+  [
+    'a mismatch with failed liveness and a poor selfie',
+    withCompared({ similarity: 0.2, liveness: 'FAILED', selfieQuality: 'POOR_QUALITY' }),
+    'FAIL',
+    ['FACE_MISMATCH', 'LIVENESS_FAILED', 'SELFIE_POOR_QUALITY'],
+  ],
+  // Register
+  ['a suspended registrant', withChecked({ standing: 'SUSPENDED' }), 'FAIL', ['REGISTER_SUSPENDED']],
+  ['a removed registrant', withChecked({ standing: 'REMOVED' }), 'FAIL', ['REGISTER_REMOVED']],
+  ['a registrant without a licence', withChecked({ standing: 'NOT_LICENSED' }), 'FAIL', ['REGISTER_NOT_LICENSED']],
+  [
+    'restrictions on the register',
+    withChecked({ standing: 'REGISTERED_WITH_RESTRICTIONS' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_RESTRICTIONS'],
+  ],
+  [
+    'no register entry',
+    withChecked({ standing: 'NOT_FOUND', nameMatch: 'MISMATCH' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_NOT_FOUND'],
+  ],
+  [
+    'a different name on the register',
+    withChecked({ nameMatch: 'MISMATCH' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_NAME_MISMATCH'],
+  ],
+  [
+    'restrictions and a different name',
+    withChecked({ standing: 'REGISTERED_WITH_RESTRICTIONS', nameMatch: 'MISMATCH' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_RESTRICTIONS', 'REGISTER_NAME_MISMATCH'],
+  ],
+  [
+    'a suspended registrant under a different name',
+    withChecked({ standing: 'SUSPENDED', nameMatch: 'MISMATCH' }),
+    'FAIL',
+    ['REGISTER_SUSPENDED', 'REGISTER_NAME_MISMATCH'],
+  ],
+  ['a register look-up that timed out', withRegister({ status: 'TIMEOUT' }), 'MANUAL_REVIEW', ['REGISTER_TIMEOUT']],
+  [
+    'a failed register run',
+    withRegister({ status: 'ERROR', cause: 'RUN_FAILED' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_ERROR'],
+  ],
+  [
+    'no register actor configured',
+    withRegister({ status: 'ERROR', cause: 'NO_ACTOR_CONFIGURED' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_ERROR'],
+  ],
+  [
+    'an unreadable register response',
+    withRegister({ status: 'ERROR', cause: 'BAD_RESPONSE' }),
+    'MANUAL_REVIEW',
+    ['REGISTER_ERROR'],
+  ],
+  // Across checks: fail reasons first, then review reasons, each in reasons.ts order.
+  [
+    'review reasons from every check',
+    {
+      document: { status: 'READ', expired: false, checkDigitsValid: false, fieldsComplete: true },
+      face: { status: 'COMPARED', similarity: 0.7, liveness: 'NOT_PERFORMED', selfieQuality: 'OK' },
+      register: { status: 'TIMEOUT' },
+    },
+    'MANUAL_REVIEW',
+    ['DOCUMENT_CHECK_DIGITS_INVALID', 'FACE_MATCH_BORDERLINE', 'LIVENESS_NOT_PERFORMED', 'REGISTER_TIMEOUT'],
+  ],
+  [
+    'a fail reason among review reasons',
+    {
+      document: { status: 'UNREADABLE', cause: 'NO_IDENTITY_DATA' },
+      face: { status: 'COMPARED', similarity: null, liveness: 'PASSED', selfieQuality: 'MULTIPLE_FACES' },
+      register: { status: 'CHECKED', standing: 'REMOVED', nameMatch: 'EXACT' },
+    },
+    'FAIL',
+    ['REGISTER_REMOVED', 'DOCUMENT_UNREADABLE', 'FACE_NOT_FOUND_ON_DOCUMENT', 'SELFIE_MULTIPLE_FACES'],
+  ],
+  [
+    'every fail condition at once',
+    {
+      document: { status: 'READ', expired: true, checkDigitsValid: true, fieldsComplete: true },
+      face: { status: 'COMPARED', similarity: 0.1, liveness: 'FAILED', selfieQuality: 'OK' },
+      register: { status: 'CHECKED', standing: 'NOT_LICENSED', nameMatch: 'EXACT' },
+    },
+    'FAIL',
+    ['DOCUMENT_EXPIRED', 'FACE_MISMATCH', 'LIVENESS_FAILED', 'REGISTER_NOT_LICENSED'],
+  ],
+];
+
+describe('decide with the default thresholds', () => {
+  it.each(CASES)('%s', (_, outcomes, decision, reasons) => {
+    expect(decide(outcomes, DEFAULT_THRESHOLDS)).toEqual({ decision, reasons });
+  });
+
+  it('covers every reason the policy can give', () => {
+    const covered = new Set(CASES.flatMap(([, , , reasons]) => reasons));
+    // DOCUMENTS_NOT_RECEIVED is decided by the workflow when no documents arrive, never by this policy.
+    const policyReasons = [...FAIL_REASONS, ...REVIEW_REASONS].filter((reason) => reason !== 'DOCUMENTS_NOT_RECEIVED');
+    expect(policyReasons.filter((reason) => !covered.has(reason))).toEqual([]);
+  });
+
+  it('uses 0.90 to pass and 0.50 to fail', () => {
+    expect(DEFAULT_THRESHOLDS).toEqual({ facePass: 0.9, faceFail: 0.5 });
+  });
+});
+
+describe('decide with other thresholds', () => {
+  it.each<[number, { facePass: number; faceFail: number }, KycDecision]>([
+    [0.93, { facePass: 0.99, faceFail: 0.8 }, 'MANUAL_REVIEW'],
+    [0.79, { facePass: 0.99, faceFail: 0.8 }, 'FAIL'],
+    [0.99, { facePass: 0.99, faceFail: 0.8 }, 'PASS'],
+    [0.6, { facePass: 0.6, faceFail: 0.6 }, 'PASS'],
+    [0.5999, { facePass: 0.6, faceFail: 0.6 }, 'FAIL'],
+  ])('similarity %s with %j is %s', (similarity, thresholds, decision) => {
+    expect(decide(withCompared({ similarity }), thresholds).decision).toBe(decision);
+  });
+});
