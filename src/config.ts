@@ -16,6 +16,37 @@ const duration = z
     return Number(amount) * unitMs[unit as keyof typeof unitMs];
   });
 
+const ROLES = ['intake', 'cs', 'ops'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** `role:token` pairs separated by commas; a role may have several tokens (for rotation). */
+const apiTokens = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^(intake|cs|ops):[\x21-\x7e]{16,}$/,
+            'expected role:token with role intake|cs|ops and a token of 16+ characters',
+          ),
+      )
+      .min(1),
+  )
+  .transform((pairs) =>
+    pairs.map((pair) => {
+      const separator = pair.indexOf(':');
+      return { role: pair.slice(0, separator) as Role, token: pair.slice(separator + 1) };
+    }),
+  );
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const ratio = z.coerce.number().min(0).max(1);
 const optionalUrl = z.url().optional();
@@ -76,12 +107,38 @@ const environmentSchema = z.object({
   KYC_PRODUCT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   KYC_PRODUCT_SNS_TOPIC_ARN: z.string().startsWith('arn:').optional(),
 
+  KYC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  KYC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Bearer tokens and the role each grants: `intake:<token>,cs:<token>,ops:<token>`. */
+  KYC_API_TOKENS: apiTokens.optional(),
+  KYC_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Refuses images whose header claims more pixels than this (decompression bombs). */
+  KYC_UPLOAD_MAX_PIXELS: z.coerce.number().int().min(1).default(40_000_000),
+  /** `direct`: the intake API signals the workflow itself; `s3-event`: it leaves that to the S3 bridge. */
+  KYC_INTAKE_SIGNAL: z.enum(['direct', 's3-event']).default('direct'),
+
+  /** The seed's queues this service consumes; each is optional. */
+  KYC_QUEUE_URL_S3_EVENTS: optionalUrl,
+  KYC_QUEUE_URL_FACE_MATCH: optionalUrl,
+  KYC_QUEUE_URL_REG_REQUEST: optionalUrl,
+  KYC_QUEUE_URL_REG_CHECK_INGEST: optionalUrl,
+  KYC_QUEUE_URL_DECISION: optionalUrl,
+  /** Where the workflow mirrors the seed's messages for downstream consumers that still read them. */
+  KYC_MIRROR_QUEUE_URL_FACE_MATCH: optionalUrl,
+  KYC_MIRROR_QUEUE_URL_REG_REQUEST: optionalUrl,
+  KYC_MIRROR_QUEUE_URL_DECISION: optionalUrl,
+
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
 });
 
 /** Secrets that must be set explicitly outside local mode; local mode falls back to a fixed, well-known value. */
-const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET'] as const;
+const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET', 'KYC_API_TOKENS'] as const;
+const LOCAL_API_TOKENS = ROLES.map((role) => ({ role, token: `local-${role}-token-not-for-production` }));
 const LOCAL_ONLY_SECRET = 'local-only-secret-never-use-in-production';
 
 const configSchema = environmentSchema
@@ -98,11 +155,28 @@ const configSchema = environmentSchema
         message: 'required when KYC_PRODUCT_WEBHOOK_URL is set (webhooks are always signed)',
       });
     }
+    const consumed = new Set(
+      [env.KYC_QUEUE_URL_FACE_MATCH, env.KYC_QUEUE_URL_REG_REQUEST, env.KYC_QUEUE_URL_DECISION].filter(Boolean),
+    );
+    for (const name of [
+      'KYC_MIRROR_QUEUE_URL_FACE_MATCH',
+      'KYC_MIRROR_QUEUE_URL_REG_REQUEST',
+      'KYC_MIRROR_QUEUE_URL_DECISION',
+    ] as const) {
+      // Mirroring into a queue this service consumes would feed its own messages back to it as re-check requests.
+      if (env[name] && consumed.has(env[name])) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'must not be a queue this service consumes' });
+      }
+    }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when KYC_EMAIL_TRANSPORT=smtp' });
     }
   })
-  .transform((env) => ({ ...env, KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET }));
+  .transform((env) => ({
+    ...env,
+    KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+    KYC_API_TOKENS: env.KYC_API_TOKENS ?? LOCAL_API_TOKENS,
+  }));
 
 export type Config = z.infer<typeof configSchema>;
 

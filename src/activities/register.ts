@@ -100,11 +100,15 @@ export function createRegisterActivities({ sql, registers, settings, logger }: A
       const record = registerRecordFromItems(user.regType, user.regNo, items);
       const documentName = await scannedName(sql, cycleId);
       const nameMatch: NameMatch =
-        documentName && record.fullName ? matchNames(documentName, record.fullName) : 'MISMATCH';
+        documentName === null
+          ? 'NOT_COMPARED'
+          : record.fullName
+            ? matchNames(documentName, record.fullName)
+            : 'MISMATCH';
       const outcome: RegisterOutcome = { status: 'CHECKED', standing: record.standing, nameMatch };
       await recordRegisterCheck(sql, {
         ...base,
-        matchedName: nameMatch !== 'MISMATCH',
+        matchedName: nameMatch === 'EXACT' || nameMatch === 'MIDDLE_NAME_MISSING',
         matchedStatus: record.standing === 'REGISTERED',
         rawResponse: { run: { id: run.runId, status: run.status }, items, record },
         standing: record.standing,

@@ -56,33 +56,27 @@ import {
 } from './contract.ts';
 import { KycRegType, KycStage as KycStageAttribute, KycStatus, KycUserId } from './search-attributes.ts';
 
-const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
+// Every call to PostgreSQL or an outside service retries until it succeeds; the summaries label them in the Web UI.
+const database = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
+const awsAi = { startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumInterval: '2m' } } as const;
+const notification = { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumInterval: '10m' } } as const;
 
-const { beginCycle, decide, closeWithoutDocuments, recordReview } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: forever,
-  summary: 'PostgreSQL',
+const { beginCycle } = proxyActivities<Activities>({ ...database, summary: 'Begin a verification cycle' });
+const { closeWithoutDocuments } = proxyActivities<Activities>({
+  ...database,
+  summary: 'Close: documents not received',
 });
-const { scanDocument } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
-  summary: 'Textract: read the ID document',
-});
-const { checkFace } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '2m' },
-  summary: 'Rekognition: compare faces, check liveness',
-});
+const { decide } = proxyActivities<Activities>({ ...database, summary: 'Decide and record the decision' });
+const { recordReview } = proxyActivities<Activities>({ ...database, summary: 'Record the CS review' });
+const { scanDocument } = proxyActivities<Activities>({ ...awsAi, summary: 'Textract: read the ID document' });
+const { checkFace } = proxyActivities<Activities>({ ...awsAi, summary: 'Rekognition: compare faces, check liveness' });
 const { requestRegisterCheck } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '5m' },
+  retry: { initialInterval: '5s', maximumInterval: '5m' },
   summary: 'Apify: start the register scraper',
 });
-const { notifyDecision, remindCs } = proxyActivities<Activities>({
-  startToCloseTimeout: '1m',
-  retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m' },
-  summary: 'Notify',
-});
+const { notifyDecision } = proxyActivities<Activities>({ ...notification, summary: 'Notify the decision' });
+const { remindCs } = proxyActivities<Activities>({ ...notification, summary: 'Remind CS of the pending review' });
 
 const MAX_REMEMBERED_REQUESTS = 200;
 
@@ -185,6 +179,8 @@ function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
 // ─── One verification cycle ─────────────────────────────────────────────────────────────────────────────────────
 
 async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
+  for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
+  setStage(state, 'AWAITING_DOCUMENTS');
   const begun = await beginCycle({ userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
   upsertSearchAttributes([
@@ -193,8 +189,6 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
     { key: KycStatus, value: begun.userStatus },
   ]);
 
-  setStage(state, 'AWAITING_DOCUMENTS');
-  for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
   if (!(await collectDocuments(state, settings, carryOver))) {
     setStage(state, 'DECIDING');
     const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
@@ -278,7 +272,7 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   const { ingestRegisterResult } = proxyActivities<Activities>({
     startToCloseTimeout: '1m',
     scheduleToCloseTimeout: settings.registerPollTimeoutMs,
-    retry: { initialInterval: '15s', backoffCoefficient: 2, maximumInterval: '5m' },
+    retry: { initialInterval: '15s', maximumInterval: '5m' },
     summary: state.registerCallback ? 'Apify: read the register result' : 'Apify: poll the register run',
   });
   try {

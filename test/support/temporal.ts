@@ -1,12 +1,19 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { ensureSearchAttributes } from '../../src/runtime/temporal-setup.ts';
+import { kycSearchAttributes } from '../../src/workflows/search-attributes.ts';
 
-/** A fresh time-skipping test server for one test file (time skipping is global to a server). */
-export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+/**
+ * A fresh time-skipping test server for one test file (time skipping is global to a server), with the KYC search
+ * attributes registered as on a real server.
+ */
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
   });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default', kycSearchAttributes);
+  return env;
 }
 
 /** The run's shared dev server; tests keep apart by task queue and workflow id. */

@@ -1,0 +1,170 @@
+/** The intake API (the seed's onprem_upload_service): register a user, take their documents, report progress. */
+import { randomUUID } from 'node:crypto';
+import type { MultipartFile } from '@fastify/multipart';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PermanentAdapterError } from '../../adapters/errors.ts';
+import { findUser } from '../../db/users.ts';
+import { DOC_TYPES } from '../../domain/doc-types.ts';
+import { normaliseRegistrationNumber } from '../../domain/register-numbers.ts';
+import { REG_TYPES } from '../../domain/registers.ts';
+import type { DocumentUploaded } from '../../workflows/contract.ts';
+import { getKycStatus, signalDocumentUploaded, startKycWorkflow } from '../kyc-client.ts';
+import type { HttpDeps } from './app.ts';
+import { HttpError } from './errors.ts';
+import { checkImage } from './uploads.ts';
+
+const newUserSchema = z
+  .object({
+    email: z.email().max(254),
+    reg_type: z.enum(REG_TYPES),
+    reg_no: z.string().max(50),
+  })
+  .strict();
+
+const documentFieldsSchema = z.object({
+  doc_type: z.enum(DOC_TYPES).optional(),
+  liveness_session_id: z.uuid().optional(),
+});
+
+const FILE_PARTS = { id_document: 'ID_DOCUMENT', selfie: 'SELFIE' } as const;
+
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new HttpError(400, 'INVALID_BODY', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
+}
+
+export function userIdParam(params: unknown): number {
+  const raw = (params as { id?: string; userId?: string }).id ?? (params as { userId?: string }).userId ?? '';
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new HttpError(400, 'BAD_USER_ID', 'the user id must be a positive integer');
+  return Number(raw);
+}
+
+export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { sql, kyc, store, liveness, settings, requireRole } = deps;
+
+  async function existingUser(userId: number) {
+    const user = await findUser(sql, userId);
+    if (!user) throw new HttpError(404, 'UNKNOWN_USER', `no user ${userId}`);
+    return user;
+  }
+
+  app.post('/users', { preHandler: requireRole('intake') }, async (request, reply) => {
+    const body = parseBody(newUserSchema, request.body);
+    const regNo = normaliseRegistrationNumber(body.reg_type, body.reg_no);
+    if (!regNo.ok) throw new HttpError(422, 'BAD_REG_NO', regNo.message);
+    const email = body.email.toLowerCase();
+    const [created] = await sql<{ id: number }[]>`
+      insert into users (email, reg_no, reg_type) values (${email}, ${regNo.regNo}, ${body.reg_type})
+      on conflict (reg_type, reg_no) do nothing returning id`;
+    let userId = created?.id;
+    if (!userId) {
+      // The same request again (a client retry) gets the same user; another email for that registration does not.
+      const [existing] = await sql<{ id: number; email: string }[]>`
+        select id, email from users where reg_type = ${body.reg_type} and reg_no = ${regNo.regNo}`;
+      if (!existing || existing.email !== email) {
+        throw new HttpError(409, 'ALREADY_REGISTERED', 'that registration number belongs to another account');
+      }
+      userId = existing.id;
+    }
+    await startKycWorkflow(kyc, userId);
+    return reply.status(created ? 201 : 200).send({ id: userId, status: 'PENDING', workflowId: `kyc-user-${userId}` });
+  });
+
+  app.post('/users/:id/documents', { preHandler: requireRole('intake') }, async (request, reply) => {
+    const userId = userIdParam(request.params);
+    await existingUser(userId);
+    if (!request.isMultipart()) throw new HttpError(415, 'NOT_MULTIPART', 'send multipart/form-data');
+
+    const files: { kind: DocumentUploaded['kind']; bytes: Buffer }[] = [];
+    const fields: Record<string, string> = {};
+    for await (const part of request.parts({ limits: { fileSize: settings.maxUploadBytes, files: 2, fields: 4 } })) {
+      if (part.type === 'field') {
+        if (typeof part.value !== 'string') throw new HttpError(400, 'INVALID_FIELD', `${part.fieldname} must be text`);
+        fields[part.fieldname] = part.value;
+        continue;
+      }
+      const kind = FILE_PARTS[part.fieldname as keyof typeof FILE_PARTS];
+      if (!kind)
+        throw new HttpError(
+          400,
+          'UNKNOWN_PART',
+          `unexpected file part ${part.fieldname}; send id_document and/or selfie`,
+        );
+      if (files.some((file) => file.kind === kind))
+        throw new HttpError(400, 'DUPLICATE_PART', `${part.fieldname} sent twice`);
+      files.push({ kind, bytes: await readWholeFile(part) });
+    }
+    const { doc_type: docType, liveness_session_id: livenessSessionId } = parseBody(documentFieldsSchema, fields);
+    if (files.length === 0) throw new HttpError(400, 'NO_FILES', 'send an id_document and/or a selfie file');
+    if (files.some((file) => file.kind === 'ID_DOCUMENT') && !docType) {
+      throw new HttpError(422, 'MISSING_DOC_TYPE', `an id_document needs doc_type (${DOC_TYPES.join(', ')})`);
+    }
+
+    // Every file is checked before any is stored, so a half-accepted upload never happens.
+    const checked = [];
+    for (const file of files) {
+      const image = await checkImage(file.bytes, settings.maxUploadPixels);
+      if (!image.ok)
+        throw new HttpError(422, image.code, `${file.kind === 'SELFIE' ? 'selfie' : 'id_document'}: ${image.message}`);
+      checked.push({ ...file, image });
+    }
+
+    const uploads = [];
+    for (const { kind, bytes, image } of checked) {
+      const name = kind === 'SELFIE' ? 'selfie' : docType;
+      const key = `${settings.keyPrefix}${userId}/${randomUUID()}-${name}.${image.extension}`;
+      await store.put({ bucket: settings.bucket, key }, bytes, image.mime);
+      let idDocumentId: number | undefined;
+      if (kind === 'ID_DOCUMENT') {
+        const [row] = await sql<{ id: number }[]>`
+          insert into id_documents (user_id, s3_key_original, doc_type) values (${userId}, ${key}, ${docType as string})
+          returning id`;
+        idDocumentId = row?.id;
+      }
+      const upload: DocumentUploaded = {
+        kind,
+        bucket: settings.bucket,
+        key,
+        ...(kind === 'ID_DOCUMENT' && docType ? { docType } : {}),
+        ...(kind === 'SELFIE' && livenessSessionId ? { livenessSessionId } : {}),
+      };
+      if (settings.intakeSignal === 'direct') await signalDocumentUploaded(kyc, userId, upload);
+      uploads.push({ kind, key, ...(idDocumentId ? { idDocumentId } : {}) });
+    }
+    return reply.status(202).send({ userId, uploads });
+  });
+
+  app.post('/users/:id/liveness-session', { preHandler: requireRole('intake') }, async (request, reply) => {
+    const userId = userIdParam(request.params);
+    await existingUser(userId);
+    try {
+      const session = await liveness.createSession(randomUUID());
+      return reply.status(201).send({ userId, sessionId: session.sessionId });
+    } catch (error) {
+      if (error instanceof PermanentAdapterError) throw new HttpError(503, 'LIVENESS_UNAVAILABLE', error.message);
+      throw error;
+    }
+  });
+
+  app.get('/users/:id/kyc', { preHandler: requireRole('intake', 'cs', 'ops') }, async (request) => {
+    const userId = userIdParam(request.params);
+    await existingUser(userId);
+    try {
+      return await getKycStatus(kyc, userId);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        throw new HttpError(404, 'NO_WORKFLOW', `no KYC workflow for user ${userId}`);
+      throw error;
+    }
+  });
+}
+
+async function readWholeFile(part: MultipartFile): Promise<Buffer> {
+  const bytes = await part.toBuffer();
+  if (part.file.truncated) throw new HttpError(413, 'FILE_TOO_LARGE', `${part.fieldname} is over the size limit`);
+  return bytes;
+}

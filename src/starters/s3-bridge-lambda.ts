@@ -1,0 +1,25 @@
+/** AWS Lambda entry point of the S3 bridge: `handler` accepts S3, SQS-wrapped S3 and EventBridge events. */
+import { loadConfig } from '../config.ts';
+import { createSql } from '../db/pool.ts';
+import { createLogger } from '../logger.ts';
+import { createS3Bridge } from './s3-bridge.ts';
+import { connectKycClient } from './temporal-client.ts';
+
+let bridge: Promise<ReturnType<typeof createS3Bridge>> | undefined;
+
+async function createBridgeFromEnvironment() {
+  const config = loadConfig();
+  return createS3Bridge({
+    sql: createSql(config.DATABASE_URL, { max: 2 }),
+    kyc: await connectKycClient(config),
+    bucket: config.KYC_S3_BUCKET,
+    prefix: config.KYC_S3_PREFIX,
+    logger: createLogger({ level: config.LOG_LEVEL }),
+  });
+}
+
+export async function handler(event: unknown) {
+  // Connections are made once per Lambda container and reused by later invocations.
+  bridge ??= createBridgeFromEnvironment();
+  return (await bridge).handle(event);
+}

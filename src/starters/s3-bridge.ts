@@ -1,0 +1,107 @@
+/**
+ * The S3 ObjectCreated bridge (the seed's trigger of doc_scan_lambda): each object under `kyc-raw/<userId>/` becomes
+ * a `documentUploaded` signal-with-start to that user's KycWorkflow. Bad records are reported one by one; in SQS mode
+ * the answer is a partial batch response, so only the bad messages are retried and end in the dead-letter queue.
+ */
+
+import type { Sql } from '../db/pool.ts';
+import { findUser } from '../db/users.ts';
+import { docTypeFromFileName, isDocType } from '../domain/doc-types.ts';
+import type { Logger } from '../logger.ts';
+import type { DocumentUploaded } from '../workflows/contract.ts';
+import { type KycClient, signalDocumentUploaded } from './kyc-client.ts';
+import { createSqsLambdaHandler } from './queue-consumer.ts';
+import { InvalidMessageError } from './queue-messages.ts';
+import { type CreatedObject, classifyEvent, type ParsedRecord, parseS3Notification } from './s3-events.ts';
+
+export interface S3BridgeDeps {
+  sql: Sql;
+  kyc: KycClient;
+  bucket: string;
+  /** e.g. `kyc-raw/` */
+  prefix: string;
+  logger: Logger;
+}
+
+export type RecordOutcome =
+  | { ok: true; userId: number; kind: DocumentUploaded['kind'] }
+  | { ok: false; code: string; message: string };
+
+export type S3BridgeResponse = { batchItemFailures: { itemIdentifier: string }[] } | { records: RecordOutcome[] };
+
+export function createS3Bridge(deps: S3BridgeDeps) {
+  const { sql, kyc, bucket, prefix, logger } = deps;
+
+  async function classify(userId: number, key: string): Promise<Pick<DocumentUploaded, 'kind' | 'docType'>> {
+    const [known] = await sql<{ docType: string }[]>`
+      select doc_type as "docType" from id_documents where user_id = ${userId} and s3_key_original = ${key}`;
+    const docType = docTypeFromFileName(key) ?? (isDocType(known?.docType) ? known.docType : null);
+    if (known || docType) return { kind: 'ID_DOCUMENT', ...(docType ? { docType } : {}) };
+    return { kind: 'SELFIE' };
+  }
+
+  async function bridgeObject(object: CreatedObject): Promise<RecordOutcome> {
+    if (object.bucket !== bucket) return { ok: false, code: 'FOREIGN_BUCKET', message: 'object is in another bucket' };
+    if (!object.key.startsWith(prefix)) {
+      return { ok: false, code: 'FOREIGN_PREFIX', message: `key is outside ${prefix}` };
+    }
+    const [userPart, ...rest] = object.key.slice(prefix.length).split('/');
+    if (!userPart || !/^[1-9]\d{0,15}$/.test(userPart) || rest.join('/') === '') {
+      return { ok: false, code: 'BAD_USER_ID', message: `key must be ${prefix}<numeric user id>/<file>` };
+    }
+    const userId = Number(userPart);
+    if (!(await findUser(sql, userId))) return { ok: false, code: 'UNKNOWN_USER', message: `no user ${userId}` };
+    const { kind, docType } = await classify(userId, object.key);
+    await signalDocumentUploaded(kyc, userId, {
+      kind,
+      bucket: object.bucket,
+      key: object.key,
+      ...(docType ? { docType } : {}),
+      ...(object.etag ? { etag: object.etag } : {}),
+    });
+    logger.info({ userId, kind }, 'upload signalled');
+    return { ok: true, userId, kind };
+  }
+
+  async function bridgeRecords(records: ParsedRecord[]): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (const record of records) {
+      const outcome = record.ok ? await bridgeObject(record.object) : record;
+      if (!outcome.ok) logger.warn({ code: outcome.code, reason: outcome.message }, 'S3 record refused');
+      outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  /** One SQS message wrapping an S3 notification; throws when any of its records is refused or fails. */
+  async function handleMessage(body: string): Promise<void> {
+    let notification: unknown;
+    try {
+      notification = JSON.parse(body);
+    } catch {
+      throw new InvalidMessageError('NOT_JSON', 'S3 event message body is not JSON');
+    }
+    const refused = (await bridgeRecords(parseS3Notification(notification))).find((outcome) => !outcome.ok);
+    if (refused && !refused.ok) throw new InvalidMessageError(refused.code, refused.message);
+  }
+
+  const handleSqsEvent = createSqsLambdaHandler('s3-events', handleMessage, logger);
+
+  return {
+    bridgeObject,
+    handleMessage,
+    async handle(event: unknown): Promise<S3BridgeResponse> {
+      const classified = classifyEvent(event);
+      switch (classified.kind) {
+        case 'sqs':
+          return await handleSqsEvent({ Records: classified.messages });
+        case 's3':
+          return { records: await bridgeRecords(classified.records) };
+        case 'eventbridge':
+          return { records: [await bridgeObject(classified.object)] };
+        case 'unknown':
+          return { records: [{ ok: false, code: 'UNKNOWN_EVENT', message: 'not an S3, SQS or EventBridge event' }] };
+      }
+    },
+  };
+}

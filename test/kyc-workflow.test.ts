@@ -1,0 +1,346 @@
+/**
+ * KycWorkflow scenarios on the time-skipping server, with the real activities against PostgreSQL and the AWS/Apify
+ * stand-ins reached through the real SDK clients.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { submitCsReview } from '../src/starters/kyc-client.ts';
+import {
+  csReviewSignal,
+  documentUploadedSignal,
+  kycWorkflowId,
+  registerResultSignal,
+  submitCsReviewUpdate,
+} from '../src/workflows/contract.ts';
+import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
+
+let h: KycHarness;
+let personCount = 0;
+
+/** A fresh registration number per scenario, so each user is distinct. */
+function person(overrides: Partial<typeof SEED_PERSON> = {}) {
+  personCount += 1;
+  return {
+    ...SEED_PERSON,
+    regNo: String(6143219 + personCount),
+    email: `doctor${personCount}@example.com`,
+    ...overrides,
+  };
+}
+
+const decided = (stage: string) => stage === 'DECIDED';
+
+async function rowCounts(userId: number) {
+  const [counts] = await h.db.sql<Record<string, number>[]>`
+    select
+      (select count(*)::int from doc_scans s join id_documents d on d.id = s.id_document_id where d.user_id = ${userId}) as "docScans",
+      (select count(*)::int from selfies where user_id = ${userId}) as selfies,
+      (select count(*)::int from face_checks where user_id = ${userId}) as "faceChecks",
+      (select count(*)::int from reg_checks where user_id = ${userId}) as "regChecks",
+      (select count(*)::int from kyc_decisions where user_id = ${userId}) as decisions`;
+  return counts;
+}
+
+function productEventsFor(userId: number) {
+  return h.product.accepted.filter((delivery) => delivery.body.userId === userId).map((delivery) => delivery.body);
+}
+
+describe('KycWorkflow', () => {
+  beforeAll(async () => {
+    h = await startKycHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("passes the seed's example and writes every row of the seed's flow", async () => {
+    const jane = person({ regNo: '6143219', email: 'dr.jane@example.com' });
+    const user = await h.enrol(jane);
+    await user.uploadBoth();
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+
+    expect(status.decision).toMatchObject({ decision: 'PASS', reasons: [], source: 'AUTOMATIC' });
+    expect(status.checks.document).toEqual({
+      status: 'READ',
+      expired: false,
+      checkDigitsValid: true,
+      fieldsComplete: true,
+    });
+    expect(status.checks.face).toEqual({
+      status: 'COMPARED',
+      similarity: 0.93,
+      liveness: 'PASSED',
+      selfieQuality: 'OK',
+    });
+    expect(status.checks.register).toEqual({ status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' });
+
+    const [userRow] = await h.db.sql`select status from users where id = ${user.userId}`;
+    expect(userRow).toEqual({ status: 'VERIFIED' });
+    const [document] = await h.db.sql`
+      select status, doc_type, to_char(expiry_date, 'YYYY-MM-DD') as expiry from id_documents where user_id = ${user.userId}`;
+    expect(document).toEqual({ status: 'OCR_DONE', doc_type: 'passport', expiry: '2032-05-01' });
+    const [scan] = await h.db.sql`
+      select s.parsed_name, to_char(s.parsed_dob, 'YYYY-MM-DD') as dob, to_char(s.parsed_expiry, 'YYYY-MM-DD') as expiry,
+             s.parser_version, s.textract_json ? 'analyzeId' as has_textract
+      from doc_scans s join id_documents d on d.id = s.id_document_id where d.user_id = ${user.userId}`;
+    expect(scan).toEqual({
+      parsed_name: 'JANE ANN DOE',
+      dob: '1985-02-14',
+      expiry: '2032-05-01',
+      parser_version: '1.0.0',
+      has_textract: true,
+    });
+    const [face] = await h.db.sql`
+      select match_score::float as score, liveness_pass, rekognition_job_id from face_checks where user_id = ${user.userId}`;
+    expect(face).toEqual({ score: 0.93, liveness_pass: true, rekognition_job_id: user.livenessSessionId });
+    const [register] = await h.db.sql`
+      select matched_name, matched_status, raw_response_json -> 'items' -> 0 ->> 'status' as status,
+             snapshot_date = current_date as today
+      from reg_checks where user_id = ${user.userId}`;
+    expect(register).toEqual({ matched_name: true, matched_status: true, status: 'Licensed', today: true });
+    const [decision] = await h.db.sql`select decision, reasons from kyc_decisions where user_id = ${user.userId}`;
+    expect(decision).toEqual({ decision: 'PASS', reasons: [] });
+
+    expect(productEventsFor(user.userId)).toEqual([
+      expect.objectContaining({ type: 'kyc.decision', decision: 'PASS', reasons: [], source: 'AUTOMATIC' }),
+    ]);
+    expect(await rowCounts(user.userId)).toEqual({
+      docScans: 1,
+      selfies: 1,
+      faceChecks: 1,
+      regChecks: 1,
+      decisions: 1,
+    });
+  });
+
+  it('sends MANUAL_REVIEW to CS, and a CS PASS through the update overrides it while the automatic decision stays', async () => {
+    const user = await h.enrol(person(), { liveness: null });
+    await user.uploadBoth();
+    const review = await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_REVIEW', 'manual review');
+    expect(review.decision).toMatchObject({ decision: 'MANUAL_REVIEW', reasons: ['LIVENESS_NOT_PERFORMED'] });
+    expect(review.waitingFor).toEqual(['CS_REVIEW']);
+
+    const email = h.smtp.messages.find((message) => message.subject?.includes(`case ${user.userId} `));
+    expect(email?.raw).toContain('LIVENESS_NOT_PERFORMED');
+    expect(email?.raw).toContain(`/cs/cases/${user.userId}`);
+    for (const pii of ['JANE', 'DOE', '1985', SEED_PERSON.passportNumber, SEED_PERSON.email])
+      expect(email?.raw).not.toContain(pii);
+
+    const accepted = await submitCsReview(h.kyc, user.userId, {
+      decision: 'PASS',
+      reviewer: 'cs-alice',
+      note: 'liveness seen on video call',
+    });
+    expect(accepted).toMatchObject({ accepted: true, decision: 'PASS' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'the CS decision');
+    expect(status.decision).toMatchObject({ decision: 'PASS', source: 'CS', reviewer: 'cs-alice' });
+    expect(status.automaticDecision).toMatchObject({ decision: 'MANUAL_REVIEW', source: 'AUTOMATIC' });
+
+    const rows = await h.db.sql`
+      select decision, source, reviewer, note, reasons, overrides_decision_id is not null as overrides
+      from kyc_decisions where user_id = ${user.userId} order by id`;
+    expect(rows).toEqual([
+      {
+        decision: 'MANUAL_REVIEW',
+        source: 'AUTOMATIC',
+        reviewer: null,
+        note: null,
+        reasons: ['LIVENESS_NOT_PERFORMED'],
+        overrides: false,
+      },
+      {
+        decision: 'PASS',
+        source: 'CS',
+        reviewer: 'cs-alice',
+        note: 'liveness seen on video call',
+        reasons: ['CS_APPROVED'],
+        overrides: true,
+      },
+    ]);
+    const [userRow] = await h.db.sql`select status from users where id = ${user.userId}`;
+    expect(userRow).toEqual({ status: 'VERIFIED' });
+    expect(productEventsFor(user.userId)).toEqual([
+      expect.objectContaining({ decision: 'PASS', source: 'CS', reviewer: 'cs-alice' }),
+    ]);
+
+    const again = await submitCsReview(h.kyc, user.userId, { decision: 'FAIL', reviewer: 'cs-bob' });
+    expect(again).toEqual({ accepted: false, reason: 'no review is pending (stage DECIDED)' });
+  });
+
+  it('reminds CS after the review target, then takes a CS FAIL sent as a signal', async () => {
+    const user = await h.enrol(person(), { similarity: 75 });
+    await user.uploadBoth();
+    const review = await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_REVIEW', 'manual review');
+    expect(review.decision?.reasons).toEqual(['FACE_MATCH_BORDERLINE']);
+
+    await h.env.sleep('25 hours');
+    await expect
+      .poll(() => h.smtp.messages.filter((message) => message.subject?.startsWith('Reminder 1: KYC case')).length)
+      .toBeGreaterThanOrEqual(1);
+
+    await h.env.client.workflow
+      .getHandle(kycWorkflowId(user.userId))
+      .signal(csReviewSignal, { decision: 'FAIL', reviewer: 'cs-carol' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'the CS decision');
+    expect(status.decision).toMatchObject({ decision: 'FAIL', source: 'CS', reasons: ['CS_REJECTED'] });
+    const [userRow] = await h.db.sql`select status from users where id = ${user.userId}`;
+    expect(userRow).toEqual({ status: 'REJECTED' });
+  });
+
+  it('fails an expired passport, and a re-upload after the FAIL runs a new cycle that passes', async () => {
+    const expired = person({ expiryDate: '2024-03-01' });
+    const user = await h.enrol(expired);
+    await user.uploadBoth();
+    const failed = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(failed.decision).toMatchObject({ decision: 'FAIL', reasons: ['DOCUMENT_EXPIRED'] });
+    const [document] = await h.db.sql`select status from id_documents where user_id = ${user.userId}`;
+    expect(document).toEqual({ status: 'EXPIRED' });
+
+    // The renewed passport arrives alone; after the settle window the earlier selfie is reused.
+    const renewedKey = `kyc-raw/${user.userId}/passport-renewed.jpg`;
+    h.programPassport({ ...expired, expiryDate: '2034-06-30' }, renewedKey);
+    const firstRun = await h.runId(user.userId);
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: renewedKey, docType: 'passport' });
+    await h.waitForNextRun(user.userId, firstRun);
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the second cycle');
+    await h.env.sleep('3 minutes');
+    const passed = await h.waitForStatus(user.userId, (s) => s.cycle === 2 && decided(s.stage), 'the second decision');
+    expect(passed.decision).toMatchObject({ decision: 'PASS', reasons: [] });
+    expect(passed.documents.selfie?.key).toBe(user.selfieKey);
+
+    const documents = await h.db.sql`
+      select s3_key_original as key, status from id_documents where user_id = ${user.userId} order by id`;
+    expect(documents).toEqual([
+      { key: user.passportKey, status: 'SUPERSEDED' },
+      { key: renewedKey, status: 'OCR_DONE' },
+    ]);
+    const decisions = await h.db.sql`select decision from kyc_decisions where user_id = ${user.userId} order by id`;
+    expect(decisions.map((row) => row.decision)).toEqual(['FAIL', 'PASS']);
+  });
+
+  it('fails a suspended registration', async () => {
+    const user = await h.enrol(person(), { registerStatus: 'Suspended' });
+    await user.uploadBoth();
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status.decision).toMatchObject({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] });
+    expect(productEventsFor(user.userId)).toEqual([
+      expect.objectContaining({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] }),
+    ]);
+  });
+
+  it('falls back to polling Apify when the webhook is lost', async () => {
+    h.apify.webhookMode = 'drop';
+    try {
+      const user = await h.enrol(person());
+      await user.uploadBoth();
+      await h.waitForStatus(user.userId, (s) => s.waitingFor.includes('REGISTER_CALLBACK'), 'the register run');
+      await h.env.sleep('31 minutes');
+      const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+      expect(status.decision).toMatchObject({ decision: 'PASS' });
+      expect(status.checks.register).toEqual({ status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' });
+      const delivered = h.apify.deliveries.filter(
+        (delivery) => delivery.body && JSON.stringify(delivery.body).includes(`"userId":${user.userId}`),
+      );
+      expect(delivered).toEqual([]);
+    } finally {
+      h.apify.webhookMode = 'deliver';
+    }
+  });
+
+  it('retries Textract throttling and writes no duplicate rows', async () => {
+    const user = await h.enrol(person());
+    h.aws.failNext('Textract.AnalyzeID', 2, 'throttle');
+    await user.uploadBoth();
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status.decision).toMatchObject({ decision: 'PASS' });
+    expect(h.aws.callCount('Textract.AnalyzeID', user.passportKey)).toBe(3);
+    expect(await rowCounts(user.userId)).toEqual({
+      docScans: 1,
+      selfies: 1,
+      faceChecks: 1,
+      regChecks: 1,
+      decisions: 1,
+    });
+  });
+
+  it('ignores duplicate and late signals', async () => {
+    h.apify.webhookMode = 'duplicate';
+    try {
+      const user = await h.enrol(person());
+      await user.uploadBoth();
+      await user.uploadBoth();
+      const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+      expect(status.decision).toMatchObject({ decision: 'PASS' });
+      await h.apify.webhooksSettled();
+
+      const [run] = await h.db.sql`select run_id, cycle_id from register_runs where user_id = ${user.userId}`;
+      await h.env.client.workflow.getHandle(kycWorkflowId(user.userId)).signal(registerResultSignal, {
+        userId: 'apify-user',
+        createdAt: new Date().toISOString(),
+        eventType: 'ACTOR.RUN.SUCCEEDED',
+        eventData: { actorId: 'kyc~gmc-register', actorRunId: run?.run_id },
+        resource: { id: run?.run_id, status: 'SUCCEEDED' },
+        kyc: { userId: user.userId, cycleId: run?.cycle_id },
+      });
+      const after = await h.waitForStatus(user.userId, (s) => s.ignoredSignals >= 4, 'the ignored signals');
+      // Two duplicate uploads, the duplicate webhook, and the late one.
+      expect(after.ignoredSignals).toBe(4);
+      expect(await rowCounts(user.userId)).toEqual({
+        docScans: 1,
+        selfies: 1,
+        faceChecks: 1,
+        regChecks: 1,
+        decisions: 1,
+      });
+      expect(productEventsFor(user.userId)).toHaveLength(1);
+    } finally {
+      h.apify.webhookMode = 'deliver';
+    }
+  });
+
+  it('rejects invalid signal payloads and updates without failing the workflow', async () => {
+    const user = await h.enrol(person());
+    const handle = h.env.client.workflow.getHandle(kycWorkflowId(user.userId));
+    await user.uploadBoth();
+    await handle.signal(documentUploadedSignal, { kind: 'PASSPORT', bucket: 'kyc-raw', key: '' } as never);
+    await handle.signal(csReviewSignal, { decision: 'PASS', reviewer: '' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage) && s.ignoredSignals >= 2, 'a decision');
+    expect(status.ignoredSignals).toBe(2);
+    expect(status.decision).toMatchObject({ decision: 'PASS' });
+
+    const refused = handle.executeUpdate(submitCsReviewUpdate, {
+      args: [{ decision: 'MAYBE', reviewer: 'x' } as never],
+    });
+    await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(refused).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^invalid review: /) } });
+    const notPending = handle.executeUpdate(submitCsReviewUpdate, { args: [{ decision: 'FAIL', reviewer: 'cs-dan' }] });
+    await expect(notPending).rejects.toMatchObject({ cause: { message: 'no review is pending (stage DECIDED)' } });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+  });
+
+  it('fails with DOCUMENTS_NOT_RECEIVED when the documents never arrive', async () => {
+    const user = await h.enrol(person());
+    await h.upload(user.userId, { kind: 'SELFIE', key: user.selfieKey });
+    await h.waitForStatus(user.userId, (s) => s.waitingFor.join() === 'ID_DOCUMENT', 'the missing document');
+    await h.env.sleep('15 days');
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status.decision).toMatchObject({ decision: 'FAIL', reasons: ['DOCUMENTS_NOT_RECEIVED'] });
+  });
+
+  it('replays its own histories deterministically, and the recorded one from the repository', async () => {
+    const workflowBundle = { codePath: inject('workflowBundlePath') };
+    const [row] = await h.db.sql<{ id: number }[]>`select id from users where reg_no = '6143219'`;
+    const workflowId = kycWorkflowId(row?.id as number);
+    const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+
+    const fixture = new URL('./fixtures/histories/kyc-seed-pass.json', import.meta.url);
+    // KYC_RECORD_HISTORY=1 re-records the fixture after an intended change to the workflow's commands.
+    if (process.env.KYC_RECORD_HISTORY === '1') await writeFile(fixture, historyToJSON(history));
+    const recorded = JSON.parse(await readFile(fixture, 'utf8'));
+    await Worker.runReplayHistory({ workflowBundle }, recorded, workflowId);
+  });
+});

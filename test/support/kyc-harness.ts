@@ -1,0 +1,323 @@
+/**
+ * Everything a KycWorkflow scenario needs, real where it can be: PostgreSQL with the migrated schema, a Temporal
+ * server, a worker running the real activities, the AWS SDK clients pointed (through AWS_ENDPOINT_URL_*) at the
+ * Textract/Rekognition stand-in, apify-client at the Apify stand-in, the real HTTP service receiving Apify's webhooks,
+ * a real SMTP server for CS email and a signature-checking receiver for the product webhook.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { activitySettingsFromConfig } from '../../src/activities/deps.ts';
+import { createActivities } from '../../src/activities/index.ts';
+import { createRekognitionLivenessService } from '../../src/adapters/rekognition/aws.ts';
+import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { formatTd3Mrz } from '../../src/domain/mrz.ts';
+import type { RegType } from '../../src/domain/registers.ts';
+import { createLogger, type Logger } from '../../src/logger.ts';
+import { buildHttpApp } from '../../src/starters/http/app.ts';
+import {
+  getKycStatus,
+  type KycClient,
+  signalDocumentUploaded,
+  signalRegisterResult,
+} from '../../src/starters/kyc-client.ts';
+import { createAwsOutsideWorld } from '../../src/workers/adapters.ts';
+import { type DocumentUploaded, type KycStatusView, kycWorkflowId } from '../../src/workflows/contract.ts';
+import { type ApifyStandIn, startApifyStandIn } from '../stand-ins/apify.ts';
+import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws-json.ts';
+import {
+  analyzeIdResponse,
+  compareFacesResponse,
+  detectFacesResponse,
+  livenessResponse,
+} from '../stand-ins/aws-responses.ts';
+import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../stand-ins/product-webhook.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { createTestWorker, createTimeSkippingEnvironment } from './temporal.ts';
+
+export const BUCKET = 'kyc-raw';
+export const ACTORS: Record<RegType, string> = {
+  GMC: 'kyc~gmc-register',
+  NMC: 'kyc~nmc-register',
+  GDC: 'kyc~gdc-register',
+  GPC: 'kyc~gpc-register',
+};
+
+export interface Person {
+  givenNames: string;
+  surname: string;
+  birthDate: string;
+  expiryDate: string;
+  passportNumber: string;
+  regType: RegType;
+  regNo: string;
+  email: string;
+}
+
+/** The seed's example: Dr Jane Ann Doe, GMC 6143219. */
+export const SEED_PERSON: Person = {
+  givenNames: 'JANE ANN',
+  surname: 'DOE',
+  birthDate: '1985-02-14',
+  expiryDate: '2032-05-01',
+  passportNumber: '925665416',
+  regType: 'GMC',
+  regNo: '6143219',
+  email: 'dr.jane@example.com',
+};
+
+export interface Scenario {
+  /** CompareFaces similarity 0..100, or null for no face on the document. */
+  similarity?: number | null;
+  /** Liveness confidence 0..100, or null for no liveness session with the selfie. */
+  liveness?: number | null;
+  /** The register's status wording for this person; null for no entry. */
+  registerStatus?: string | null;
+  /** The name the register shows, when it differs from the passport's. */
+  registerName?: string;
+  selfieFaces?: Array<{ sharpness?: number; brightness?: number }>;
+}
+
+export interface KycHarness {
+  env: TestWorkflowEnvironment;
+  db: TestDatabase;
+  aws: AwsStandIn;
+  apify: ApifyStandIn;
+  smtp: SmtpSink;
+  product: ProductWebhookReceiver;
+  kyc: KycClient;
+  config: Config;
+  /** Inserts the person as a PENDING user and programs the stand-ins for their documents. */
+  enrol(person: Person, scenario?: Scenario): Promise<EnrolledUser>;
+  /** Programs Textract to read `person`'s passport from `key`. */
+  programPassport(person: Person, key: string): void;
+  upload(userId: number, upload: Omit<DocumentUploaded, 'bucket'>): Promise<void>;
+  status(userId: number): Promise<KycStatusView>;
+  /**
+   * Polls the status query until `predicate` holds (workflow time does not move while polling). Never call it while
+   * the workflow may be continuing as new: the time-skipping server leaves a query to the closing run unanswered and
+   * stops skipping time for good. Wait for the new run with `waitForNextRun` first.
+   */
+  waitForStatus(userId: number, predicate: (status: KycStatusView) => boolean, what: string): Promise<KycStatusView>;
+  /** The id of the user's current run. */
+  runId(userId: number): Promise<string>;
+  /** Waits until the user's workflow has continued as new past `previousRunId` (describe, not query). */
+  waitForNextRun(userId: number, previousRunId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface EnrolledUser {
+  userId: number;
+  passportKey: string;
+  selfieKey: string;
+  livenessSessionId: string | undefined;
+  /** Uploads the passport and the selfie (with its liveness session, if any). */
+  uploadBoth(): Promise<void>;
+}
+
+export async function startKycHarness(
+  options: { env?: TestWorkflowEnvironment; settings?: Record<string, string> } = {},
+): Promise<KycHarness> {
+  const env = options.env ?? (await createTimeSkippingEnvironment());
+  const db = await createTestDatabase();
+  const [aws, apify, smtp, product] = await Promise.all([
+    startAwsStandIn(),
+    startApifyStandIn({ token: 'apify-test-token', finishAfterMs: 200 }),
+    startSmtpSink(),
+    startProductWebhookReceiver(),
+  ]);
+  // The AWS SDK reads the standard endpoint and credential variables itself.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_TEXTRACT: aws.endpoint,
+    AWS_ENDPOINT_URL_REKOGNITION: aws.endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+
+  const logger: Logger = createLogger({ level: 'silent' });
+  const kyc: KycClient = { client: env.client, taskQueue: `kyc-${randomUUID()}` };
+  const http = await buildHttpApp({
+    sql: db.sql,
+    kyc,
+    store: createFolderObjectStore(join(tmpdir(), `kyc-store-${randomUUID()}`)),
+    liveness: createRekognitionLivenessService(new RekognitionClient({ region: 'eu-west-2' })),
+    logger,
+    settings: {
+      tokens: [],
+      bucket: BUCKET,
+      keyPrefix: 'kyc-raw/',
+      maxUploadBytes: 1024 * 1024,
+      maxUploadPixels: 1_000_000,
+      intakeSignal: 'direct',
+      webhookSecret: 'webhook-secret-for-tests-0123456789',
+    },
+    handOffRegisterResult: (result) => signalRegisterResult(kyc, result),
+  });
+  await http.listen({ host: '127.0.0.1', port: 0 });
+  const httpUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    KYC_TASK_QUEUE: kyc.taskQueue,
+    KYC_S3_BUCKET: BUCKET,
+    APIFY_TOKEN: 'apify-test-token',
+    APIFY_BASE_URL: apify.baseUrl,
+    APIFY_ACTOR_GMC: ACTORS.GMC,
+    APIFY_ACTOR_NMC: ACTORS.NMC,
+    APIFY_ACTOR_GDC: ACTORS.GDC,
+    APIFY_ACTOR_GPC: ACTORS.GPC,
+    APIFY_WEBHOOK_URL: `${httpUrl}/webhooks/apify`,
+    KYC_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+    KYC_EMAIL_TRANSPORT: 'smtp',
+    SMTP_URL: smtp.url,
+    KYC_PRODUCT_WEBHOOK_URL: product.url,
+    KYC_PRODUCT_WEBHOOK_SECRET: product.secret,
+    ...options.settings,
+  });
+  const worker: Worker = await createTestWorker(env, {
+    taskQueue: kyc.taskQueue,
+    activities: createActivities({
+      sql: db.sql,
+      logger,
+      settings: activitySettingsFromConfig(config),
+      ...createAwsOutsideWorld(config, logger),
+    }),
+  });
+  const running = worker.run();
+
+  const registerEntries = new Map<string, unknown[]>();
+  for (const actor of Object.values(ACTORS)) {
+    apify.setItems(
+      actor,
+      (input) => registerEntries.get(String((input as { registrationNumber?: string }).registrationNumber)) ?? [],
+    );
+  }
+
+  const harness: KycHarness = {
+    env,
+    db,
+    aws,
+    apify,
+    smtp,
+    product,
+    kyc,
+    config,
+    async enrol(person, scenario = {}) {
+      const [row] = await db.sql<{ id: number }[]>`
+        insert into users (email, reg_no, reg_type) values (${person.email}, ${person.regNo}, ${person.regType})
+        returning id`;
+      const userId = (row as { id: number }).id;
+      const passportKey = `kyc-raw/${userId}/passport.jpg`;
+      const selfieKey = `kyc-raw/${userId}/selfie.jpg`;
+      programPassport(aws, person, passportKey);
+      programSelfie(aws, selfieKey, scenario);
+      const livenessSessionId = scenario.liveness === null ? undefined : randomUUID();
+      if (livenessSessionId) {
+        aws.rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5));
+      }
+      const registerStatus = scenario.registerStatus === undefined ? 'Licensed' : scenario.registerStatus;
+      registerEntries.set(
+        person.regNo,
+        registerStatus === null
+          ? []
+          : [registerItem(person, registerStatus, scenario.registerName ?? `${person.givenNames} ${person.surname}`)],
+      );
+      return {
+        userId,
+        passportKey,
+        selfieKey,
+        livenessSessionId,
+        uploadBoth: async () => {
+          await harness.upload(userId, { kind: 'ID_DOCUMENT', key: passportKey, docType: 'passport' });
+          await harness.upload(userId, {
+            kind: 'SELFIE',
+            key: selfieKey,
+            ...(livenessSessionId ? { livenessSessionId } : {}),
+          });
+        },
+      };
+    },
+    programPassport: (person, key) => programPassport(aws, person, key),
+    upload: (userId, upload) => signalDocumentUploaded(kyc, userId, { bucket: BUCKET, ...upload }),
+    status: (userId) => getKycStatus(kyc, userId),
+    async waitForStatus(userId, predicate, what) {
+      const deadline = Date.now() + 30_000;
+      let last: KycStatusView | undefined;
+      while (Date.now() < deadline) {
+        last = await env.connection
+          .withDeadline(Date.now() + 2_000, () => getKycStatus(kyc, userId))
+          .catch(() => undefined);
+        if (last && predicate(last)) return last;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`);
+    },
+    runId: async (userId) => (await env.client.workflow.getHandle(kycWorkflowId(userId)).describe()).runId,
+    async waitForNextRun(userId, previousRunId) {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if ((await harness.runId(userId)) !== previousRunId) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`user ${userId}'s workflow did not continue as new`);
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await http.close();
+      await Promise.all([aws.close(), apify.close(), smtp.close(), product.close()]);
+      await db.close();
+      if (!options.env) await env.teardown();
+    },
+  };
+  return harness;
+}
+
+/** The register entry the GMC scraper returns, in the seed's raw shape. */
+function registerItem(person: Person, status: string, name: string): Record<string, string> {
+  return { name, status, reg_no: person.regNo };
+}
+
+function programPassport(aws: AwsStandIn, person: Person, passportKey: string) {
+  const [given = '', ...middle] = person.givenNames.split(' ');
+  const mrz = formatTd3Mrz({
+    issuingState: 'GBR',
+    surname: person.surname,
+    givenNames: person.givenNames,
+    documentNumber: person.passportNumber,
+    nationality: 'GBR',
+    birthDate: person.birthDate,
+    sex: 'F',
+    expiryDate: person.expiryDate,
+  });
+  aws.textract.analyzeId(
+    passportKey,
+    analyzeIdResponse({
+      FIRST_NAME: given,
+      MIDDLE_NAME: middle.join(' '),
+      LAST_NAME: person.surname,
+      DATE_OF_BIRTH: person.birthDate,
+      EXPIRATION_DATE: person.expiryDate,
+      DOCUMENT_NUMBER: person.passportNumber,
+      ID_TYPE: 'PASSPORT',
+      MRZ_CODE: mrz.join('\n'),
+    }),
+  );
+}
+
+function programSelfie(aws: AwsStandIn, selfieKey: string, scenario: Scenario) {
+  aws.rekognition.detectFaces(
+    selfieKey,
+    detectFacesResponse(scenario.selfieFaces ?? [{ sharpness: 78, brightness: 71 }]),
+  );
+  aws.rekognition.compareFaces(
+    selfieKey,
+    compareFacesResponse(scenario.similarity === undefined ? 93 : scenario.similarity),
+  );
+}
