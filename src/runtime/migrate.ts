@@ -1,8 +1,9 @@
-/** Applies db/migrations with dbmate (the binary the `dbmate` npm package ships), creating the database if needed. */
+/** Applies db/migrations with dbmate, creating the database if needed. */
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { arch, platform } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { resolveBinary } from 'dbmate';
 
 const execFileAsync = promisify(execFile);
 
@@ -14,6 +15,20 @@ function withSslMode(databaseUrl: string): string {
   const url = new URL(databaseUrl);
   if (!url.searchParams.has('sslmode')) url.searchParams.set('sslmode', 'disable');
   return url.toString();
+}
+
+/**
+ * DBMATE_PATH, else the binary npm installed from `@dbmate/<platform>-<arch>`, else `dbmate` on PATH. The project
+ * depends on the platform package directly: the registry it installs from serves only some of the platform
+ * packages that the `dbmate` wrapper names, which would leave `npm ci` with an incomplete lock file.
+ */
+export function dbmateBinary(): string {
+  if (process.env.DBMATE_PATH) return process.env.DBMATE_PATH;
+  try {
+    return createRequire(import.meta.url).resolve(`@dbmate/${platform}-${arch}/bin/dbmate`);
+  } catch {
+    return 'dbmate';
+  }
 }
 
 export async function migrate(databaseUrl: string, options: { dumpSchema?: boolean } = {}): Promise<string> {
@@ -28,6 +43,14 @@ export async function migrate(databaseUrl: string, options: { dumpSchema?: boole
     ...(options.dumpSchema ? [] : ['--no-dump-schema']),
     'up',
   ];
-  const { stdout } = await execFileAsync(resolveBinary(), args);
+  let stdout: string;
+  try {
+    ({ stdout } = await execFileAsync(dbmateBinary(), args));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('dbmate was not found: run `npm install` on linux-x64, or install dbmate and set DBMATE_PATH');
+    }
+    throw error;
+  }
   return stdout;
 }
