@@ -114,6 +114,41 @@ ALTER SEQUENCE public.doc_scans_id_seq OWNED BY public.doc_scans.id;
 
 
 --
+-- Name: expiry_reminders; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.expiry_reminders (
+    id bigint NOT NULL,
+    id_document_id bigint NOT NULL,
+    expiry_date date NOT NULL,
+    threshold_days smallint NOT NULL,
+    user_id bigint NOT NULL,
+    pass_id uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT expiry_reminders_threshold_days_check CHECK ((threshold_days >= 0))
+);
+
+
+--
+-- Name: expiry_reminders_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.expiry_reminders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: expiry_reminders_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.expiry_reminders_id_seq OWNED BY public.expiry_reminders.id;
+
+
+--
 -- Name: face_checks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -349,7 +384,8 @@ CREATE TABLE public.selfies (
     id bigint NOT NULL,
     user_id bigint NOT NULL,
     s3_key text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    liveness_session_id uuid
 );
 
 
@@ -406,10 +442,47 @@ ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 
 
 --
+-- Name: webhook_receipts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.webhook_receipts (
+    id bigint NOT NULL,
+    delivery_key character varying(200) NOT NULL,
+    received_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: webhook_receipts_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.webhook_receipts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: webhook_receipts_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.webhook_receipts_id_seq OWNED BY public.webhook_receipts.id;
+
+
+--
 -- Name: doc_scans id; Type: DEFAULT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.doc_scans ALTER COLUMN id SET DEFAULT nextval('public.doc_scans_id_seq'::regclass);
+
+
+--
+-- Name: expiry_reminders id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.expiry_reminders ALTER COLUMN id SET DEFAULT nextval('public.expiry_reminders_id_seq'::regclass);
 
 
 --
@@ -469,11 +542,34 @@ ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_
 
 
 --
+-- Name: webhook_receipts id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_receipts ALTER COLUMN id SET DEFAULT nextval('public.webhook_receipts_id_seq'::regclass);
+
+
+--
 -- Name: doc_scans doc_scans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.doc_scans
     ADD CONSTRAINT doc_scans_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: expiry_reminders expiry_reminders_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.expiry_reminders
+    ADD CONSTRAINT expiry_reminders_once UNIQUE (id_document_id, expiry_date, threshold_days);
+
+
+--
+-- Name: expiry_reminders expiry_reminders_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.expiry_reminders
+    ADD CONSTRAINT expiry_reminders_pkey PRIMARY KEY (id);
 
 
 --
@@ -573,6 +669,22 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: webhook_receipts webhook_receipts_delivery_key_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_receipts
+    ADD CONSTRAINT webhook_receipts_delivery_key_key UNIQUE (delivery_key);
+
+
+--
+-- Name: webhook_receipts webhook_receipts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.webhook_receipts
+    ADD CONSTRAINT webhook_receipts_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: doc_scans_cycle_document_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -619,6 +731,13 @@ CREATE INDEX face_checks_user_latest_idx ON public.face_checks USING btree (user
 --
 
 CREATE INDEX id_documents_expiry_idx ON public.id_documents USING btree (expiry_date, id) WHERE ((status <> 'SUPERSEDED'::public.id_doc_status_enum) AND (expiry_date IS NOT NULL));
+
+
+--
+-- Name: id_documents_missing_expiry_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX id_documents_missing_expiry_idx ON public.id_documents USING btree (user_id) WHERE ((expiry_date IS NULL) AND (status <> ALL (ARRAY['NEW'::public.id_doc_status_enum, 'SUPERSEDED'::public.id_doc_status_enum])));
 
 
 --
@@ -697,6 +816,22 @@ CREATE INDEX users_status_idx ON public.users USING btree (status);
 
 ALTER TABLE ONLY public.doc_scans
     ADD CONSTRAINT doc_scans_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: expiry_reminders expiry_reminders_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.expiry_reminders
+    ADD CONSTRAINT expiry_reminders_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: expiry_reminders expiry_reminders_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.expiry_reminders
+    ADD CONSTRAINT expiry_reminders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -792,4 +927,7 @@ ALTER TABLE ONLY public.selfies
 
 INSERT INTO public.schema_migrations (version) VALUES
     ('20261125000000'),
-    ('20261125010000');
+    ('20261125010000'),
+    ('20261125030000'),
+    ('20261125040000'),
+    ('20261125050000');

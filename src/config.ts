@@ -47,8 +47,51 @@ const apiTokens = z
     }),
   );
 
+/** `keyId:base64key` pairs separated by commas: the payload encryption keys, 32 bytes each. */
+const payloadKeys = z
+  .string()
+  .transform((text) =>
+    text
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=$/, 'expected keyId:<32 bytes in base64>'))
+      .min(1),
+  )
+  .transform(
+    (pairs) =>
+      new Map(
+        pairs.map((pair) => [
+          pair.slice(0, pair.indexOf(':')),
+          Buffer.from(pair.slice(pair.indexOf(':') + 1), 'base64'),
+        ]),
+      ),
+  );
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+const DAYS_OF_WEEK = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
+const timePattern = /^([01]\d|2[0-3]):([0-5]\d)$/;
+/** A time of day such as `08:00`, read into hour and minute. */
+const timeOfDay = z
+  .string()
+  .regex(timePattern, 'expected a 24-hour time such as 08:00')
+  .transform((text) => {
+    const [, hour, minute] = timePattern.exec(text) as RegExpExecArray;
+    return { hour: Number(hour), minute: Number(minute) };
+  });
+const timeZone = z.string().refine((name) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'expected an IANA time zone such as Europe/London');
 const ratio = z.coerce.number().min(0).max(1);
+const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.url().optional();
 
 const environmentSchema = z.object({
@@ -58,11 +101,33 @@ const environmentSchema = z.object({
   DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/kyc?sslmode=disable'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
-  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  /** Unset: `npm start` runs a Temporal dev server at 127.0.0.1:KYC_LOCAL_TEMPORAL_PORT, and everything talks to it. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   KYC_TASK_QUEUE: z.string().min(1).default('kyc'),
 
   AWS_REGION: z.string().min(1).default('eu-west-2'),
+  /**
+   * Which outside systems to use: `aws` (S3, Textract, Rekognition, Apify) or `local` (a folder, tesseract.js,
+   * @vladmandic/human, register snapshot files). Defaults to `aws` when AWS credentials are in the environment.
+   */
+  KYC_PROVIDERS: z.enum(['local', 'aws']).optional(),
+  /** Where uploads are kept: `s3`, or a `folder` under KYC_DATA_DIR. Defaults to KYC_PROVIDERS' store. */
+  KYC_OBJECT_STORE: z.enum(['s3', 'folder']).optional(),
+  /** Read only to choose KYC_PROVIDERS' default, and left out of the config: the AWS SDK reads them itself. */
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_PROFILE: z.string().optional(),
+  AWS_WEB_IDENTITY_TOKEN_FILE: z.string().optional(),
+  AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: z.string().optional(),
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: z.string().optional(),
+  /** Local state of `npm start`: uploads, register snapshots and runs, mail, the embedded PostgreSQL and Temporal. */
+  KYC_DATA_DIR: z.string().min(1).default('.data'),
+  /** Register snapshot files (`gmc.csv`, `nmc.json`, …) for the local register; defaults to KYC_DATA_DIR/registers. */
+  KYC_REGISTER_SNAPSHOT_DIR: z.string().min(1).optional(),
+  /** Ports of the servers `npm start` runs itself when TEMPORAL_ADDRESS is unset or DATABASE_URL does not answer. */
+  KYC_LOCAL_TEMPORAL_PORT: port.default(7233),
+  KYC_LOCAL_TEMPORAL_UI_PORT: port.default(8233),
+  KYC_LOCAL_POSTGRES_PORT: port.default(5433),
   KYC_S3_BUCKET: z.string().min(3).default('kyc-raw'),
   KYC_S3_PREFIX: z
     .string()
@@ -80,6 +145,40 @@ const environmentSchema = z.object({
 
   /** Secret behind the per-cycle tokens that Apify's webhooks carry back to us. */
   KYC_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KYC_WEBHOOK_MAX_AGE: duration.default(48 * unitMs.h),
+
+  /** Payload encryption keys; new payloads use KYC_PAYLOAD_KEY_ID (default: the last key listed). */
+  KYC_PAYLOAD_KEYS: payloadKeys.optional(),
+  KYC_PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  /** In AWS mode: `keyId:<base64 KMS ciphertext>` data keys, decrypted with KMS at start-up instead of KYC_PAYLOAD_KEYS. */
+  KYC_PAYLOAD_KEYS_KMS: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]+={0,2}$/, 'expected keyId:<base64 ciphertext>'))
+        .min(1),
+    )
+    .transform((pairs) =>
+      pairs.map((pair) => ({ keyId: pair.slice(0, pair.indexOf(':')), ciphertext: pair.slice(pair.indexOf(':') + 1) })),
+    )
+    .optional(),
+  /** Web UI origins allowed to call the codec server (CORS). */
+  KYC_CODEC_CORS_ORIGINS: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url()))
+    .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
 
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
@@ -99,10 +198,12 @@ const environmentSchema = z.object({
   SMTP_URL: optionalUrl,
   KYC_EMAIL_FROM: z.email().default('kyc-noreply@example.org'),
   KYC_CS_EMAIL: z.email().default('cs@example.org'),
-  KYC_OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
+  /** Defaults to KYC_DATA_DIR/outbox. */
+  KYC_OUTBOX_DIR: z.string().min(1).optional(),
   /** Links in CS emails point here (the CS endpoints) and to the Temporal Web UI. */
   KYC_CS_BASE_URL: z.url().default('http://127.0.0.1:3000'),
-  KYC_TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** Defaults to the Web UI of the dev server `npm start` runs: http://127.0.0.1:KYC_LOCAL_TEMPORAL_UI_PORT. */
+  KYC_TEMPORAL_UI_URL: z.url().optional(),
   KYC_PRODUCT_WEBHOOK_URL: optionalUrl,
   KYC_PRODUCT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   KYC_PRODUCT_SNS_TOPIC_ARN: z.string().startsWith('arn:').optional(),
@@ -134,10 +235,23 @@ const environmentSchema = z.object({
 
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
+  /** When the weekly expiry pass (the `kyc-expiry-weekly` Schedule) runs, in its time zone. */
+  KYC_EXPIRY_SCHEDULE_DAY: z
+    .string()
+    .transform((day) => day.toUpperCase())
+    .pipe(z.enum(DAYS_OF_WEEK))
+    .default('MONDAY'),
+  KYC_EXPIRY_SCHEDULE_TIME: timeOfDay.default({ hour: 8, minute: 0 }),
+  KYC_EXPIRY_SCHEDULE_TIME_ZONE: timeZone.default('Europe/London'),
+  KYC_EXPIRY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
+  KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });
 
 /** Secrets that must be set explicitly outside local mode; local mode falls back to a fixed, well-known value. */
-const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET', 'KYC_API_TOKENS'] as const;
+const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET', 'KYC_API_TOKENS', 'KYC_PAYLOAD_KEYS'] as const;
+/** A well-known key for local use only: payloads it encrypts are readable by anyone with this source code. */
+const LOCAL_PAYLOAD_KEYS = new Map([['local-1', Buffer.alloc(32, 'local-only-payload-key-not-secret')]]);
 const LOCAL_API_TOKENS = ROLES.map((role) => ({ role, token: `local-${role}-token-not-for-production` }));
 const LOCAL_ONLY_SECRET = 'local-only-secret-never-use-in-production';
 
@@ -145,6 +259,7 @@ const configSchema = environmentSchema
   .superRefine((env, ctx) => {
     if (env.KYC_ENV === 'production') {
       for (const name of SECRETS_REQUIRED_IN_PRODUCTION) {
+        if (name === 'KYC_PAYLOAD_KEYS' && env.KYC_PAYLOAD_KEYS_KMS) continue;
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when KYC_ENV=production' });
       }
     }
@@ -168,15 +283,70 @@ const configSchema = environmentSchema
         ctx.addIssue({ code: 'custom', path: [name], message: 'must not be a queue this service consumes' });
       }
     }
+    if (env.KYC_PAYLOAD_KEY_ID && !env.KYC_PAYLOAD_KEYS?.has(env.KYC_PAYLOAD_KEY_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['KYC_PAYLOAD_KEY_ID'], message: 'must name one of KYC_PAYLOAD_KEYS' });
+    }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when KYC_EMAIL_TRANSPORT=smtp' });
     }
   })
-  .transform((env) => ({
-    ...env,
-    KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
-    KYC_API_TOKENS: env.KYC_API_TOKENS ?? LOCAL_API_TOKENS,
-  }));
+  .transform(
+    ({
+      AWS_ACCESS_KEY_ID,
+      AWS_PROFILE,
+      AWS_WEB_IDENTITY_TOKEN_FILE,
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI,
+      ...env
+    }) => ({
+      ...env,
+      KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+      KYC_API_TOKENS: env.KYC_API_TOKENS ?? LOCAL_API_TOKENS,
+      ...providersAndLocalState(
+        env,
+        [
+          AWS_ACCESS_KEY_ID,
+          AWS_PROFILE,
+          AWS_WEB_IDENTITY_TOKEN_FILE,
+          AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
+          AWS_CONTAINER_CREDENTIALS_FULL_URI,
+        ].some(Boolean),
+      ),
+      payloadKeys: payloadKeysOf(env.KYC_PAYLOAD_KEYS ?? LOCAL_PAYLOAD_KEYS, env.KYC_PAYLOAD_KEY_ID),
+    }),
+  );
+
+type LocalStateSettings = Pick<
+  z.output<typeof environmentSchema>,
+  | 'KYC_PROVIDERS'
+  | 'KYC_OBJECT_STORE'
+  | 'TEMPORAL_ADDRESS'
+  | 'KYC_LOCAL_TEMPORAL_PORT'
+  | 'KYC_LOCAL_TEMPORAL_UI_PORT'
+  | 'KYC_TEMPORAL_UI_URL'
+  | 'KYC_DATA_DIR'
+  | 'KYC_OUTBOX_DIR'
+  | 'KYC_REGISTER_SNAPSHOT_DIR'
+>;
+
+/** The providers' defaults, and the addresses and folders that default to what `npm start` runs locally. */
+function providersAndLocalState(env: LocalStateSettings, awsCredentialsSet: boolean) {
+  const providers = env.KYC_PROVIDERS ?? (awsCredentialsSet ? 'aws' : 'local');
+  return {
+    KYC_PROVIDERS: providers,
+    KYC_OBJECT_STORE: env.KYC_OBJECT_STORE ?? (providers === 'aws' ? 's3' : 'folder'),
+    TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.KYC_LOCAL_TEMPORAL_PORT}`,
+    /** No TEMPORAL_ADDRESS was given: `npm start` runs a Temporal dev server at the address above. */
+    temporalDevServer: env.TEMPORAL_ADDRESS === undefined,
+    KYC_TEMPORAL_UI_URL: env.KYC_TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.KYC_LOCAL_TEMPORAL_UI_PORT}`,
+    KYC_OUTBOX_DIR: env.KYC_OUTBOX_DIR ?? `${env.KYC_DATA_DIR}/outbox`,
+    KYC_REGISTER_SNAPSHOT_DIR: env.KYC_REGISTER_SNAPSHOT_DIR ?? `${env.KYC_DATA_DIR}/registers`,
+  };
+}
+
+function payloadKeysOf(keys: Map<string, Uint8Array>, currentKeyId: string | undefined) {
+  return { keys, currentKeyId: currentKeyId ?? ([...keys.keys()].at(-1) as string) };
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -37,11 +37,25 @@ export const REDACTED_PATHS = [
   'headers.authorization',
 ];
 
+/**
+ * Requests are logged by method, path and id only: never their bodies (sign-ups, uploads) or query strings. Responses
+ * by status only.
+ */
+const serializers = {
+  req: (request: { method?: string; url?: string; id?: string }) => ({
+    method: request.method,
+    path: request.url?.split('?')[0]?.replace(/\/codec\/[^/]+\/(en|de)code$/, '/codec/[token]/$1code'),
+    id: request.id,
+  }),
+  res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
+};
+
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
   return pino(
     {
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers,
       base: { service: 'kyc' },
     },
     options.destination,

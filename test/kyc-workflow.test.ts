@@ -16,6 +16,7 @@ import {
   submitCsReviewUpdate,
 } from '../src/workflows/contract.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
+import { testDataConverter } from './support/temporal.ts';
 
 let h: KycHarness;
 let personCount = 0;
@@ -331,16 +332,16 @@ describe('KycWorkflow', () => {
   });
 
   it('replays its own histories deterministically, and the recorded one from the repository', async () => {
-    const workflowBundle = { codePath: inject('workflowBundlePath') };
+    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
     const [row] = await h.db.sql<{ id: number }[]>`select id from users where reg_no = '6143219'`;
     const workflowId = kycWorkflowId(row?.id as number);
     const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle }, history, workflowId);
+    await Worker.runReplayHistory(replay, history, workflowId);
 
     const fixture = new URL('./fixtures/histories/kyc-seed-pass.json', import.meta.url);
     // KYC_RECORD_HISTORY=1 re-records the fixture after an intended change to the workflow's commands.
     if (process.env.KYC_RECORD_HISTORY === '1') await writeFile(fixture, historyToJSON(history));
     const recorded = JSON.parse(await readFile(fixture, 'utf8'));
-    await Worker.runReplayHistory({ workflowBundle }, recorded, workflowId);
+    await Worker.runReplayHistory(replay, recorded, workflowId);
   });
 });

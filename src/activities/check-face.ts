@@ -4,6 +4,7 @@ import { earlierLiveness, recordFaceCheck } from '../db/checks.ts';
 import type { FaceOutcome, LivenessOutcome } from '../domain/outcomes.ts';
 import { selfieQuality } from '../domain/selfie-quality.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createMirrorPublisher } from './mirror.ts';
 import type { CheckFaceInput } from './types.ts';
 
 interface LivenessReading {
@@ -12,10 +13,19 @@ interface LivenessReading {
   sessionId: string | null;
 }
 
-export function createCheckFaceActivities({ sql, faces, liveness, settings, logger }: ActivityDeps) {
-  async function readLiveness(selfieId: number, sessionId: string | undefined): Promise<LivenessReading> {
+export function createCheckFaceActivities({ sql, faces, liveness, settings, logger, mirror }: ActivityDeps) {
+  const mirrored = createMirrorPublisher(sql, mirror);
+  async function readLiveness(
+    selfieId: number,
+    sessionId: string | undefined,
+    passiveScore: number | undefined,
+  ): Promise<LivenessReading> {
     if (!sessionId) {
       const earlier = await earlierLiveness(sql, selfieId);
+      if (!earlier && passiveScore !== undefined) {
+        const passed = passiveScore >= settings.livenessThreshold;
+        return { outcome: passed ? 'PASSED' : 'FAILED', confidence: passiveScore, sessionId: null };
+      }
       if (!earlier) return { outcome: 'NOT_PERFORMED', confidence: null, sessionId: null };
       return {
         outcome: earlier.pass ? 'PASSED' : 'FAILED',
@@ -43,10 +53,13 @@ export function createCheckFaceActivities({ sql, faces, liveness, settings, logg
       let outcome: FaceOutcome;
       let live: LivenessReading = { outcome: 'NOT_PERFORMED', confidence: null, sessionId: null };
       try {
-        const quality = selfieQuality(await faces.detectFaces(input.selfie), settings.selfieQuality);
+        const selfieFaces = await faces.detectFaces(input.selfie);
+        const quality = selfieQuality(selfieFaces, settings.selfieQuality);
         // CompareFaces needs a face in the selfie; without one there is nothing to compare.
         const comparison = quality === 'NO_FACE' ? null : await faces.compareFaces(input.selfie, input.idDocument);
-        live = await readLiveness(selfieId, input.selfie.livenessSessionId);
+        // A passive score only counts for a selfie showing exactly one face.
+        const passiveScore = quality === 'OK' ? selfieFaces[0]?.liveness : undefined;
+        live = await readLiveness(selfieId, input.selfie.livenessSessionId, passiveScore);
         outcome = {
           status: 'COMPARED',
           similarity: comparison?.similarity ?? null,
@@ -73,6 +86,7 @@ export function createCheckFaceActivities({ sql, faces, liveness, settings, logg
         outcome,
       });
       logger.info({ userId, cycleId, outcome }, 'face checked');
+      await mirrored.checkRecorded(userId, cycleId, 'face');
       return outcome;
     },
   };

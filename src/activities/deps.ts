@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Sql } from '../db/pool.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
+import type { QueueMirror } from './mirror.ts';
 import type { CycleSettings } from './types.ts';
 
 export interface ActivitySettings {
@@ -20,6 +21,8 @@ export interface ActivitySettings {
   webhookSecret: string;
   email: { from: string; csAddress: string };
   links: { csBaseUrl: string; temporalUiUrl: string; namespace: string };
+  /** Documents per expiry-pass batch (one activity each). */
+  expiry: { batchSize: number };
 }
 
 export interface ActivityDeps {
@@ -31,6 +34,8 @@ export interface ActivityDeps {
   registers: RegisterScraper;
   email: EmailTransport;
   productChannels: ProductChannel[];
+  /** Publishes the seed's queue messages for downstream consumers; null when no mirror queue is configured. */
+  mirror: QueueMirror | null;
   settings: ActivitySettings;
 }
 
@@ -58,5 +63,6 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       temporalUiUrl: config.KYC_TEMPORAL_UI_URL,
       namespace: config.TEMPORAL_NAMESPACE,
     },
+    expiry: { batchSize: config.KYC_EXPIRY_BATCH_SIZE },
   };
 }

@@ -3,6 +3,7 @@ import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
 import { createDecideActivities } from './decide.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createExpiryActivities } from './expiry.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRegisterActivities(deps),
     ...createDecideActivities(deps),
     ...createNotifyActivities(deps),
+    ...createExpiryActivities(deps),
   };
 }
 

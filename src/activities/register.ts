@@ -13,9 +13,11 @@ import { matchNames } from '../domain/names.ts';
 import type { NameMatch, RegisterOutcome } from '../domain/outcomes.ts';
 import { registerRecordFromItems } from '../domain/register-records.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createMirrorPublisher } from './mirror.ts';
 import type { CycleRef, IngestRegisterResultInput, RequestRegisterCheckResult } from './types.ts';
 
-export function createRegisterActivities({ sql, registers, settings, logger }: ActivityDeps) {
+export function createRegisterActivities({ sql, registers, settings, logger, mirror }: ActivityDeps) {
+  const mirrored = createMirrorPublisher(sql, mirror);
   function webhookFor(userId: number, cycleId: string) {
     if (!settings.registerWebhookUrl) return null;
     return {
@@ -93,6 +95,7 @@ export function createRegisterActivities({ sql, registers, settings, logger }: A
           standing: null,
           outcome,
         });
+        await mirrored.checkRecorded(userId, cycleId, 'register');
         return outcome;
       }
       const items = await registers.listItems(run.datasetId);
@@ -115,6 +118,7 @@ export function createRegisterActivities({ sql, registers, settings, logger }: A
         outcome,
       });
       logger.info({ userId, cycleId, runId, outcome }, 'register checked');
+      await mirrored.checkRecorded(userId, cycleId, 'register');
       return outcome;
     },
   };

@@ -11,6 +11,7 @@ import {
 } from '../domain/identity-document.ts';
 import type { DocumentOutcome } from '../domain/outcomes.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createMirrorPublisher } from './mirror.ts';
 import type { ScanDocumentInput, ScanDocumentResult } from './types.ts';
 
 const DOC_TYPE_OF: Record<ParsedIdentityDocument['documentType'], DocType> = {
@@ -30,7 +31,8 @@ function better(a: ParsedIdentityDocument | null, b: ParsedIdentityDocument | nu
   return isComplete(b) && !isComplete(a) ? b : a;
 }
 
-export function createScanDocumentActivities({ sql, documents, logger }: ActivityDeps) {
+export function createScanDocumentActivities({ sql, documents, logger, mirror }: ActivityDeps) {
+  const mirrored = createMirrorPublisher(sql, mirror);
   return {
     async scanDocument(input: ScanDocumentInput): Promise<ScanDocumentResult> {
       const { userId, cycleId, asOf, idDocument, selfie } = input;
@@ -83,6 +85,7 @@ export function createScanDocumentActivities({ sql, documents, logger }: Activit
         { userId, cycleId, idDocumentId, outcome: outcome.status, source: parsed?.source },
         'document scanned',
       );
+      await mirrored.documentScanned(userId, cycleId);
       return { idDocumentId, selfieId, outcome };
     },
   };

@@ -32,9 +32,19 @@ export type S3BridgeResponse = { batchItemFailures: { itemIdentifier: string }[]
 export function createS3Bridge(deps: S3BridgeDeps) {
   const { sql, kyc, bucket, prefix, logger } = deps;
 
-  async function classify(userId: number, key: string): Promise<Pick<DocumentUploaded, 'kind' | 'docType'>> {
-    const [known] = await sql<{ docType: string }[]>`
-      select doc_type as "docType" from id_documents where user_id = ${userId} and s3_key_original = ${key}`;
+  /** What the intake API recorded for this object, else what its file name says. */
+  async function classify(
+    userId: number,
+    key: string,
+  ): Promise<Pick<DocumentUploaded, 'kind' | 'docType' | 'livenessSessionId'>> {
+    const [known] = await sql<{ docType: string | null; livenessSessionId: string | null }[]>`
+      select doc_type as "docType", null as "livenessSessionId" from id_documents where user_id = ${userId} and s3_key_original = ${key}
+      union all
+      select null, liveness_session_id from selfies where user_id = ${userId} and s3_key = ${key}
+      limit 1`;
+    if (known && known.docType === null) {
+      return { kind: 'SELFIE', ...(known.livenessSessionId ? { livenessSessionId: known.livenessSessionId } : {}) };
+    }
     const docType = docTypeFromFileName(key) ?? (isDocType(known?.docType) ? known.docType : null);
     if (known || docType) return { kind: 'ID_DOCUMENT', ...(docType ? { docType } : {}) };
     return { kind: 'SELFIE' };
@@ -51,16 +61,15 @@ export function createS3Bridge(deps: S3BridgeDeps) {
     }
     const userId = Number(userPart);
     if (!(await findUser(sql, userId))) return { ok: false, code: 'UNKNOWN_USER', message: `no user ${userId}` };
-    const { kind, docType } = await classify(userId, object.key);
+    const classified = await classify(userId, object.key);
     await signalDocumentUploaded(kyc, userId, {
-      kind,
+      ...classified,
       bucket: object.bucket,
       key: object.key,
-      ...(docType ? { docType } : {}),
       ...(object.etag ? { etag: object.etag } : {}),
     });
-    logger.info({ userId, kind }, 'upload signalled');
-    return { ok: true, userId, kind };
+    logger.info({ userId, kind: classified.kind }, 'upload signalled');
+    return { ok: true, userId, kind: classified.kind };
   }
 
   async function bridgeRecords(records: ParsedRecord[]): Promise<RecordOutcome[]> {

@@ -1,15 +1,14 @@
 /** `npm run worker`: the KYC worker, configured from the environment. */
-import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { activitySettingsFromConfig } from '../activities/deps.ts';
-import { createActivities } from '../activities/index.ts';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
 import { createSql } from '../db/pool.ts';
 import { createLogger } from '../logger.ts';
+import { createOutsideWorld } from '../providers.ts';
 import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
+import { setUpSchedules } from '../starters/schedules.ts';
 import { kycSearchAttributes } from '../workflows/search-attributes.ts';
-import { createAwsOutsideWorld } from './adapters.ts';
+import { createKycWorker } from './kyc-worker.ts';
 
 const config = loadConfig();
 const logger = createLogger({ level: config.LOG_LEVEL });
@@ -21,21 +20,21 @@ if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {
   if (added.length > 0) logger.info({ added }, 'registered search attributes');
   await client.close();
 }
+if (config.KYC_SCHEDULES_SETUP) await setUpSchedules(config, logger);
 
-const worker = await Worker.create({
+const outsideWorld = createOutsideWorld(config, logger);
+const worker = await createKycWorker({
+  config,
+  logger,
+  sql,
   connection: await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
-  namespace: config.TEMPORAL_NAMESPACE,
-  taskQueue: config.KYC_TASK_QUEUE,
-  workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-  activities: createActivities({
-    sql,
-    logger,
-    settings: activitySettingsFromConfig(config),
-    ...createAwsOutsideWorld(config, logger),
-  }),
-  shutdownGraceTime: config.KYC_WORKER_SHUTDOWN_GRACE,
+  outsideWorld,
 });
-logger.info({ taskQueue: config.KYC_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+logger.info(
+  { taskQueue: config.KYC_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, providers: config.KYC_PROVIDERS },
+  'worker started',
+);
 await worker.run();
+await outsideWorld.close();
 await sql.end({ timeout: 5 });
 logger.info('worker stopped');

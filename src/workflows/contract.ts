@@ -163,6 +163,8 @@ export const kycWorkflowInputSchema = z.object({
       uploads: z.array(documentUploadedSchema).max(20),
       /** The last cycle's documents, reused when only one of them is re-uploaded. */
       previousIdDocument: documentUploadedSchema.nullable(),
+      /** Its id_documents row, so that an expiry notice for it stops it from being reused. */
+      previousIdDocumentId: z.number().int().positive().nullable().default(null),
       previousSelfie: documentUploadedSchema.nullable(),
       /** Resume waiting after a decision instead of starting a cycle (continue-as-new while idle). */
       idle: z

@@ -1,2 +1,3 @@
 // The workflows the worker registers.
+export { ExpiryReminderWorkflow } from './expiry.ts';
 export { KycWorkflow } from './kyc.ts';

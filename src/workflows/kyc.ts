@@ -100,6 +100,8 @@ interface State {
   acceptedReview: CsReviewAccepted | null;
   nextUploads: DocumentUploaded[];
   idDocumentExpired: boolean;
+  /** The previous cycle's documents, reused when only one of them is re-uploaded. */
+  carried: { idDocument: DocumentUploaded | null; idDocumentId: number | null; selfie: DocumentUploaded | null };
   recheckRequested: boolean;
   handledRequestIds: string[];
   ignoredSignals: number;
@@ -127,6 +129,11 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     acceptedReview: null,
     nextUploads: [],
     idDocumentExpired: carryOver?.idle?.stage === 'EXPIRED',
+    carried: {
+      idDocument: carryOver?.previousIdDocument ?? null,
+      idDocumentId: carryOver?.previousIdDocumentId ?? null,
+      selfie: carryOver?.previousSelfie ?? null,
+    },
     recheckRequested: false,
     handledRequestIds: carryOver?.handledRequestIds ?? [],
     ignoredSignals: 0,
@@ -148,6 +155,7 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
       uploads: state.nextUploads,
       // An expired document is never carried into a new cycle; the user must upload a new one.
       previousIdDocument: state.idDocumentExpired ? null : state.idDocument,
+      previousIdDocumentId: state.idDocumentExpired ? null : state.idDocumentId,
       previousSelfie: state.selfie,
       idle: startsNewCycle
         ? null
@@ -189,7 +197,8 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
     { key: KycStatus, value: begun.userStatus },
   ]);
 
-  if (!(await collectDocuments(state, settings, carryOver))) {
+  const isReupload = (carryOver?.uploads.length ?? 0) > 0;
+  if (!(await collectDocuments(state, settings, isReupload))) {
     setStage(state, 'DECIDING');
     const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
     await settle(state, { ...closed, source: 'AUTOMATIC' });
@@ -241,20 +250,13 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
  * Waits until an ID document and a selfie are both in hand. After a re-upload of one of them, the other is taken
  * from the previous cycle unless a fresh one follows within the settle window.
  */
-async function collectDocuments(
-  state: State,
-  settings: CycleSettings,
-  carryOver: KycWorkflowInput['carryOver'],
-): Promise<boolean> {
+async function collectDocuments(state: State, settings: CycleSettings, isReupload: boolean): Promise<boolean> {
   const haveBoth = () => state.idDocument !== null && state.selfie !== null;
-  const previousIdDocument = carryOver?.previousIdDocument ?? null;
-  const previousSelfie = carryOver?.previousSelfie ?? null;
-  const isReupload = (carryOver?.uploads.length ?? 0) > 0;
-  if (!haveBoth() && isReupload && (previousIdDocument || previousSelfie)) {
+  if (!haveBoth() && isReupload && (state.carried.idDocument || state.carried.selfie)) {
     await condition(haveBoth, settings.uploadSettleMs, { summary: 'wait briefly for the other document' });
   }
-  state.idDocument ??= previousIdDocument;
-  state.selfie ??= previousSelfie;
+  state.idDocument ??= state.carried.idDocument;
+  state.selfie ??= state.carried.selfie;
   if (haveBoth()) return true;
   return await condition(haveBoth, settings.documentsTimeoutMs, { summary: 'documents timeout' });
 }
@@ -384,8 +386,14 @@ function registerHandlers(state: State): void {
   setHandler(documentExpiredSignal, (raw) => {
     const expired = validSignal(state, 'documentExpired', documentExpiredSchema, raw);
     if (!expired) return;
-    const isCurrent = state.idDocumentId === null || expired.idDocumentId === state.idDocumentId;
-    if (!isCurrent) return ignore(state, 'documentExpired', 'not the current document');
+    if (expired.idDocumentId === state.carried.idDocumentId && state.idDocumentId === null) {
+      // The previous cycle's document expired before this cycle scanned anything: it must not be reused.
+      if (state.idDocument === state.carried.idDocument) state.idDocument = null;
+      state.carried = { ...state.carried, idDocument: null, idDocumentId: null };
+      return;
+    }
+    if (expired.idDocumentId !== state.idDocumentId)
+      return ignore(state, 'documentExpired', 'not the current document');
     state.idDocumentExpired = true;
     if (state.stage === 'DECIDED') enterIdle(state);
   });

@@ -9,4 +9,20 @@ export const KycStage = defineSearchAttributeKey('KycStage', SearchAttributeType
 export const KycRegType = defineSearchAttributeKey('KycRegType', SearchAttributeType.KEYWORD);
 export const KycUserId = defineSearchAttributeKey('KycUserId', SearchAttributeType.INT);
 
-export const kycSearchAttributes = [KycStatus, KycStage, KycRegType, KycUserId];
+/**
+ * An expiry pass's progress so far, e.g. `KycExpiryBadData = true` lists the passes that met bad records. Its other
+ * counts are in the `expiryProgress` query: a SQL visibility store (the dev server's) allows only three Int attributes.
+ */
+export const KycExpiryReminders = defineSearchAttributeKey('KycExpiryReminders', SearchAttributeType.INT);
+export const KycExpiryExpired = defineSearchAttributeKey('KycExpiryExpired', SearchAttributeType.INT);
+export const KycExpiryBadData = defineSearchAttributeKey('KycExpiryBadData', SearchAttributeType.BOOL);
+
+export const kycSearchAttributes = [
+  KycStatus,
+  KycStage,
+  KycRegType,
+  KycUserId,
+  KycExpiryReminders,
+  KycExpiryExpired,
+  KycExpiryBadData,
+];

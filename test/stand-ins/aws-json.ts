@@ -235,6 +235,24 @@ function matchesAboveThreshold(response: CompareFacesResponse, threshold: number
   };
 }
 
+/**
+ * A programmed key with `*` in it is a pattern (`*` matches any run of characters), for objects whose exact key is
+ * only known once uploaded, e.g. `kyc-raw/42/*-passport.jpg`.
+ */
+function matchingPattern(byKey: Map<string, unknown> | undefined, key: string): unknown {
+  for (const [pattern, answer] of byKey ?? []) {
+    if (!pattern.includes('*')) continue;
+    const regex = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
+    if (regex.test(key)) return answer;
+  }
+  return undefined;
+}
+
 class AwsJsonStandIn {
   readonly calls: RecordedCall[] = [];
   readonly #programmed = new Map<string, Map<string, unknown>>();
@@ -330,7 +348,8 @@ class AwsJsonStandIn {
   #context(target: string): OperationContext {
     return {
       programmed: (key) => {
-        const answer = this.#programmed.get(target)?.get(key);
+        const byKey = this.#programmed.get(target);
+        const answer = byKey?.get(key) ?? matchingPattern(byKey, key);
         if (isServiceException(answer)) throw new ServiceExceptionAnswer(answer);
         return answer;
       },

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { failureConverterPath } from '../../src/data-protection/data-converter.ts';
 import { locateBinary } from '../../src/runtime/binaries.ts';
 import { migrate } from '../../src/runtime/migrate.ts';
 import { createDatabase, dropDatabases, providePostgres } from '../../src/runtime/postgres-server.ts';
@@ -39,6 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const bundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)),
+    failureConverterPath,
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
   });
   const workflowBundlePath = join(tmpdir(), `${runId}-workflows.js`);

@@ -5,28 +5,18 @@
  * a real SMTP server for CS email and a signature-checking receiver for the product webhook.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../../src/activities/deps.ts';
 import { createActivities } from '../../src/activities/index.ts';
-import { createRekognitionLivenessService } from '../../src/adapters/rekognition/aws.ts';
-import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { formatTd3Mrz } from '../../src/domain/mrz.ts';
 import type { RegType } from '../../src/domain/registers.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
-import { buildHttpApp } from '../../src/starters/http/app.ts';
-import {
-  getKycStatus,
-  type KycClient,
-  signalDocumentUploaded,
-  signalRegisterResult,
-} from '../../src/starters/kyc-client.ts';
-import { createAwsOutsideWorld } from '../../src/workers/adapters.ts';
+import { createAwsOutsideWorld } from '../../src/providers.ts';
+import { freePort } from '../../src/runtime/ports.ts';
+import { startDoors } from '../../src/starters/api.ts';
+import { getKycStatus, type KycClient, signalDocumentUploaded } from '../../src/starters/kyc-client.ts';
 import { type DocumentUploaded, type KycStatusView, kycWorkflowId } from '../../src/workflows/contract.ts';
 import { type ApifyStandIn, startApifyStandIn } from '../stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws-json.ts';
@@ -42,6 +32,10 @@ import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 import { createTestWorker, createTimeSkippingEnvironment } from './temporal.ts';
 
 export const BUCKET = 'kyc-raw';
+export const TOKEN = { intake: 'intake-token-0123456789', cs: 'cs-token-0123456789ab', ops: 'ops-token-0123456789ab' };
+const TOKENS = Object.entries(TOKEN)
+  .map(([role, token]) => `${role}:${token}`)
+  .join(',');
 export const ACTORS: Record<RegType, string> = {
   GMC: 'kyc~gmc-register',
   NMC: 'kyc~nmc-register',
@@ -93,8 +87,14 @@ export interface KycHarness {
   product: ProductWebhookReceiver;
   kyc: KycClient;
   config: Config;
+  /** The HTTP service's base URL. */
+  url: string;
+  /** Every line the service logged, when started with `captureLogs`. */
+  logs: string[];
   /** Inserts the person as a PENDING user and programs the stand-ins for their documents. */
   enrol(person: Person, scenario?: Scenario): Promise<EnrolledUser>;
+  /** Programs the stand-ins for a user's documents (any key ending in passport.* or selfie.*) and register entry. */
+  program(userId: number, person: Person, scenario?: Scenario): { livenessSessionId: string | undefined };
   /** Programs Textract to read `person`'s passport from `key`. */
   programPassport(person: Person, key: string): void;
   upload(userId: number, upload: Omit<DocumentUploaded, 'bucket'>): Promise<void>;
@@ -122,7 +122,7 @@ export interface EnrolledUser {
 }
 
 export async function startKycHarness(
-  options: { env?: TestWorkflowEnvironment; settings?: Record<string, string> } = {},
+  options: { env?: TestWorkflowEnvironment; settings?: Record<string, string>; captureLogs?: boolean } = {},
 ): Promise<KycHarness> {
   const env = options.env ?? (await createTimeSkippingEnvironment());
   const db = await createTestDatabase();
@@ -140,29 +140,15 @@ export async function startKycHarness(
     AWS_SECRET_ACCESS_KEY: 'test',
   });
 
-  const logger: Logger = createLogger({ level: 'silent' });
+  const logs: string[] = [];
+  const logger: Logger = options.captureLogs
+    ? createLogger({ level: 'debug', destination: { write: (line: string) => void logs.push(line) } })
+    : createLogger({ level: 'silent' });
   const kyc: KycClient = { client: env.client, taskQueue: `kyc-${randomUUID()}` };
-  const http = await buildHttpApp({
-    sql: db.sql,
-    kyc,
-    store: createFolderObjectStore(join(tmpdir(), `kyc-store-${randomUUID()}`)),
-    liveness: createRekognitionLivenessService(new RekognitionClient({ region: 'eu-west-2' })),
-    logger,
-    settings: {
-      tokens: [],
-      bucket: BUCKET,
-      keyPrefix: 'kyc-raw/',
-      maxUploadBytes: 1024 * 1024,
-      maxUploadPixels: 1_000_000,
-      intakeSignal: 'direct',
-      webhookSecret: 'webhook-secret-for-tests-0123456789',
-    },
-    handOffRegisterResult: (result) => signalRegisterResult(kyc, result),
-  });
-  await http.listen({ host: '127.0.0.1', port: 0 });
-  const httpUrl = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
-
+  const httpPort = await freePort();
   const config = loadConfig({
+    // The stand-ins answer the AWS and Apify wire protocols, so the doors use the AWS providers (S3 for uploads).
+    KYC_PROVIDERS: 'aws',
     DATABASE_URL: db.url,
     KYC_TASK_QUEUE: kyc.taskQueue,
     KYC_S3_BUCKET: BUCKET,
@@ -172,8 +158,10 @@ export async function startKycHarness(
     APIFY_ACTOR_NMC: ACTORS.NMC,
     APIFY_ACTOR_GDC: ACTORS.GDC,
     APIFY_ACTOR_GPC: ACTORS.GPC,
-    APIFY_WEBHOOK_URL: `${httpUrl}/webhooks/apify`,
+    KYC_HTTP_PORT: String(httpPort),
+    APIFY_WEBHOOK_URL: `http://127.0.0.1:${httpPort}/webhooks/apify`,
     KYC_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
+    KYC_API_TOKENS: TOKENS,
     KYC_EMAIL_TRANSPORT: 'smtp',
     SMTP_URL: smtp.url,
     KYC_PRODUCT_WEBHOOK_URL: product.url,
@@ -190,6 +178,8 @@ export async function startKycHarness(
     }),
   });
   const running = worker.run();
+  // The real doors (HTTP service and any configured queue consumers) receive Apify's webhooks.
+  const doors = await startDoors({ config, sql: db.sql, kyc, logger });
 
   const registerEntries = new Map<string, unknown[]>();
   for (const actor of Object.values(ACTORS)) {
@@ -208,26 +198,16 @@ export async function startKycHarness(
     product,
     kyc,
     config,
+    url: doors.url,
+    logs,
     async enrol(person, scenario = {}) {
       const [row] = await db.sql<{ id: number }[]>`
         insert into users (email, reg_no, reg_type) values (${person.email}, ${person.regNo}, ${person.regType})
         returning id`;
       const userId = (row as { id: number }).id;
+      const { livenessSessionId } = harness.program(userId, person, scenario);
       const passportKey = `kyc-raw/${userId}/passport.jpg`;
       const selfieKey = `kyc-raw/${userId}/selfie.jpg`;
-      programPassport(aws, person, passportKey);
-      programSelfie(aws, selfieKey, scenario);
-      const livenessSessionId = scenario.liveness === null ? undefined : randomUUID();
-      if (livenessSessionId) {
-        aws.rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5));
-      }
-      const registerStatus = scenario.registerStatus === undefined ? 'Licensed' : scenario.registerStatus;
-      registerEntries.set(
-        person.regNo,
-        registerStatus === null
-          ? []
-          : [registerItem(person, registerStatus, scenario.registerName ?? `${person.givenNames} ${person.surname}`)],
-      );
       return {
         userId,
         passportKey,
@@ -242,6 +222,23 @@ export async function startKycHarness(
           });
         },
       };
+    },
+    program(userId, person, scenario = {}) {
+      // Any passport or selfie of this user: `passport.jpg`, or the intake API's `<uuid>-passport.jpg`.
+      programPassport(aws, person, `kyc-raw/${userId}/*passport.*`);
+      programSelfie(aws, `kyc-raw/${userId}/*selfie.*`, scenario);
+      const livenessSessionId = scenario.liveness === null ? undefined : randomUUID();
+      if (livenessSessionId) {
+        aws.rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5));
+      }
+      const registerStatus = scenario.registerStatus === undefined ? 'Licensed' : scenario.registerStatus;
+      registerEntries.set(
+        person.regNo,
+        registerStatus === null
+          ? []
+          : [registerItem(person, registerStatus, scenario.registerName ?? `${person.givenNames} ${person.surname}`)],
+      );
+      return { livenessSessionId };
     },
     programPassport: (person, key) => programPassport(aws, person, key),
     upload: (userId, upload) => signalDocumentUploaded(kyc, userId, { bucket: BUCKET, ...upload }),
@@ -270,7 +267,7 @@ export async function startKycHarness(
     async close() {
       worker.shutdown();
       await running;
-      await http.close();
+      await doors.stop();
       await Promise.all([aws.close(), apify.close(), smtp.close(), product.close()]);
       await db.close();
       if (!options.env) await env.teardown();

@@ -1,8 +1,14 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createDataConverter } from '../../src/data-protection/data-converter.ts';
 import { ensureSearchAttributes } from '../../src/runtime/temporal-setup.ts';
 import { kycSearchAttributes } from '../../src/workflows/search-attributes.ts';
+
+/** Tests run with payload encryption on, as production does, using the local-mode keys. */
+export const testPayloadKeys = loadConfig({}).payloadKeys;
+export const testDataConverter = createDataConverter(testPayloadKeys);
 
 /**
  * A fresh time-skipping test server for one test file (time skipping is global to a server), with the KYC search
@@ -11,6 +17,7 @@ import { kycSearchAttributes } from '../../src/workflows/search-attributes.ts';
 export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
+    client: { dataConverter: testDataConverter },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default', kycSearchAttributes);
   return env;
@@ -18,7 +25,10 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
 
 /** The run's shared dev server; tests keep apart by task queue and workflow id. */
 export function connectDevServer(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createFromExistingServer({ address: inject('temporalAddress') });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: inject('temporalAddress'),
+    client: { dataConverter: testDataConverter },
+  });
 }
 
 /** A worker on the pre-built workflow bundle, so no test pays for bundling. */
@@ -29,6 +39,7 @@ export function createTestWorker(
   return Worker.create({
     connection: env.nativeConnection,
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    dataConverter: testDataConverter,
     ...options,
   });
 }

@@ -8,6 +8,11 @@ export interface DetectedFace {
   sharpness: number;
   /** 0..100, Rekognition's ImageQuality scale. */
   brightness: number;
+  /**
+   * Passive liveness of this face, 0..1, from engines that score it from a single image (the local engine does;
+   * Rekognition's DetectFaces does not — there liveness comes from a Face Liveness session).
+   */
+  liveness?: number;
 }
 
 export interface FaceComparison {

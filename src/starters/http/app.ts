@@ -1,5 +1,6 @@
 /** The HTTP service: intake API, Apify webhook receiver and CS endpoints, on fastify. */
 import multipart from '@fastify/multipart';
+import type { PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { LivenessService } from '../../adapters/rekognition/index.ts';
 import type { ObjectStore } from '../../adapters/s3/index.ts';
@@ -9,6 +10,7 @@ import type { Logger } from '../../logger.ts';
 import type { RegisterResult } from '../../workflows/contract.ts';
 import type { KycClient } from '../kyc-client.ts';
 import { createAuthorizer, type TokenTable } from './auth.ts';
+import { registerCodecRoutes } from './codec.ts';
 import { registerCsRoutes } from './cs.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerIntakeRoutes } from './intake.ts';
@@ -22,6 +24,10 @@ export interface HttpSettings {
   maxUploadPixels: number;
   intakeSignal: 'direct' | 's3-event';
   webhookSecret: string;
+  /** Apify webhooks older than this are refused as stale (Apify retries for about 32 hours). */
+  webhookMaxAgeMs: number;
+  /** Web UI origins allowed to call the codec server. */
+  codecCorsOrigins: string[];
 }
 
 export interface HttpDeps {
@@ -31,6 +37,8 @@ export interface HttpDeps {
   liveness: LivenessService;
   logger: Logger;
   settings: HttpSettings;
+  /** The payload codec the codec server applies for the Web UI. */
+  codec: PayloadCodec;
   handOffRegisterResult(result: RegisterResult): Promise<void>;
   requireRole(...roles: Role[]): ReturnType<ReturnType<typeof createAuthorizer>>;
 }
@@ -48,5 +56,6 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   registerIntakeRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
+  await registerCodecRoutes(app, { ...routeDeps, corsOrigins: deps.settings.codecCorsOrigins });
   return app;
 }

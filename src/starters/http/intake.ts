@@ -124,6 +124,10 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
           insert into id_documents (user_id, s3_key_original, doc_type) values (${userId}, ${key}, ${docType as string})
           returning id`;
         idDocumentId = row?.id;
+      } else {
+        await sql`
+          insert into selfies (user_id, s3_key, liveness_session_id)
+          values (${userId}, ${key}, ${livenessSessionId ?? null})`;
       }
       const upload: DocumentUploaded = {
         kind,

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:expiry [N]` (or BENCH_EXPIRY_N; default 1,000,000): the cost of one weekly expiry pass.
+ *
+ * Seeds N id_documents with expiry dates spread over the ten years ahead (and a few weeks behind) in a throwaway
+ * database, then alternates two measurements: one reminder pass — the same batch activity the workflow runs, page by
+ * page: select the due set, record it, hand every message to a no-op transport through the outbox — and a plain
+ * indexed SELECT of the same rows. Prints both, their ratio, the same pass re-run in the same week (nothing left to
+ * send), and the machine; writes nothing but that output.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { activitySettingsFromConfig } from '../src/activities/deps.ts';
+import { createExpiryActivities } from '../src/activities/expiry.ts';
+import { loadConfig } from '../src/config.ts';
+import { createSql, type Sql } from '../src/db/pool.ts';
+import { createLogger } from '../src/logger.ts';
+import { migrate } from '../src/runtime/migrate.ts';
+import { createDatabase, dropDatabases, providePostgres } from '../src/runtime/postgres-server.ts';
+
+const documentCount = Number(process.argv[2] ?? process.env.BENCH_EXPIRY_N ?? 1_000_000);
+const repetitions = Number(process.env.BENCH_EXPIRY_REPETITIONS ?? 3);
+if (!Number.isSafeInteger(documentCount) || documentCount < 1) throw new Error('N must be a positive integer');
+
+const databaseName = `kyc_bench_expiry_${Date.now().toString(36)}`;
+const server = await providePostgres({
+  databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  dataDir: join(tmpdir(), 'kyc-bench-pgdata'),
+});
+const databaseUrl = await createDatabase(server.adminUrl, databaseName);
+const sql = createSql(databaseUrl, { max: 10 });
+try {
+  await migrate(databaseUrl);
+  const asOf = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+  const seededInMs = await timed(() => seed(sql, documentCount, asOf));
+
+  const config = loadConfig({ DATABASE_URL: databaseUrl });
+  const expiry = createExpiryActivities({
+    sql,
+    logger: createLogger({ level: 'silent' }),
+    email: { async send() {} },
+    productChannels: [],
+    settings: activitySettingsFromConfig(config),
+  });
+
+  async function reminderPass() {
+    const passId = randomUUID();
+    await expiry.countDocumentsWithoutExpiry();
+    const totals = { documentsDue: 0, batches: 0, reminders: { 90: 0, 30: 0, 7: 0 }, expired: 0 };
+    let afterIdDocumentId: number | null = null;
+    for (;;) {
+      const batch = await expiry.remindExpiringBatch({ passId, asOf, afterIdDocumentId });
+      totals.batches += 1;
+      totals.documentsDue += batch.documentsDue;
+      for (const days of [90, 30, 7] as const) totals.reminders[days] += batch.reminders[days];
+      totals.expired += batch.expired.length;
+      afterIdDocumentId = batch.lastIdDocumentId ?? afterIdDocumentId;
+      if (batch.done) return totals;
+    }
+  }
+
+  /** The due set the pass works through, read in one indexed query and nothing else. */
+  async function plainSelect() {
+    return await sql`
+      select d.id, d.user_id, d.expiry_date, u.email
+      from id_documents d join users u on u.id = d.user_id
+      where d.status <> 'SUPERSEDED' and d.expiry_date is not null and d.expiry_date <= ${asOf}::date + 90
+        and u.status = 'VERIFIED'
+      order by d.expiry_date, d.id`;
+  }
+
+  const passMs: number[] = [];
+  const rerunMs: number[] = [];
+  const selectMs: number[] = [];
+  let passTotals: Awaited<ReturnType<typeof reminderPass>> | undefined;
+  let selectedRows = 0;
+  for (let repetition = 0; repetition < repetitions; repetition += 1) {
+    const measurements = [
+      async () => {
+        await resetPasses(sql);
+        passMs.push(await timed(async () => (passTotals = await reminderPass())));
+        // The same week again: the walk over the due window with nothing left to send.
+        rerunMs.push(await timed(reminderPass));
+      },
+      async () => {
+        await resetPasses(sql);
+        selectMs.push(await timed(async () => (selectedRows = (await plainSelect()).length)));
+      },
+    ];
+    // Alternate which goes first, so neither always runs on the caches the other warmed.
+    if (repetition % 2 === 1) measurements.reverse();
+    for (const measure of measurements) await measure();
+  }
+
+  const [version] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
+  const pass = median(passMs);
+  const select = median(selectMs);
+  const cpu = cpus();
+  const lines = [
+    `expiry pass benchmark: N = ${documentCount.toLocaleString('en-GB')} id_documents, asOf ${asOf}, ` +
+      `batch size ${config.KYC_EXPIRY_BATCH_SIZE}`,
+    `machine: ${cpu[0]?.model.trim()} × ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ` +
+      `${platform()} ${release()}, Node ${process.version}, PostgreSQL ${version?.version}` +
+      `${server.embedded ? ' (embedded)' : ''}`,
+    `seeded in ${seconds(seededInMs)}`,
+    `due set: ${selectedRows.toLocaleString('en-GB')} documents; the pass handled ` +
+      `${passTotals?.documentsDue.toLocaleString('en-GB')} in ${passTotals?.batches} batches ` +
+      `(reminders 90/30/7 days: ${passTotals?.reminders[90]}/${passTotals?.reminders[30]}/${passTotals?.reminders[7]}, ` +
+      `expired: ${passTotals?.expired})`,
+    `reminder pass: ${milliseconds(pass)} median of ${passMs.map(milliseconds).join(', ')}`,
+    `plain SELECT:  ${milliseconds(select)} median of ${selectMs.map(milliseconds).join(', ')}`,
+    `same week again (nothing left to send): ${milliseconds(median(rerunMs))} median of ` +
+      `${rerunMs.map(milliseconds).join(', ')}`,
+    `ratio: ${(pass / select).toFixed(1)}× (${((pass * 1000) / Math.max(selectedRows, 1)).toFixed(1)} µs per due ` +
+      `document against ${((select * 1000) / Math.max(selectedRows, 1)).toFixed(2)} µs)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} finally {
+  await sql.end({ timeout: 5 });
+  await dropDatabases(server.adminUrl, databaseName);
+  await server.stop();
+}
+
+/**
+ * One user per document. 95 % of users are VERIFIED with the PASS decision that verified them; every 50th document is
+ * SUPERSEDED, every 2,000th has no expiry date and every 1,000th user no email, so the pass meets its bad data too.
+ * Expiry dates step through the 3,710 days from 60 days ago, in an order unrelated to the ids.
+ */
+async function seed(sql: Sql, count: number, asOf: string): Promise<void> {
+  await sql`
+    insert into users (id, email, reg_no, reg_type, status)
+    select i, case when i % 1000 = 0 then '' else 'user' || i || '@example.org' end, 'B' || i,
+           (array['GMC', 'NMC', 'GDC', 'GPC']::reg_type_enum[])[1 + i % 4],
+           (case when i % 20 = 0 then 'PENDING' else 'VERIFIED' end)::user_status_enum
+    from generate_series(1, ${count}::int) i`;
+  await sql`
+    insert into id_documents (id, user_id, s3_key_original, doc_type, status, expiry_date)
+    select i, i, 'kyc-raw/' || i || '/passport.jpg', 'passport',
+           (case when i % 50 = 0 then 'SUPERSEDED' else 'OCR_DONE' end)::id_doc_status_enum,
+           case when i % 2000 = 0 then null else ${asOf}::date - 60 + ((i::bigint * 7919) % 3710)::int end
+    from generate_series(1, ${count}::int) i`;
+  await sql`
+    insert into kyc_decisions (user_id, decision)
+    select i, 'PASS' from generate_series(1, ${count}::int) i where i % 20 <> 0`;
+  await sql`select setval('users_id_seq', ${count}::bigint), setval('id_documents_id_seq', ${count}::bigint)`;
+  await sql.unsafe('vacuum analyze');
+}
+
+/** Undoes a pass (not timed): no reminders, no outbox rows, nobody expired. */
+async function resetPasses(sql: Sql): Promise<void> {
+  await sql`truncate expiry_reminders, notifications`;
+  await sql`update id_documents set status = 'OCR_DONE' where status = 'EXPIRED'`;
+  await sql`update users set status = 'VERIFIED' where status = 'EXPIRED'`;
+  await sql.unsafe('vacuum analyze id_documents, users, expiry_reminders, notifications');
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function milliseconds(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+function seconds(value: number): string {
+  return `${(value / 1000).toFixed(1)} s`;
+}

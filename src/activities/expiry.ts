@@ -1,0 +1,191 @@
+/**
+ * Seed step 6 (expiry_reminder_lambda), one batch at a time: find the due documents, record each reminder once, email
+ * the user and tell the product, and expire what has expired. Each message goes through the notifications outbox
+ * (sendOnce), so a retried batch never sends twice.
+ */
+import { z } from 'zod';
+import type { EmailMessage } from '../adapters/email/index.ts';
+import { sendOnce } from '../db/decisions.ts';
+import { type DueDocument, documentsWithoutExpiry, recordReminders, selectDueDocuments } from '../db/expiry.ts';
+import {
+  BAD_DATA_SAMPLE_SIZE,
+  type BadDataTally,
+  EXPIRY_THRESHOLDS,
+  type ReminderDays,
+} from '../workflows/expiry-contract.ts';
+import type { ActivityDeps } from './deps.ts';
+
+export interface ExpiryBatchInput {
+  passId: string;
+  /** The workflow's date, YYYY-MM-DD: days left are counted from it, never from the worker's clock. */
+  asOf: string;
+  afterIdDocumentId: number | null;
+}
+
+export interface ExpiredDocument {
+  userId: number;
+  idDocumentId: number;
+}
+
+export interface ExpiryBatchResult {
+  /** Where the next batch starts; null when this batch found nothing. */
+  lastIdDocumentId: number | null;
+  /** True when this was the last batch of the pass. */
+  done: boolean;
+  documentsDue: number;
+  reminders: Record<ReminderDays, number>;
+  /** Documents expired by this batch, for the workflow to tell each user's KycWorkflow. */
+  expired: ExpiredDocument[];
+  missingEmail: BadDataTally;
+  missingDecision: BadDataTally;
+}
+
+/** A due document whose reminder this pass recorded, and so must deliver. */
+type OurReminder = DueDocument & { reminderId: number };
+
+/** Messages to different users are independent; a few at a time keeps a batch short without flooding the mail relay. */
+const SEND_CONCURRENCY = 8;
+
+const emailAddress = z.email();
+
+export function createExpiryActivities({
+  sql,
+  logger,
+  email,
+  productChannels,
+  settings,
+}: Pick<ActivityDeps, 'sql' | 'logger' | 'email' | 'productChannels' | 'settings'>) {
+  function userEmail(document: DueDocument, idempotencyKey: string): EmailMessage {
+    const expired = document.thresholdDays === 0;
+    return {
+      from: settings.email.from,
+      to: document.email,
+      subject: expired
+        ? 'Action needed: your ID document has expired'
+        : `Action needed: your ID document expires on ${document.expiryDate}`,
+      text: expired
+        ? [
+            `The ID document you verified your professional registration with expired on ${document.expiryDate}.`,
+            'Your verification is on hold until you upload a new, valid ID document.',
+          ].join('\n')
+        : [
+            `The ID document you verified your professional registration with expires on ${document.expiryDate}.`,
+            'Please upload a new, valid ID document before then so that your verification stays current.',
+          ].join('\n'),
+      messageId: `${idempotencyKey.replaceAll('/', '.')}@kyc`,
+    };
+  }
+
+  /**
+   * The reminder's messages, each once: the user's email (when users.email is an address) and an event on every
+   * product channel. Returns whether the user could be emailed.
+   */
+  async function deliver(document: OurReminder, decisionId: number): Promise<{ emailed: boolean }> {
+    const { idDocumentId, userId, thresholdDays } = document;
+    const keyPrefix = `expiry-reminder-${document.reminderId}`;
+    const emailed = emailAddress.safeParse(document.email).success;
+    if (emailed) {
+      const idempotencyKey = `${keyPrefix}/user-email`;
+      await sendOnce(sql, { idempotencyKey, decisionId, channel: 'user-email' }, () =>
+        email.send(userEmail(document, idempotencyKey)),
+      );
+    }
+    const event =
+      thresholdDays === 0
+        ? { type: 'kyc.document-expired', userId, idDocumentId, decisionId }
+        : { type: 'kyc.document-expiring', userId, idDocumentId, decisionId, daysBefore: thresholdDays };
+    for (const channel of productChannels) {
+      const idempotencyKey = `${keyPrefix}/${channel.name}`;
+      await sendOnce(sql, { idempotencyKey, decisionId, channel: channel.name }, () =>
+        channel.publish(event, idempotencyKey),
+      );
+    }
+    return { emailed };
+  }
+
+  return {
+    async countDocumentsWithoutExpiry(): Promise<BadDataTally> {
+      const { count, ids } = await documentsWithoutExpiry(sql, BAD_DATA_SAMPLE_SIZE);
+      return { count, idDocumentIds: ids };
+    },
+
+    async remindExpiringBatch({ passId, asOf, afterIdDocumentId }: ExpiryBatchInput): Promise<ExpiryBatchResult> {
+      const limit = settings.expiry.batchSize;
+      const page = await selectDueDocuments(sql, {
+        passId,
+        asOf,
+        thresholds: EXPIRY_THRESHOLDS,
+        afterIdDocumentId,
+        limit,
+      });
+      const recordedNow = await recordReminders(
+        sql,
+        passId,
+        page.filter((document) => document.reminderId === null),
+      );
+      const ours = page.flatMap((document) => {
+        const reminderId = document.reminderId ?? recordedNow.get(document.idDocumentId);
+        return reminderId === undefined ? [] : [{ ...document, reminderId }];
+      });
+
+      const result: ExpiryBatchResult = {
+        lastIdDocumentId: page.at(-1)?.idDocumentId ?? null,
+        done: page.length < limit,
+        documentsDue: ours.length,
+        reminders: { 90: 0, 30: 0, 7: 0 },
+        expired: [],
+        missingEmail: { count: 0, idDocumentIds: [] },
+        missingDecision: { count: 0, idDocumentIds: [] },
+      };
+      await forEachConcurrently(ours, SEND_CONCURRENCY, async (document) => {
+        if (document.thresholdDays === 0) {
+          result.expired.push({ userId: document.userId, idDocumentId: document.idDocumentId });
+        } else {
+          result.reminders[document.thresholdDays as ReminderDays] += 1;
+        }
+        if (document.decisionId === null) {
+          count(result.missingDecision, document.idDocumentId);
+          return;
+        }
+        const { emailed } = await deliver(document, document.decisionId);
+        if (!emailed) count(result.missingEmail, document.idDocumentId);
+      });
+      logger.info(
+        {
+          passId,
+          asOf,
+          documentsDue: result.documentsDue,
+          reminders: result.reminders,
+          expired: result.expired.length,
+          missingEmail: result.missingEmail.count,
+          missingDecision: result.missingDecision.count,
+        },
+        'expiry batch done',
+      );
+      return result;
+    },
+  };
+}
+
+function count(tally: BadDataTally, idDocumentId: number): void {
+  tally.count += 1;
+  if (tally.idDocumentIds.length < BAD_DATA_SAMPLE_SIZE) tally.idDocumentIds.push(idDocumentId);
+}
+
+/**
+ * Runs `work` over `items`, `concurrency` at a time. After a failure no new item starts, and the failure is rethrown
+ * only once every item under way has settled, so that a retry of the activity never races its own first attempt.
+ */
+async function forEachConcurrently<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const failures: unknown[] = [];
+  const lane = async () => {
+    while (failures.length === 0 && next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item).catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+  if (failures.length > 0) throw failures[0];
+}

@@ -1,0 +1,83 @@
+/**
+ * Encrypts every Temporal payload (workflow inputs, signals, updates, query results, activity inputs and results,
+ * memo, failure details) with AES-256-GCM before it leaves the process. The key id travels in the payload's
+ * metadata, so keys rotate without a migration: new payloads use the current key, older ones still decrypt with
+ * the key that wrote them. Search attributes are not payloads and stay plain; they hold no PII.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { decode, encode } from '@temporalio/common/lib/encoding.js';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface PayloadKeys {
+  /** Key id → 32-byte AES key. */
+  keys: ReadonlyMap<string, Uint8Array>;
+  /** The key new payloads are encrypted with. */
+  currentKeyId: string;
+}
+
+/** The plaintext payload, metadata and data, as bytes to encrypt. */
+function serialize(payload: Payload): Buffer {
+  const metadata = Object.fromEntries(
+    Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value).toString('base64')]),
+  );
+  return Buffer.from(JSON.stringify({ metadata, data: Buffer.from(payload.data ?? []).toString('base64') }));
+}
+
+function deserialize(bytes: Buffer): Payload {
+  const { metadata, data } = JSON.parse(bytes.toString('utf8')) as { metadata: Record<string, string>; data: string };
+  return {
+    metadata: Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name, Buffer.from(value, 'base64')])),
+    data: Buffer.from(data, 'base64'),
+  };
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  readonly #keys: PayloadKeys;
+
+  constructor(keys: PayloadKeys) {
+    if (!keys.keys.has(keys.currentKeyId))
+      throw new Error(`the current payload key ${keys.currentKeyId} is not loaded`);
+    for (const [keyId, key] of keys.keys) {
+      if (key.length !== 32) throw new Error(`payload key ${keyId} is ${key.length} bytes; AES-256 needs 32`);
+    }
+    this.#keys = keys;
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const keyId = this.#keys.currentKeyId;
+    const key = this.#keys.keys.get(keyId) as Uint8Array;
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      const ciphertext = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
+      return {
+        metadata: { [METADATA_ENCODING_KEY]: encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encode(keyId) },
+        data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+      if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) return payload;
+      const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+      if (!keyIdBytes || !payload.data) throw new ValueError('encrypted payload without key id or data');
+      const keyId = decode(keyIdBytes);
+      const key = this.#keys.keys.get(keyId);
+      if (!key)
+        throw new ValueError(`no payload key ${keyId} is loaded; keep retired keys until their payloads expire`);
+      const bytes = Buffer.from(payload.data);
+      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+      return deserialize(
+        Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]),
+      );
+    });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Builds each outside system's client from configuration: the one place that chooses implementations. KYC_PROVIDERS
+ * picks AWS and Apify, or local software for each: a folder, tesseract.js, @vladmandic/human and register snapshots.
+ */
+
+import { join } from 'node:path';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { TextractClient } from '@aws-sdk/client-textract';
+import { ApifyClient } from 'apify-client';
+import type { ActivityDeps } from './activities/deps.ts';
+import type { QueueMirror } from './activities/mirror.ts';
+import { createApifyRegisterScraper } from './adapters/apify/apify.ts';
+import { createSnapshotRegisterScraper } from './adapters/apify/snapshot.ts';
+import type { EmailTransport } from './adapters/email/index.ts';
+import { createOutboxEmailTransport } from './adapters/email/outbox.ts';
+import { createSesEmailTransport } from './adapters/email/ses.ts';
+import { createSmtpEmailTransport } from './adapters/email/smtp.ts';
+import type { ProductChannel } from './adapters/product-channel.ts';
+import { createRekognitionFaceAnalyzer, createRekognitionLivenessService } from './adapters/rekognition/aws.ts';
+import { createHumanFaceAnalyzer, createSessionlessLivenessService } from './adapters/rekognition/human.ts';
+import type { LivenessService } from './adapters/rekognition/index.ts';
+import { createS3ObjectStore } from './adapters/s3/aws.ts';
+import { createFolderObjectStore } from './adapters/s3/folder.ts';
+import type { ObjectStore } from './adapters/s3/index.ts';
+import { createSnsChannel } from './adapters/sns/index.ts';
+import { createSqsPublisher } from './adapters/sqs/index.ts';
+import { createTextractDocumentReader } from './adapters/textract/aws.ts';
+import { createTesseractDocumentReader } from './adapters/textract/tesseract.ts';
+import { createWebhookChannel } from './adapters/webhook/index.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * Retries belong to Temporal's activity retry policies, so every SDK makes exactly one attempt per call; otherwise
+ * throttling would be retried at two layers and hidden from the workflow history.
+ */
+const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
+
+export type OutsideWorld = Pick<
+  ActivityDeps,
+  'documents' | 'faces' | 'liveness' | 'registers' | 'email' | 'productChannels' | 'mirror'
+>;
+
+/** The outside world of a running worker; local engines hold models and a worker thread until closed. */
+export interface ClosableOutsideWorld extends OutsideWorld {
+  close(): Promise<void>;
+}
+
+/** The outside world KYC_PROVIDERS names. */
+export function createOutsideWorld(config: Config, logger: Logger): ClosableOutsideWorld {
+  if (config.KYC_PROVIDERS === 'local') return createLocalOutsideWorld(config, logger);
+  return { ...createAwsOutsideWorld(config, logger), close: async () => {} };
+}
+
+/**
+ * Everything on this machine: OCR and face analysis read the uploads from the object store (a folder by default),
+ * register look-ups read the snapshot files, and their runs are kept under KYC_DATA_DIR like Apify keeps its runs.
+ * Mail, product notifications and queue mirrors follow their own settings, as in AWS mode.
+ */
+export function createLocalOutsideWorld(config: Config, logger: Logger): ClosableOutsideWorld {
+  const store = createObjectStore(config);
+  const documents = createTesseractDocumentReader(store);
+  const faces = createHumanFaceAnalyzer(store);
+  return {
+    documents,
+    faces,
+    liveness: createLivenessService(config),
+    registers: createSnapshotRegisterScraper({
+      snapshotDir: config.KYC_REGISTER_SNAPSHOT_DIR,
+      runsDir: join(config.KYC_DATA_DIR, 'register-runs'),
+    }),
+    email: createEmailTransport(config, logger),
+    productChannels: createProductChannels(config),
+    mirror: createQueueMirror(config),
+    async close() {
+      await Promise.all([documents.close(), faces.close()]);
+    },
+  };
+}
+
+const rekognitionClient = (config: Config) => new RekognitionClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT });
+
+export function createAwsOutsideWorld(config: Config, logger: Logger): OutsideWorld {
+  return {
+    documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })),
+    faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
+    liveness: createLivenessService(config),
+    registers: createApifyRegisterScraper(
+      new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 }),
+      {
+        GMC: config.APIFY_ACTOR_GMC,
+        NMC: config.APIFY_ACTOR_NMC,
+        GDC: config.APIFY_ACTOR_GDC,
+        GPC: config.APIFY_ACTOR_GPC,
+      },
+    ),
+    email: createEmailTransport(config, logger),
+    productChannels: createProductChannels(config),
+    mirror: createQueueMirror(config),
+  };
+}
+
+/** Locally there are no Face Liveness sessions: the selfie's passive score stands in (see check-face). */
+export function createLivenessService(config: Config): LivenessService {
+  if (config.KYC_PROVIDERS === 'local') return createSessionlessLivenessService();
+  return createRekognitionLivenessService(rekognitionClient(config));
+}
+
+export function createQueueMirror(config: Config): QueueMirror | null {
+  const queueUrls = {
+    'face-match': config.KYC_MIRROR_QUEUE_URL_FACE_MATCH,
+    'reg-request': config.KYC_MIRROR_QUEUE_URL_REG_REQUEST,
+    decision: config.KYC_MIRROR_QUEUE_URL_DECISION,
+  };
+  if (!Object.values(queueUrls).some(Boolean)) return null;
+  return { publisher: createSqsPublisher(new SQSClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })), queueUrls };
+}
+
+export function createEmailTransport(config: Config, logger: Logger): EmailTransport {
+  switch (config.KYC_EMAIL_TRANSPORT) {
+    case 'ses':
+      return createSesEmailTransport(new SESv2Client({ region: config.AWS_REGION, ...SINGLE_ATTEMPT }));
+    case 'smtp':
+      return createSmtpEmailTransport(config.SMTP_URL as string);
+    case 'outbox':
+      return createOutboxEmailTransport(config.KYC_OUTBOX_DIR, logger);
+  }
+}
+
+export function createProductChannels(config: Config): ProductChannel[] {
+  const channels: ProductChannel[] = [];
+  if (config.KYC_PRODUCT_WEBHOOK_URL && config.KYC_PRODUCT_WEBHOOK_SECRET) {
+    channels.push(
+      createWebhookChannel({ url: config.KYC_PRODUCT_WEBHOOK_URL, secret: config.KYC_PRODUCT_WEBHOOK_SECRET }),
+    );
+  }
+  if (config.KYC_PRODUCT_SNS_TOPIC_ARN) {
+    channels.push(
+      createSnsChannel(
+        new SNSClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT }),
+        config.KYC_PRODUCT_SNS_TOPIC_ARN,
+      ),
+    );
+  }
+  return channels;
+}
+
+/** Talking to a local S3 stand-in (an AWS_ENDPOINT_URL is set) needs path-style URLs: no wildcard DNS on loopback. */
+function s3Client(config: Config): S3Client {
+  const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+  return new S3Client({ region: config.AWS_REGION, forcePathStyle: customEndpoint, ...SINGLE_ATTEMPT });
+}
+
+export function createObjectStore(config: Config): ObjectStore {
+  if (config.KYC_OBJECT_STORE === 'folder') return createFolderObjectStore(join(config.KYC_DATA_DIR, 'objects'));
+  return createS3ObjectStore(s3Client(config));
+}

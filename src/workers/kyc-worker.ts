@@ -1,0 +1,44 @@
+/** The KYC worker as `npm run worker` and `npm start` both run it: the workflows, and the activities on one outside world. */
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { activitySettingsFromConfig } from '../activities/deps.ts';
+import { createActivities } from '../activities/index.ts';
+import type { Config } from '../config.ts';
+import { createDataConverter } from '../data-protection/data-converter.ts';
+import { loadPayloadKeys } from '../data-protection/keys.ts';
+import type { Sql } from '../db/pool.ts';
+import type { Logger } from '../logger.ts';
+import type { OutsideWorld } from '../providers.ts';
+
+export interface KycWorkerOptions {
+  config: Config;
+  logger: Logger;
+  sql: Sql;
+  connection: NativeConnection;
+  outsideWorld: OutsideWorld;
+}
+
+export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
+  const { documents, faces, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  return Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.KYC_TASK_QUEUE,
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    // Workers must read what the doors wrote: the same encrypting data converter as every client.
+    dataConverter: createDataConverter(await loadPayloadKeys(config)),
+    activities: createActivities({
+      sql,
+      logger,
+      settings: activitySettingsFromConfig(config),
+      documents,
+      faces,
+      liveness,
+      registers,
+      email,
+      productChannels,
+      mirror,
+    }),
+    shutdownGraceTime: config.KYC_WORKER_SHUTDOWN_GRACE,
+  });
+}

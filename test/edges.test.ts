@@ -1,0 +1,215 @@
+/**
+ * The doors end to end, through the real SDK clients against moto_server (S3, SQS): a user created over HTTP, files
+ * uploaded to S3, the S3 event through SQS to the bridge, the Apify webhook through the receiver and the
+ * reg-check-ingest queue, a decision row and the notifications; then the seed's queues and the CS endpoints.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.ts';
+import { type MotoServer, startMotoServer } from '../src/runtime/moto-server.ts';
+import { createS3Bridge } from '../src/starters/s3-bridge.ts';
+import { createLocalAws, type LocalAws } from './support/aws-local.ts';
+import { jpegImage } from './support/images.ts';
+import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
+
+let moto: MotoServer;
+let aws: LocalAws;
+let h: KycHarness;
+
+const bearer = (role: keyof typeof TOKEN) => ({ authorization: `Bearer ${TOKEN[role]}` });
+
+async function api(path: string, init: RequestInit & { role?: keyof typeof TOKEN } = {}) {
+  const { role = 'intake', headers, ...rest } = init;
+  const response = await fetch(`${h.url}${path}`, { ...rest, headers: { ...bearer(role), ...headers } });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+function documentsForm(parts: { docType?: string; idDocument?: Buffer; selfie?: Buffer; livenessSessionId?: string }) {
+  const form = new FormData();
+  if (parts.docType) form.append('doc_type', parts.docType);
+  if (parts.livenessSessionId) form.append('liveness_session_id', parts.livenessSessionId);
+  if (parts.idDocument)
+    form.append('id_document', new Blob([parts.idDocument], { type: 'image/jpeg' }), 'passport.jpg');
+  if (parts.selfie) form.append('selfie', new Blob([parts.selfie], { type: 'image/jpeg' }), 'selfie.jpg');
+  return form;
+}
+
+let regNo = 7100000;
+const nextPerson = () => {
+  regNo += 1;
+  return { ...SEED_PERSON, regNo: String(regNo), email: `gp${regNo}@example.com` };
+};
+
+describe('doors', () => {
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint;
+    process.env.AWS_ENDPOINT_URL_SQS = moto.endpoint;
+    aws = await createLocalAws(moto.endpoint, {
+      bucket: BUCKET,
+      prefix: 'kyc-raw/',
+      namespace: randomUUID().slice(0, 8),
+    });
+    h = await startKycHarness({
+      settings: {
+        KYC_INTAKE_SIGNAL: 's3-event',
+        KYC_QUEUE_URL_S3_EVENTS: aws.queueUrls['s3-events'],
+        KYC_QUEUE_URL_FACE_MATCH: aws.queueUrls['face-match'],
+        KYC_QUEUE_URL_REG_REQUEST: aws.queueUrls['reg-request'],
+        KYC_QUEUE_URL_REG_CHECK_INGEST: aws.queueUrls['reg-check-ingest'],
+        KYC_QUEUE_URL_DECISION: aws.queueUrls.decision,
+      },
+    });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await moto?.stop();
+  });
+
+  it('takes a user from HTTP sign-up through S3, SQS and the Apify webhook to a decision and its notifications', async () => {
+    const person = nextPerson();
+    const created = await api('/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: person.email, reg_type: 'GMC', reg_no: ` ${person.regNo} ` }),
+    });
+    expect(created).toEqual({
+      status: 201,
+      body: { id: expect.any(Number), status: 'PENDING', workflowId: `kyc-user-${created.body.id}` },
+    });
+    const userId: number = created.body.id;
+    const { livenessSessionId } = h.program(userId, person);
+
+    const uploaded = await api(`/users/${userId}/documents`, {
+      method: 'POST',
+      body: documentsForm({
+        docType: 'passport',
+        idDocument: jpegImage(),
+        selfie: jpegImage(48, 64),
+        livenessSessionId,
+      }),
+    });
+    expect(uploaded.status).toBe(202);
+    expect(uploaded.body.uploads).toEqual([
+      {
+        kind: 'ID_DOCUMENT',
+        key: expect.stringMatching(new RegExp(`^kyc-raw/${userId}/[0-9a-f-]{36}-passport\\.jpg$`)),
+        idDocumentId: expect.any(Number),
+      },
+      { kind: 'SELFIE', key: expect.stringMatching(new RegExp(`^kyc-raw/${userId}/[0-9a-f-]{36}-selfie\\.jpg$`)) },
+    ]);
+
+    const status = await h.waitForStatus(userId, (s) => s.stage === 'DECIDED', 'a decision');
+    // The intake API stored the files; the bridge, not the API, told the workflow (KYC_INTAKE_SIGNAL=s3-event).
+    expect(status.documents.idDocument?.key).toBe(uploaded.body.uploads[0].key);
+    expect(status.decision).toMatchObject({ decision: 'PASS', reasons: [] });
+    const [decision] = await h.db.sql`select decision from kyc_decisions where user_id = ${userId}`;
+    expect(decision).toEqual({ decision: 'PASS' });
+    // The webhook went through the reg-check-ingest queue: its consumer signalled the workflow.
+    expect(
+      h.apify.deliveries.some(
+        (delivery) => delivery.status === 202 && JSON.stringify(delivery.body).includes(`"userId":${userId}`),
+      ),
+    ).toBe(true);
+    expect(h.product.accepted.filter((event) => event.body.userId === userId)).toHaveLength(1);
+
+    const kyc = await api(`/users/${userId}/kyc`);
+    expect(kyc).toMatchObject({ status: 200, body: { stage: 'DECIDED', decision: { decision: 'PASS' } } });
+  });
+
+  it('lists MANUAL_REVIEW cases for CS and takes their decision over HTTP', async () => {
+    const person = nextPerson();
+    const user = await h.enrol(person, { liveness: null });
+    await user.uploadBoth();
+    await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_REVIEW', 'manual review');
+
+    const cases = await api('/cs/cases?status=MANUAL_REVIEW', { role: 'cs' });
+    expect(cases.status).toBe(200);
+    expect(cases.body.cases).toContainEqual(
+      expect.objectContaining({ userId: user.userId, status: 'MANUAL_REVIEW', reasons: ['LIVENESS_NOT_PERFORMED'] }),
+    );
+    const review = (body: object) =>
+      api(`/cs/cases/${user.userId}/decision`, {
+        role: 'cs',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(await review({ decision: 'PASS' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_BODY' } },
+    });
+    expect(await review({ decision: 'PASS', reviewer: 'cs-erin' })).toMatchObject({
+      status: 200,
+      body: { userId: user.userId, accepted: true, decision: 'PASS', decisionId: expect.any(Number) },
+    });
+    expect(await review({ decision: 'FAIL', reviewer: 'cs-erin' })).toEqual({
+      status: 409,
+      body: { error: { code: 'REVIEW_REFUSED', message: 'no review is pending (stage DECIDED)' } },
+    });
+  });
+
+  it("turns the seed's face-match, reg-request and decision messages into step requests, harmlessly repeated", async () => {
+    const person = nextPerson();
+    const user = await h.enrol(person);
+    await user.uploadBoth();
+    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'a decision');
+    const firstRun = await h.runId(user.userId);
+
+    const send = (queue: 'face-match' | 'reg-request' | 'decision', body: object) =>
+      aws.sqs.send(new SendMessageCommand({ QueueUrl: aws.queueUrls[queue], MessageBody: JSON.stringify(body) }));
+    await send('decision', { user_id: user.userId });
+    await send('reg-request', { user_id: String(user.userId), reg_type: 'GMC', reg_no: person.regNo });
+    // A register re-check request on a decided case starts a re-check cycle with the same documents.
+    await h.waitForNextRun(user.userId, firstRun);
+    const rechecked = await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'DECIDED', 'the re-check');
+    expect(rechecked.decision).toMatchObject({ decision: 'PASS' });
+    expect(rechecked.documents.selfie?.key).toBe(user.selfieKey);
+  });
+
+  it('answers an SQS batch with one bad record by failing only that record', async () => {
+    const person = nextPerson();
+    const user = await h.enrol(person);
+    const bridge = createS3Bridge({
+      sql: h.db.sql,
+      kyc: h.kyc,
+      bucket: BUCKET,
+      prefix: 'kyc-raw/',
+      logger: createLogger({ level: 'silent' }),
+    });
+    const record = (bucket: string, key: string) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'eu-west-2',
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      s3: {
+        s3SchemaVersion: '1.0',
+        bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
+        object: { key, size: 1024, eTag: 'd41d8cd98f00b204e9800998ecf8427e' },
+      },
+    });
+    const message = (messageId: string, records: object[]) => ({
+      messageId,
+      receiptHandle: `handle-${messageId}`,
+      body: JSON.stringify({ Records: records }),
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-2:000000000000:s3-events',
+      awsRegion: 'eu-west-2',
+    });
+    const response = await bridge.handle({
+      Records: [
+        message('good', [record(BUCKET, `kyc-raw/${user.userId}/my+passport%281%29.jpg`)]),
+        message('bad', [record('someone-elses-bucket', `kyc-raw/${user.userId}/selfie.jpg`)]),
+      ],
+    });
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+    const status = await h.waitForStatus(user.userId, (s) => s.documents.idDocument !== null, 'the upload');
+    expect(status.documents.idDocument?.key).toBe(`kyc-raw/${user.userId}/my passport(1).jpg`);
+  });
+});
