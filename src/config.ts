@@ -19,57 +19,41 @@ const duration = z
 const ROLES = ['intake', 'cs', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** `role:token` pairs separated by commas; a role may have several tokens (for rotation). */
-const apiTokens = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((pair) => pair.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(
-            /^(intake|cs|ops):[\x21-\x7e]{16,}$/,
-            'expected role:token with role intake|cs|ops and a token of 16+ characters',
-          ),
-      )
-      .min(1),
-  )
-  .transform((pairs) =>
-    pairs.map((pair) => {
-      const separator = pair.indexOf(':');
-      return { role: pair.slice(0, separator) as Role, token: pair.slice(separator + 1) };
-    }),
-  );
+/** A comma-separated list whose every entry matches `pattern`; at least one entry. */
+const commaList = (pattern: RegExp, message: string) =>
+  z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(pattern, message)).min(1));
 
-/** `keyId:base64key` pairs separated by commas: the payload encryption keys, 32 bytes each. */
-const payloadKeys = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((pair) => pair.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=$/, 'expected keyId:<32 bytes in base64>'))
-      .min(1),
-  )
-  .transform(
-    (pairs) =>
-      new Map(
-        pairs.map((pair) => [
-          pair.slice(0, pair.indexOf(':')),
-          Buffer.from(pair.slice(pair.indexOf(':') + 1), 'base64'),
-        ]),
-      ),
-  );
+/** `name:value` split at its first colon. */
+const namedPair = (pair: string) => ({
+  name: pair.slice(0, pair.indexOf(':')),
+  value: pair.slice(pair.indexOf(':') + 1),
+});
+
+/** `role:token` pairs; a role may have several tokens (for rotation). */
+const apiTokens = commaList(
+  /^(intake|cs|ops):[\x21-\x7e]{16,}$/,
+  'expected role:token with role intake|cs|ops and a token of 16+ characters',
+).transform((pairs) => pairs.map(namedPair).map(({ name, value }) => ({ role: name as Role, token: value })));
+
+/** `keyId:base64key` pairs: the payload encryption keys, 32 bytes each. */
+const payloadKeys = commaList(
+  /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]{43}=$/,
+  'expected keyId:<32 bytes in base64>',
+).transform((pairs) => new Map(pairs.map(namedPair).map(({ name, value }) => [name, Buffer.from(value, 'base64')])));
+
+/** `keyId:base64ciphertext` pairs: payload keys encrypted under a KMS key. */
+const kmsPayloadKeys = commaList(
+  /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]+={0,2}$/,
+  'expected keyId:<base64 ciphertext>',
+).transform((pairs) => pairs.map(namedPair).map(({ name, value }) => ({ keyId: name, ciphertext: value })));
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 const DAYS_OF_WEEK = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
@@ -151,34 +135,12 @@ const environmentSchema = z.object({
   KYC_PAYLOAD_KEYS: payloadKeys.optional(),
   KYC_PAYLOAD_KEY_ID: z.string().min(1).optional(),
   /** In AWS mode: `keyId:<base64 KMS ciphertext>` data keys, decrypted with KMS at start-up instead of KYC_PAYLOAD_KEYS. */
-  KYC_PAYLOAD_KEYS_KMS: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((pair) => pair.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(z.string().regex(/^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9+/]+={0,2}$/, 'expected keyId:<base64 ciphertext>'))
-        .min(1),
-    )
-    .transform((pairs) =>
-      pairs.map((pair) => ({ keyId: pair.slice(0, pair.indexOf(':')), ciphertext: pair.slice(pair.indexOf(':') + 1) })),
-    )
-    .optional(),
+  KYC_PAYLOAD_KEYS_KMS: kmsPayloadKeys.optional(),
   /** Web UI origins allowed to call the codec server (CORS). */
-  KYC_CODEC_CORS_ORIGINS: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url()))
-    .default(['http://localhost:8233', 'http://127.0.0.1:8233']),
+  KYC_CODEC_CORS_ORIGINS: commaList(/^https?:\/\/[^/\s]+$/, 'expected origins such as https://ui.example.org').default([
+    'http://localhost:8233',
+    'http://127.0.0.1:8233',
+  ]),
 
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),

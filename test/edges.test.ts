@@ -3,17 +3,14 @@
  * uploaded to S3, the S3 event through SQS to the bridge, the Apify webhook through the receiver and the
  * reg-check-ingest queue, a decision row and the notifications; then the seed's queues and the CS endpoints.
  */
-import { randomUUID } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
-import { type MotoServer, startMotoServer } from '../src/runtime/moto-server.ts';
 import { createS3Bridge } from '../src/starters/s3-bridge.ts';
-import { createLocalAws, type LocalAws } from './support/aws-local.ts';
+import { type LocalAws, startLocalAws } from './support/aws-local.ts';
 import { jpegImage } from './support/images.ts';
 import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
 
-let moto: MotoServer;
 let aws: LocalAws;
 let h: KycHarness;
 
@@ -44,28 +41,17 @@ const nextPerson = () => {
 
 describe('doors', () => {
   beforeAll(async () => {
-    moto = await startMotoServer();
-    process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint;
-    process.env.AWS_ENDPOINT_URL_SQS = moto.endpoint;
-    aws = await createLocalAws(moto.endpoint, {
-      bucket: BUCKET,
-      prefix: 'kyc-raw/',
-      namespace: randomUUID().slice(0, 8),
-    });
+    aws = await startLocalAws();
     h = await startKycHarness({
       settings: {
         KYC_INTAKE_SIGNAL: 's3-event',
-        KYC_QUEUE_URL_S3_EVENTS: aws.queueUrls['s3-events'],
-        KYC_QUEUE_URL_FACE_MATCH: aws.queueUrls['face-match'],
-        KYC_QUEUE_URL_REG_REQUEST: aws.queueUrls['reg-request'],
-        KYC_QUEUE_URL_REG_CHECK_INGEST: aws.queueUrls['reg-check-ingest'],
-        KYC_QUEUE_URL_DECISION: aws.queueUrls.decision,
+        ...aws.queueSettings,
       },
     });
   });
   afterAll(async () => {
     await h?.close();
-    await moto?.stop();
+    await aws?.moto.stop();
   });
 
   it('takes a user from HTTP sign-up through S3, SQS and the Apify webhook to a decision and its notifications', async () => {

@@ -9,9 +9,11 @@ import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
 import { setUpSchedules } from '../starters/schedules.ts';
 import { kycSearchAttributes } from '../workflows/search-attributes.ts';
 import { createKycWorker } from './kyc-worker.ts';
+import { installRuntimeLogger } from './runtime-logger.ts';
 
 const config = loadConfig();
 const logger = createLogger({ level: config.LOG_LEVEL });
+installRuntimeLogger(logger);
 const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 
 if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {

@@ -2,12 +2,10 @@
  * Runs the whole bad-input corpus against the real doors: the HTTP service, the S3 bridge, the queue consumers and
  * their SQS queues on moto_server, the workflow's signals and update, the CS command line and the pure readers.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MotoServer, startMotoServer } from '../../src/runtime/moto-server.ts';
 import { startKycWorkflow } from '../../src/starters/kyc-client.ts';
-import { createLocalAws, type LocalAws } from '../support/aws-local.ts';
-import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from '../support/kyc-harness.ts';
+import { type LocalAws, startLocalAws } from '../support/aws-local.ts';
+import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from '../support/kyc-harness.ts';
 import { connectDevServer } from '../support/temporal.ts';
 import { type BadInputCase, type CorpusContext, matches, type Observed } from './corpus.ts';
 import { eventCases } from './event-cases.ts';
@@ -17,31 +15,19 @@ import { workflowCases } from './workflow-cases.ts';
 const corpus: BadInputCase[] = [...httpCases, ...eventCases, ...workflowCases];
 const isSignal = (badInput: BadInputCase) => badInput.door.startsWith('signal ');
 
-let moto: MotoServer;
 let aws: LocalAws;
 let h: KycHarness;
 let context: CorpusContext;
 
 describe('bad-input corpus', () => {
   beforeAll(async () => {
-    moto = await startMotoServer();
-    process.env.AWS_ENDPOINT_URL_S3 = moto.endpoint;
-    process.env.AWS_ENDPOINT_URL_SQS = moto.endpoint;
-    aws = await createLocalAws(moto.endpoint, {
-      bucket: BUCKET,
-      prefix: 'kyc-raw/',
-      namespace: randomUUID().slice(0, 8),
-    });
+    aws = await startLocalAws();
     // The dev server: some inputs must reach a live workflow, and no time needs skipping.
     h = await startKycHarness({
       env: await connectDevServer(),
       settings: {
         KYC_UPLOAD_MAX_BYTES: String(256 * 1024),
-        KYC_QUEUE_URL_S3_EVENTS: aws.queueUrls['s3-events'],
-        KYC_QUEUE_URL_FACE_MATCH: aws.queueUrls['face-match'],
-        KYC_QUEUE_URL_REG_REQUEST: aws.queueUrls['reg-request'],
-        KYC_QUEUE_URL_REG_CHECK_INGEST: aws.queueUrls['reg-check-ingest'],
-        KYC_QUEUE_URL_DECISION: aws.queueUrls.decision,
+        ...aws.queueSettings,
       },
     });
     const decided = await h.enrol({ ...SEED_PERSON, regNo: '7200001', email: 'decided@example.com' });
@@ -77,7 +63,7 @@ describe('bad-input corpus', () => {
   });
   afterAll(async () => {
     await h?.close();
-    await moto?.stop();
+    await aws?.moto.stop();
   });
 
   it('refuses every case clearly, with no crash and nothing accepted and lost', async () => {
