@@ -94,7 +94,15 @@ export interface RandomPersonOptions {
   sex?: 'M' | 'F';
   /** The day ages and validity are measured from; pass one for output that does not change with the calendar. */
   today?: Date;
+  /**
+   * `valid`: issued within the last nine years, so in date for at least a year; `expired`: ran out within the last two
+   * years. Unset: issued within the last eleven years, so about one in eleven has expired.
+   */
+  validity?: 'valid' | 'expired';
 }
+
+/** The span an issue date is drawn from, in years before today. */
+const ISSUED_YEARS_AGO = { valid: [9, 0], expired: [12, 10], any: [11, 0] } as const;
 
 export function randomPerson(rng: Rng, options: RandomPersonOptions = {}): SyntheticPerson {
   const today = new Date(`${isoDate(options.today ?? new Date())}T00:00:00Z`);
@@ -106,8 +114,12 @@ export function randomPerson(rng: Rng, options: RandomPersonOptions = {}): Synth
   const givenNames = rng() < 0.5 ? `${firstName} ${pick(rng, GIVEN_NAMES[sex])}` : firstName;
   // Working age of registered healthcare staff: 21 to 66.
   const birth = randomDateBetween(rng, addYears(today, -66), addYears(today, -21));
-  // Issued within the last eleven years and valid for ten, so roughly one passport in eleven has expired.
-  const issue = randomDateBetween(rng, addYears(today, -11), today);
+  // Valid for ten years from issue; when the issue date falls is the validity option's.
+  const [earliest, latest] = ISSUED_YEARS_AGO[options.validity ?? 'any'];
+  // Expired ones end at least a day ago: a passport expiring today is still valid today.
+  const latestIssue = addYears(today, -latest);
+  if (options.validity === 'expired') latestIssue.setUTCDate(latestIssue.getUTCDate() - 1);
+  const issue = randomDateBetween(rng, addYears(today, -earliest), latestIssue);
   const passportNumber = String(100_000_000 + Math.floor(rng() * 500_000_000));
   return {
     surname,

@@ -2,7 +2,7 @@
  * Sends the Temporal runtime's own log (worker lifecycle, workflow `log.*` calls, SDK warnings) through the service's
  * pino logger, so its redaction applies there too and everything lands in one stream.
  */
-import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, Runtime, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from '../logger.ts';
 
 const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -13,9 +13,11 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
   ERROR: 'error',
 };
 
-export function installRuntimeLogger(logger: Logger): void {
+/** `options`: the runtime's other settings, e.g. `npm start` takes `shutdownSignals` over to order its own shutdown. */
+export function installRuntimeLogger(logger: Logger, options: Omit<RuntimeOptions, 'logger'> = {}): void {
   const temporalLogger = logger.child({ component: 'temporal' });
   Runtime.install({
+    ...options,
     logger: new DefaultLogger('INFO', ({ level, message, meta }) =>
       temporalLogger[PINO_LEVEL[level]](meta ?? {}, message),
     ),

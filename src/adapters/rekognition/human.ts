@@ -1,8 +1,11 @@
 /**
- * Local face detection and comparison with @vladmandic/human on TensorFlow.js's WebAssembly backend, for on-prem
- * sites and laptops without AWS. The models (BlazeFace detector, FaceMesh, FaceRes descriptor) are the ones the npm
- * package ships, read from disk; the WASM binaries come from @tensorflow/tfjs-backend-wasm. Nothing is fetched and
- * nothing is compiled at install time (no tfjs-node).
+ * Local face detection, comparison and passive liveness with @vladmandic/human on TensorFlow.js's WebAssembly
+ * backend, for on-prem sites and laptops without AWS. The models (BlazeFace detector, FaceMesh, FaceRes descriptor,
+ * the liveness classifier) are the ones the npm package ships, read from disk; the WASM binaries come from
+ * @tensorflow/tfjs-backend-wasm. Nothing is fetched and nothing is compiled at install time (no tfjs-node).
+ *
+ * Every image is analysed twice, as it is and mirrored: a front camera mirrors a selfie and a passport never is, and
+ * FaceRes descriptors are not mirror-symmetric, so each face's descriptor is the mean of its two readings.
  *
  * Scales, to stand in for Rekognition's:
  * - confidence: human's overall face score, already 0..1.
@@ -12,13 +15,12 @@
  *   Calibrated on selfies of the sample faces in src/demo (faces 600–720 px wide): in focus they score 48–100
  *   (median 89); a Gaussian blur of σ = 0.3% of the face width gives a median of 60, 0.6% 24, 0.9% 6, 1.2% 0. So the
  *   default KYC_SELFIE_MIN_SHARPNESS of 10 turns away a selfie about as soft as a 1% blur.
- * - similarity: `human.match.similarity` of the FaceRes descriptors (1024 numbers each). It takes the Euclidean
- *   distance d between them and maps 1 − 5d/100 linearly from [0.2, 0.8] onto [0, 1], clamped. That is not
- *   Rekognition's scale. On the sample faces a selfie scores 0.73–0.90 against the passport made from the same
- *   photo, and other people's passports score up to 0.54; two different photos of one woman (in the face-api
- *   samples) score 0.55. So KYC_FACE_PASS_THRESHOLD and KYC_FACE_FAIL_THRESHOLD, set for Rekognition at 0.9 and
- *   0.5, need setting afresh for this engine against real document photos before it decides anything alone.
+ * - similarity: see similarityOfDistance. The Euclidean distance between two descriptors is mapped onto
+ *   Rekognition's 0..1 scale, so KYC_FACE_PASS_THRESHOLD (0.9) and KYC_FACE_FAIL_THRESHOLD (0.5) mean the same
+ *   for both engines and `face_checks.match_score` reads the same whichever engine wrote it.
+ * - liveness: see passiveLiveness; human's liveness classifier, mapped so KYC_LIVENESS_THRESHOLD (0.9) applies.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -29,7 +31,7 @@ import type { Config, FaceResult, Human } from '@vladmandic/human';
 import { imageSize } from 'image-size';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectRef, ObjectStore } from '../s3/index.ts';
-import type { DetectedFace, FaceAnalyzer, FaceComparison } from './index.ts';
+import type { DetectedFace, FaceAnalyzer, FaceComparison, LivenessService } from './index.ts';
 
 const require = createRequire(import.meta.url);
 // The package's exports map offers only the tfjs-node build to Node; the WASM build sits beside it in dist/.
@@ -47,6 +49,25 @@ const BLURRED_REBLUR = 0.25;
 const SHARP_REBLUR = 0.55;
 /** Steps between neighbouring pixels smaller than this (of 255) are JPEG quantisation and sensor noise, not detail. */
 const NOISE_FLOOR = 2;
+/** A face found in the mirrored image is the same face when its box, mirrored back, overlaps this much (IoU). */
+const SAME_FACE_OVERLAP = 0.5;
+/**
+ * Descriptor distances that map to similarity 0.9 and 0.5 (see similarityOfDistance). Measured on the sample faces
+ * (test/local-providers/human-face-analyzer.test.ts): a selfie of the face on a passport, mirrored or not, darker or
+ * brighter, framed tighter, lies 3.6–6.6 from it; anyone else's passport 8.6 or more. The two points sit in that gap,
+ * 0.4 from each edge.
+ */
+const DISTANCE_AT_PASS = 7.0;
+const DISTANCE_AT_HALF = 8.2;
+/**
+ * human's liveness score (0..1) that maps to 0.9, the default KYC_LIVENESS_THRESHOLD (see passiveLiveness). Genuine
+ * selfies of the sample faces score 0.46–1 (one face scores under 0.8 whatever the light or framing); the same
+ * selfies printed and held up to the camera score 0.27–1. Set just under the lowest genuine score, so no genuine
+ * sample fails; it follows that only the crudest printed copies do.
+ */
+const LIVE_AT_THRESHOLD = 0.4;
+/** Analyses kept, by image content: check-face reads the selfie twice (quality, then comparison). */
+const ANALYSES_KEPT = 16;
 
 registerFileModelLoader();
 
@@ -92,10 +113,12 @@ function humanConfig(minConfidence: number): Partial<Config> {
       detector: { rotation: true, maxDetected: 10, minConfidence, skipFrames: 0, skipTime: 0 },
       mesh: { enabled: true },
       description: { enabled: true, skipFrames: 0, skipTime: 0 },
+      liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
+      // The anti-spoofing model scored genuine selfies of the sample faces 0.22–0.76 and printed copies of them
+      // 0.39–0.78: no signal, so it is not run.
+      antispoof: { enabled: false },
       iris: { enabled: false },
       emotion: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
       attention: { enabled: false },
       gear: { enabled: false },
     },
@@ -120,10 +143,18 @@ export interface HumanFaceAnalyzer extends FaceAnalyzer {
   close(): Promise<void>;
 }
 
-interface AnalysedImage {
-  /** The image as analysed: face boxes are in its pixels. */
-  picture: Canvas;
-  faces: FaceResult[];
+type Box = [number, number, number, number];
+
+/** One face as this adapter reports it: what detectFaces returns, plus the descriptor compareFaces needs. */
+interface AnalysedFace {
+  box: Box;
+  score: number;
+  /** Mean of the FaceRes descriptors read from the image and from its mirror image. */
+  descriptor: number[] | undefined;
+  /** human's liveness score, 0..1, before mapping. */
+  live: number;
+  brightness: number;
+  sharpness: number;
 }
 
 export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAnalyzerOptions = {}): HumanFaceAnalyzer {
@@ -132,6 +163,8 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
   // since a Human instance keeps state from one detect() to the next.
   let human: Promise<Human> | undefined;
   let queue: Promise<unknown> = Promise.resolve();
+  // Keyed by a hash of the image, not its key: an object may be overwritten with a new upload under the same key.
+  const analyses = new Map<string, AnalysedFace[]>();
   const loadedHuman = (): Promise<Human> => {
     human ??= (async () => {
       const instance = new HumanClass(config);
@@ -141,11 +174,27 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
     return human;
   };
 
-  const analyse = (ref: ObjectRef): Promise<AnalysedImage> => {
+  const analyse = (ref: ObjectRef): Promise<AnalysedFace[]> => {
     const run = queue.then(async () => {
-      const picture = withinAnalysisSize(await decodeJpegOrPng(await store.get(ref)));
-      const faces = await detect(await loadedHuman(), picture);
-      return { picture, faces };
+      const bytes = await store.get(ref);
+      const contentHash = createHash('sha256').update(bytes).digest('hex');
+      const known = analyses.get(contentHash);
+      if (known) {
+        // Moved to the end, so the least recently used analysis is always the first key.
+        analyses.delete(contentHash);
+        analyses.set(contentHash, known);
+        return known;
+      }
+      const picture = withinAnalysisSize(await decodeJpegOrPng(bytes));
+      const instance = await loadedHuman();
+      const faces = describeBothWays(
+        picture,
+        await detect(instance, picture),
+        await detect(instance, mirrored(picture)),
+      );
+      analyses.set(contentHash, faces);
+      if (analyses.size > ANALYSES_KEPT) analyses.delete(analyses.keys().next().value as string);
+      return faces;
     });
     queue = run.catch(() => {});
     return run;
@@ -153,31 +202,36 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
 
   return {
     async detectFaces(ref: ObjectRef): Promise<DetectedFace[]> {
-      const { picture, faces } = await analyse(ref);
-      return faces.map((face) => ({ confidence: face.score, ...faceQuality(picture, face.box) }));
+      return (await analyse(ref)).map((face) => ({
+        confidence: face.score,
+        sharpness: face.sharpness,
+        brightness: face.brightness,
+        liveness: passiveLiveness(face.live),
+      }));
     },
 
     async compareFaces(source: ObjectRef, target: ObjectRef): Promise<FaceComparison> {
-      const [sourceImage, targetImage] = [await analyse(source), await analyse(target)];
-      const sourceFace = largest(sourceImage.faces);
-      const sourceEmbedding = sourceFace?.embedding;
+      const [sourceFaces, targetFaces] = [await analyse(source), await analyse(target)];
+      const sourceFace = largest(sourceFaces);
+      const sourceDescriptor = sourceFace?.descriptor;
       // As Rekognition's CompareFaces: a source without a face is a request that cannot be answered.
-      if (!sourceFace || !sourceEmbedding) {
+      if (!sourceFace || !sourceDescriptor) {
         throw new PermanentAdapterError('INVALID_REQUEST', 'no face in the source image');
       }
-      const instance = await loadedHuman();
-      const similarities = targetImage.faces.map((face) =>
-        face.embedding ? instance.match.similarity(sourceEmbedding, face.embedding) : 0,
+      const distances = targetFaces.map((face) =>
+        face.descriptor ? euclideanDistance(sourceDescriptor, face.descriptor) : Number.POSITIVE_INFINITY,
       );
+      const similarities = distances.map(similarityOfDistance);
       const rounded = (value: number) => Math.round(value * 1000) / 1000;
       return {
         similarity: similarities.length > 0 ? rounded(Math.max(...similarities)) : null,
         raw: {
-          engine: `human ${instance.version} faceres`,
+          engine: `human ${(await loadedHuman()).version} faceres, mirror-averaged`,
           sourceFace: { box: sourceFace.box, score: rounded(sourceFace.score) },
-          targetFaces: targetImage.faces.map((face, index) => ({
+          targetFaces: targetFaces.map((face, index) => ({
             box: face.box,
             score: rounded(face.score),
+            distance: Number.isFinite(distances[index]) ? rounded(distances[index] ?? 0) : null,
             similarity: rounded(similarities[index] ?? 0),
           })),
         },
@@ -189,8 +243,59 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
       // them; disposing them here would break the next analyzer. So closing waits for work in flight and lets go.
       await queue;
       human = undefined;
+      analyses.clear();
     },
   };
+}
+
+/**
+ * Face Liveness sessions are a Rekognition service with no local counterpart. Locally the selfie's passive score
+ * (DetectedFace.liveness) stands in, which check-face reads when a selfie comes without a session.
+ */
+export function createSessionlessLivenessService(): LivenessService {
+  const unavailable = (): never => {
+    throw new PermanentAdapterError(
+      'NOT_CONFIGURED',
+      'Face Liveness sessions need Amazon Rekognition (KYC_PROVIDERS=aws); locally the selfie is scored passively',
+    );
+  };
+  return { createSession: async () => unavailable(), getResult: async () => unavailable() };
+}
+
+/**
+ * The distance between two mirror-averaged FaceRes descriptors on Rekognition's 0..1 similarity scale: a logistic
+ * curve through 0.9 at DISTANCE_AT_PASS and 0.5 at DISTANCE_AT_HALF. Like Rekognition's, it sits near 1 for a clear
+ * match and near 0 for a stranger; human's own `match.similarity` (a straight line over the distance) gave the same
+ * face 0.69–0.90 and strangers up to 0.54 on the sample faces, which the Rekognition thresholds would misread.
+ *
+ * FaceRes is a small model. Two different photographs of one woman in the face-api samples lie 9.1 apart, further
+ * than two women in one photograph (8.9), so on real document photos taken years apart a genuine holder can score
+ * below 0.5. That is why an on-prem site deciding with this engine should set KYC_FACE_FAIL_THRESHOLD to 0: a low
+ * score then goes to a person (FACE_MATCH_BORDERLINE) instead of failing the case.
+ */
+export function similarityOfDistance(distance: number): number {
+  const steepness = Math.log(9) / (DISTANCE_AT_HALF - DISTANCE_AT_PASS);
+  return 1 / (1 + Math.exp(steepness * (distance - DISTANCE_AT_HALF)));
+}
+
+/**
+ * human's liveness score on the scale KYC_LIVENESS_THRESHOLD is set on: linear from 0 to 0.9 up to
+ * LIVE_AT_THRESHOLD, and from 0.9 to 1 above it. A single-image classifier is a weak check next to a Face Liveness
+ * session: calibrated not to fail a genuine selfie, it turns away few printed photos and no passport page held up
+ * to the camera. An on-prem site that wants no automatic FAIL on it sets KYC_LIVENESS_THRESHOLD to 0.
+ */
+export function passiveLiveness(live: number): number {
+  const mapped =
+    live >= LIVE_AT_THRESHOLD
+      ? 0.9 + (0.1 * (live - LIVE_AT_THRESHOLD)) / (1 - LIVE_AT_THRESHOLD)
+      : (0.9 * live) / LIVE_AT_THRESHOLD;
+  return Math.round(Math.min(Math.max(mapped, 0), 1) * 1000) / 1000;
+}
+
+function euclideanDistance(a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  for (let index = 0; index < a.length; index++) sum += ((a[index] ?? 0) - (b[index] ?? 0)) ** 2;
+  return Math.sqrt(sum);
 }
 
 /** Decoded upright: @napi-rs/canvas applies a phone camera's EXIF orientation. */
@@ -238,15 +343,59 @@ async function detect(human: Human, picture: Canvas): Promise<FaceResult[]> {
   }
 }
 
-function largest(faces: readonly FaceResult[]): FaceResult | undefined {
-  return faces.reduce<FaceResult | undefined>(
+/** The picture flipped left to right. */
+function mirrored(picture: Canvas): Canvas {
+  const canvas = createCanvas(picture.width, picture.height);
+  const context = canvas.getContext('2d');
+  context.translate(picture.width, 0);
+  context.scale(-1, 1);
+  context.drawImage(picture, 0, 0);
+  return canvas;
+}
+
+/**
+ * Each face found in the picture, with its descriptor averaged with that of the same face found in the mirrored
+ * picture (its box mirrored back overlapping by SAME_FACE_OVERLAP or more); a face found only one way keeps its own.
+ */
+function describeBothWays(picture: Canvas, faces: FaceResult[], mirroredFaces: FaceResult[]): AnalysedFace[] {
+  return faces.map((face) => {
+    const twin = mirroredFaces
+      .map((candidate) => {
+        const [x, y, width, height] = candidate.box;
+        const unmirrored: Box = [picture.width - x - width, y, width, height];
+        return { candidate, overlap: intersectionOverUnion(face.box, unmirrored) };
+      })
+      .filter(({ overlap }) => overlap >= SAME_FACE_OVERLAP)
+      .sort((a, b) => b.overlap - a.overlap)[0]?.candidate;
+    const own = face.embedding;
+    const other = twin?.embedding;
+    return {
+      box: face.box,
+      score: face.score,
+      descriptor: own && other ? own.map((value, index) => (value + (other[index] ?? value)) / 2) : own,
+      // human leaves the score out when its model answers 0.
+      live: face.live ?? 0,
+      ...faceQuality(picture, face.box),
+    };
+  });
+}
+
+function intersectionOverUnion([ax, ay, aw, ah]: Box, [bx, by, bw, bh]: Box): number {
+  const width = Math.max(0, Math.min(ax + aw, bx + bw) - Math.max(ax, bx));
+  const height = Math.max(0, Math.min(ay + ah, by + bh) - Math.max(ay, by));
+  const intersection = width * height;
+  return intersection / (aw * ah + bw * bh - intersection);
+}
+
+function largest(faces: readonly AnalysedFace[]): AnalysedFace | undefined {
+  return faces.reduce<AnalysedFace | undefined>(
     (best, face) => (!best || face.box[2] * face.box[3] > best.box[2] * best.box[3] ? face : best),
     undefined,
   );
 }
 
 /** Brightness and sharpness of the middle 60% of the face box: the features, without hair or background. */
-function faceQuality(picture: Canvas, [x, y, width, height]: [number, number, number, number]) {
+function faceQuality(picture: Canvas, [x, y, width, height]: Box): { brightness: number; sharpness: number } {
   const size = QUALITY_SAMPLE_SIZE;
   const context = createCanvas(size, size).getContext('2d');
   context.drawImage(picture, x + width * 0.2, y + height * 0.2, width * 0.6, height * 0.6, 0, 0, size, size);
