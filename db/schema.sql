@@ -448,7 +448,8 @@ ALTER SEQUENCE public.users_id_seq OWNED BY public.users.id;
 CREATE TABLE public.webhook_receipts (
     id bigint NOT NULL,
     delivery_key character varying(200) NOT NULL,
-    received_at timestamp with time zone DEFAULT now() NOT NULL
+    claimed_at timestamp with time zone DEFAULT now() NOT NULL,
+    handed_off_at timestamp with time zone
 );
 
 
@@ -685,10 +686,10 @@ ALTER TABLE ONLY public.webhook_receipts
 
 
 --
--- Name: doc_scans_cycle_document_key; Type: INDEX; Schema: public; Owner: -
+-- Name: doc_scans_cycle_key; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX doc_scans_cycle_document_key ON public.doc_scans USING btree (cycle_id, id_document_id);
+CREATE UNIQUE INDEX doc_scans_cycle_key ON public.doc_scans USING btree (cycle_id);
 
 
 --
@@ -930,4 +931,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125010000'),
     ('20261125030000'),
     ('20261125040000'),
-    ('20261125050000');
+    ('20261125050000'),
+    ('20261126000000'),
+    ('20261126010000');

@@ -116,21 +116,25 @@ describe('doors', () => {
     expect(cases.body.cases).toContainEqual(
       expect.objectContaining({ userId: user.userId, status: 'MANUAL_REVIEW', reasons: ['LIVENESS_NOT_PERFORMED'] }),
     );
-    const review = (body: object) =>
+    const review = (body: object, headers: Record<string, string> = {}) =>
       api(`/cs/cases/${user.userId}/decision`, {
         role: 'cs',
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
     expect(await review({ decision: 'PASS' })).toMatchObject({
       status: 400,
       body: { error: { code: 'INVALID_BODY' } },
     });
-    expect(await review({ decision: 'PASS', reviewer: 'cs-erin' })).toMatchObject({
+    const retryable = { 'idempotency-key': `review-${user.userId}-first` };
+    const accepted = await review({ decision: 'PASS', reviewer: 'cs-erin' }, retryable);
+    expect(accepted).toMatchObject({
       status: 200,
       body: { userId: user.userId, accepted: true, decision: 'PASS', decisionId: expect.any(Number) },
     });
+    // A client that lost the answer (the API was killed) and retries with the same key gets the same answer.
+    expect(await review({ decision: 'PASS', reviewer: 'cs-erin' }, retryable)).toEqual(accepted);
     expect(await review({ decision: 'FAIL', reviewer: 'cs-erin' })).toEqual({
       status: 409,
       body: { error: { code: 'REVIEW_REFUSED', message: 'no review is pending (stage DECIDED)' } },

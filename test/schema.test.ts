@@ -112,6 +112,22 @@ describe('migrated schema', () => {
     expect(rows.map((row) => row.fk)).toEqual(expect.arrayContaining(seedForeignKeys));
   });
 
+  it('keeps one scan per verification cycle, whichever document a second write names', async () => {
+    const [user] = await db.sql<{ id: number }[]>`
+      insert into users (email, reg_no, reg_type) values ('one-scan@example.com', '7654321', 'GMC') returning id`;
+    const documents = await db.sql<{ id: number }[]>`
+      insert into id_documents (user_id, s3_key_original, doc_type)
+      values (${user?.id as number}, 'kyc-raw/1/a-passport.jpg', 'passport'),
+             (${user?.id as number}, 'kyc-raw/1/b-passport.jpg', 'passport')
+      returning id`;
+    const cycleId = '6f1c0e52-8d43-4d7a-9a7e-3c1b2a4d5e6f';
+    const scan = (idDocumentId: number) => db.sql`
+      insert into doc_scans (cycle_id, id_document_id, textract_json, parser_version)
+      values (${cycleId}, ${idDocumentId}, '{}', 'test')`;
+    await scan(documents[0]?.id as number);
+    await expect(scan(documents[1]?.id as number)).rejects.toThrow(/doc_scans_cycle_key/);
+  });
+
   it('answers the expiry scan from an index', async () => {
     await db.sql`set enable_seqscan = off`;
     const plan = await db.sql<{ 'QUERY PLAN': string }[]>`

@@ -16,10 +16,16 @@ export async function upsertIdDocument(
   return (document as { id: number }).id;
 }
 
-export async function upsertSelfie(sql: Sql, row: { userId: number; key: string }): Promise<number> {
+/** The selfies row for an uploaded object; a liveness session given now is kept, one recorded earlier is not lost. */
+export async function upsertSelfie(
+  sql: Sql,
+  row: { userId: number; key: string; livenessSessionId?: string },
+): Promise<number> {
   const [selfie] = await sql<{ id: number }[]>`
-    insert into selfies (user_id, s3_key) values (${row.userId}, ${row.key})
-    on conflict (user_id, s3_key) do update set s3_key = excluded.s3_key
+    insert into selfies (user_id, s3_key, liveness_session_id)
+    values (${row.userId}, ${row.key}, ${row.livenessSessionId ?? null})
+    on conflict (user_id, s3_key) do update
+      set liveness_session_id = coalesce(excluded.liveness_session_id, selfies.liveness_session_id)
     returning id`;
   return (selfie as { id: number }).id;
 }
@@ -36,7 +42,7 @@ export interface DocScanRow {
 
 /**
  * Records a scan and the document's new status in one transaction. A retried activity finds the scan already
- * there (one per cycle and document) and changes nothing.
+ * there (one per cycle) and changes nothing.
  */
 export async function recordScan(
   sql: Sql,
@@ -48,7 +54,7 @@ export async function recordScan(
                              parser_version)
       values (${scan.cycleId}, ${scan.idDocumentId}, ${tx.json(scan.textractJson as never)}, ${scan.parsedName},
               ${scan.parsedDob}, ${scan.parsedExpiry}, ${scan.parserVersion})
-      on conflict (cycle_id, id_document_id) do nothing
+      on conflict (cycle_id) do nothing
       returning id`;
     if (inserted.length === 0) return;
     await tx`

@@ -7,12 +7,14 @@ import { z } from 'zod';
 import { loadConfig } from '../config.ts';
 import { listCases } from '../db/cases.ts';
 import { createSql } from '../db/pool.ts';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './idempotency-key.ts';
 import { submitCsReview } from './kyc-client.ts';
 import { connectKycClient } from './temporal-client.ts';
 
 const USAGE = `usage:
   npm run cs -- list [--status MANUAL_REVIEW] [--limit 50]
-  npm run cs -- review <userId> pass|fail --reviewer <id> [--note "…"]`;
+  npm run cs -- review <userId> pass|fail --reviewer <id> [--note "…"] [--request-id <id>]
+    --request-id: repeat it when running the same review again after a failure; the retry then gets the first answer`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -20,7 +22,15 @@ export class UsageError extends Error {
 
 export type CsCommand =
   | { command: 'list'; status: 'PENDING' | 'MANUAL_REVIEW' | 'VERIFIED' | 'REJECTED' | 'EXPIRED'; limit: number }
-  | { command: 'review'; userId: number; decision: 'PASS' | 'FAIL'; reviewer: string; note?: string };
+  | {
+      command: 'review';
+      userId: number;
+      decision: 'PASS' | 'FAIL';
+      reviewer: string;
+      note?: string;
+      /** The same id on a retry makes it the same CS decision (see submitCsReview). */
+      requestId?: string;
+    };
 
 const listSchema = z.object({
   status: z.enum(['PENDING', 'MANUAL_REVIEW', 'VERIFIED', 'REJECTED', 'EXPIRED']).default('MANUAL_REVIEW'),
@@ -39,6 +49,7 @@ export function parseCsCommand(argv: string[]): CsCommand {
         limit: { type: 'string' },
         reviewer: { type: 'string' },
         note: { type: 'string' },
+        'request-id': { type: 'string' },
       },
     });
   } catch (error) {
@@ -61,12 +72,17 @@ export function parseCsCommand(argv: string[]): CsCommand {
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const reviewer = typeof values.reviewer === 'string' ? values.reviewer.trim() : '';
     if (!reviewer) throw new UsageError('review needs --reviewer <id>');
+    const requestId = values['request-id'];
+    if (typeof requestId === 'string' && !IDEMPOTENCY_KEY_PATTERN.test(requestId)) {
+      throw new UsageError(`--request-id must be ${IDEMPOTENCY_KEY_RULE}`);
+    }
     return {
       command: 'review',
       userId: Number(userIdText),
       decision,
       reviewer,
       ...(typeof values.note === 'string' ? { note: values.note } : {}),
+      ...(typeof requestId === 'string' ? { requestId } : {}),
     };
   }
   throw new UsageError(command ? `unknown command ${command}` : 'no command given');
@@ -99,11 +115,16 @@ async function main(): Promise<number> {
   }
   const kyc = await connectKycClient(config);
   try {
-    const result = await submitCsReview(kyc, command.userId, {
-      decision: command.decision,
-      reviewer: command.reviewer,
-      ...(command.note ? { note: command.note } : {}),
-    });
+    const result = await submitCsReview(
+      kyc,
+      command.userId,
+      {
+        decision: command.decision,
+        reviewer: command.reviewer,
+        ...(command.note ? { note: command.note } : {}),
+      },
+      command.requestId ? { requestId: command.requestId } : {},
+    );
     if (!result.accepted) {
       console.error(`refused: ${result.reason}`);
       return 1;

@@ -77,14 +77,23 @@ export async function signalDocumentExpired(kyc: KycClient, userId: number, idDo
 
 export type CsReviewResult = CsReviewAccepted | { accepted: false; reason: string };
 
-/** Submits a CS decision through the `submitCsReview` update and reports whether the workflow accepted it. */
-export async function submitCsReview(kyc: KycClient, userId: number, review: CsReview): Promise<CsReviewResult> {
+/**
+ * Submits a CS decision through the `submitCsReview` update and reports whether the workflow accepted it. With a
+ * `requestId` a retried submission is the same update, and gets the first one's answer instead of a refusal.
+ */
+export async function submitCsReview(
+  kyc: KycClient,
+  userId: number,
+  review: CsReview,
+  options: { requestId?: string } = {},
+): Promise<CsReviewResult> {
   const parsed = csReviewSchema.safeParse(review);
   if (!parsed.success) return { accepted: false, reason: `invalid review: ${parsed.error.issues[0]?.message}` };
   try {
-    return await kyc.client.workflow
-      .getHandle(kycWorkflowId(userId))
-      .executeUpdate(submitCsReviewUpdate, { args: [parsed.data] });
+    return await kyc.client.workflow.getHandle(kycWorkflowId(userId)).executeUpdate(submitCsReviewUpdate, {
+      args: [parsed.data],
+      ...(options.requestId ? { updateId: `cs-review-${options.requestId}` } : {}),
+    });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       return { accepted: false, reason: error.cause?.message ?? error.message };

@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -79,6 +80,7 @@ const { notifyDecision } = proxyActivities<Activities>({ ...notification, summar
 const { remindCs } = proxyActivities<Activities>({ ...notification, summary: 'Remind CS of the pending review' });
 
 const MAX_REMEMBERED_REQUESTS = 200;
+const EARLY_REGISTER_CALLBACK_PATCH = 'keep-register-callback-before-run-id';
 
 interface State {
   userId: number;
@@ -94,6 +96,11 @@ interface State {
   outcomes: { document: DocumentOutcome | null; face: FaceOutcome | null; register: RegisterOutcome | null };
   registerRunId: string | null;
   registerCallback: RegisterResult | null;
+  /**
+   * A callback for this cycle that came before the workflow learnt which run it started: a run that finishes at once
+   * calls back while the activity's result is still on its way. It is matched with the run once that is known.
+   */
+  earlyRegisterCallback: RegisterResult | null;
   decision: DecisionView | null;
   automaticDecision: DecisionView | null;
   pendingReview: CsReview | null;
@@ -123,6 +130,7 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     outcomes: carryOver?.idle?.outcomes ?? { document: null, face: null, register: null },
     registerRunId: null,
     registerCallback: null,
+    earlyRegisterCallback: null,
     decision: carryOver?.idle?.decision ?? null,
     automaticDecision: carryOver?.idle?.automaticDecision ?? null,
     pendingReview: null,
@@ -265,6 +273,10 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   const request = await requestRegisterCheck({ userId: state.userId, cycleId: state.cycleId });
   if (!request.started) return { status: 'ERROR', cause: request.cause };
   state.registerRunId = request.runId;
+  const early = state.earlyRegisterCallback;
+  state.earlyRegisterCallback = null;
+  if (early?.eventData.actorRunId === request.runId) state.registerCallback = early;
+  else if (early) ignore(state, 'registerResult', 'stale or foreign run');
   if (request.callbackExpected && !request.finished) {
     // A lost webhook only delays the result: after the timeout the activity below polls Apify instead.
     await condition(() => state.registerCallback !== null, settings.registerWebhookTimeoutMs, {
@@ -348,11 +360,15 @@ function registerHandlers(state: State): void {
   setHandler(registerResultSignal, (raw) => {
     const result = validSignal(state, 'registerResult', registerResultSchema, raw);
     if (!result) return;
-    const current =
-      state.registerRunId !== null &&
-      result.eventData.actorRunId === state.registerRunId &&
-      result.kyc.cycleId === state.cycleId &&
-      result.kyc.userId === state.userId;
+    const thisCycle = result.kyc.cycleId === state.cycleId && result.kyc.userId === state.userId;
+    const runPending = state.stage === 'CHECKING' && state.registerRunId === null && !state.outcomes.register;
+    // Workflows that ignored such a callback before it was kept must replay as they ran.
+    if (thisCycle && runPending && patched(EARLY_REGISTER_CALLBACK_PATCH)) {
+      if (state.earlyRegisterCallback) return ignore(state, 'registerResult', 'duplicate webhook');
+      state.earlyRegisterCallback = result;
+      return;
+    }
+    const current = thisCycle && state.registerRunId !== null && result.eventData.actorRunId === state.registerRunId;
     if (!current) return ignore(state, 'registerResult', 'stale or foreign run');
     if (state.registerCallback) return ignore(state, 'registerResult', 'duplicate webhook');
     state.registerCallback = result;

@@ -371,6 +371,24 @@ export const httpCases: BadInputCase[] = [
     run: (c) => c.request('/cs/cases?limit=1000000', { token: TOKEN.cs }),
   },
   {
+    door: 'POST /users/:id/documents',
+    name: 'an Idempotency-Key of 300 characters',
+    expect: http(400, 'BAD_IDEMPOTENCY_KEY'),
+    run: (c) =>
+      c.request(usersOf(c), { ...form(passportParts(jpegImage())), headers: { 'idempotency-key': 'k'.repeat(300) } }),
+  },
+  {
+    door: 'POST /cs/cases/:id/decision',
+    name: 'an Idempotency-Key with slashes, which would end up in an update id',
+    expect: http(400, 'BAD_IDEMPOTENCY_KEY'),
+    run: (c) =>
+      c.request(`/cs/cases/${c.reviewUserId}/decision`, {
+        ...json({ decision: 'PASS', reviewer: 'x' }),
+        headers: { 'content-type': 'application/json', 'idempotency-key': '../../other-case' },
+        token: TOKEN.cs,
+      }),
+  },
+  {
     door: 'POST /cs/cases/:id/decision',
     name: 'no reviewer',
     expect: http(400, 'INVALID_BODY'),

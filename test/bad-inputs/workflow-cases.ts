@@ -157,6 +157,11 @@ export const workflowCases: BadInputCase[] = [
   cliCase('an option the command does not have', ['list', '--force'], "Unknown option '--force'"),
   cliCase('list with a status that does not exist', ['list', '--status', 'APPROVED'], '--status'),
   cliCase('list with a limit of zero', ['list', '--limit', '0'], '--limit'),
+  cliCase(
+    'review with a request id that would not fit an update id',
+    ['review', '42', 'pass', '--reviewer', 'cs-erin', '--request-id', 'a b'],
+    '--request-id',
+  ),
   ...HOSTILE.map((text, index) =>
     readerCase(`a register entry whose name and status are hostile text #${index + 1}`, () => {
       const record = registerRecordFromItems('GMC', '6143219', [{ name: text, status: text, reg_no: '6143219' }]);

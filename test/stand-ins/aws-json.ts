@@ -173,7 +173,7 @@ function planFor(fault: Fault): FaultPlan {
 }
 
 /** mulberry32: small, fast, and reproducible from a 32-bit seed. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

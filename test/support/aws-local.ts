@@ -15,8 +15,8 @@ export interface LocalAws {
   sqs: SQSClient;
   queueUrls: Record<LocalQueue, string>;
   dlqUrls: Record<LocalQueue, string>;
-  /** Everything now in a queue's DLQ (bodies), without removing it. */
-  deadLetters(queue: LocalQueue): Promise<string[]>;
+  /** Everything now in a queue's DLQ, without removing it. */
+  deadLetters(queue: LocalQueue): Promise<Array<{ messageId: string; body: string }>>;
 }
 
 const clientConfig = (endpoint: string) => ({
@@ -99,16 +99,15 @@ export async function startLocalAws(
     queueUrls,
     dlqUrls,
     async deadLetters(queue) {
-      const bodies: string[] = [];
+      const letters = new Map<string, string>();
       // A zero visibility timeout leaves the messages where they are for the next look.
       for (let round = 0; round < 5; round += 1) {
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl: dlqUrls[queue], MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
         );
-        for (const message of Messages)
-          if (!bodies.includes(message.Body as string)) bodies.push(message.Body as string);
+        for (const message of Messages) letters.set(message.MessageId as string, message.Body as string);
       }
-      return bodies;
+      return [...letters].map(([messageId, body]) => ({ messageId, body }));
     },
   };
 }

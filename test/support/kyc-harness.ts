@@ -10,8 +10,6 @@ import type { Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../../src/activities/deps.ts';
 import { createActivities } from '../../src/activities/index.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { formatTd3Mrz } from '../../src/domain/mrz.ts';
-import type { RegType } from '../../src/domain/registers.ts';
 import { createLogger, type Logger } from '../../src/logger.ts';
 import { createAwsOutsideWorld } from '../../src/providers.ts';
 import { freePort } from '../../src/runtime/ports.ts';
@@ -20,65 +18,23 @@ import { getKycStatus, type KycClient, signalDocumentUploaded } from '../../src/
 import { type DocumentUploaded, type KycStatusView, kycWorkflowId } from '../../src/workflows/contract.ts';
 import { type ApifyStandIn, startApifyStandIn } from '../stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws-json.ts';
-import {
-  analyzeIdResponse,
-  compareFacesResponse,
-  detectFacesResponse,
-  livenessResponse,
-} from '../stand-ins/aws-responses.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../stand-ins/product-webhook.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import {
+  ACTORS,
+  API_TOKENS_SETTING,
+  BUCKET,
+  createScenarioProgrammer,
+  type Person,
+  type Scenario,
+  type ScenarioProgrammer,
+} from './scenarios.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 import { createTestWorker, createTimeSkippingEnvironment } from './temporal.ts';
 
-export const BUCKET = 'kyc-raw';
-export const TOKEN = { intake: 'intake-token-0123456789', cs: 'cs-token-0123456789ab', ops: 'ops-token-0123456789ab' };
-const TOKENS = Object.entries(TOKEN)
-  .map(([role, token]) => `${role}:${token}`)
-  .join(',');
-export const ACTORS: Record<RegType, string> = {
-  GMC: 'kyc~gmc-register',
-  NMC: 'kyc~nmc-register',
-  GDC: 'kyc~gdc-register',
-  GPC: 'kyc~gpc-register',
-};
+export { ACTORS, BUCKET, type Person, type Scenario, SEED_PERSON, TOKEN } from './scenarios.ts';
 
-export interface Person {
-  givenNames: string;
-  surname: string;
-  birthDate: string;
-  expiryDate: string;
-  passportNumber: string;
-  regType: RegType;
-  regNo: string;
-  email: string;
-}
-
-/** The seed's example: Dr Jane Ann Doe, GMC 6143219. */
-export const SEED_PERSON: Person = {
-  givenNames: 'JANE ANN',
-  surname: 'DOE',
-  birthDate: '1985-02-14',
-  expiryDate: '2032-05-01',
-  passportNumber: '925665416',
-  regType: 'GMC',
-  regNo: '6143219',
-  email: 'dr.jane@example.com',
-};
-
-export interface Scenario {
-  /** CompareFaces similarity 0..100, or null for no face on the document. */
-  similarity?: number | null;
-  /** Liveness confidence 0..100, or null for no liveness session with the selfie. */
-  liveness?: number | null;
-  /** The register's status wording for this person; null for no entry. */
-  registerStatus?: string | null;
-  /** The name the register shows, when it differs from the passport's. */
-  registerName?: string;
-  selfieFaces?: Array<{ sharpness?: number; brightness?: number }>;
-}
-
-export interface KycHarness {
+export interface KycHarness extends ScenarioProgrammer {
   env: TestWorkflowEnvironment;
   db: TestDatabase;
   aws: AwsStandIn;
@@ -93,10 +49,6 @@ export interface KycHarness {
   logs: string[];
   /** Inserts the person as a PENDING user and programs the stand-ins for their documents. */
   enrol(person: Person, scenario?: Scenario): Promise<EnrolledUser>;
-  /** Programs the stand-ins for a user's documents (any key ending in passport.* or selfie.*) and register entry. */
-  program(userId: number, person: Person, scenario?: Scenario): { livenessSessionId: string | undefined };
-  /** Programs Textract to read `person`'s passport from `key`. */
-  programPassport(person: Person, key: string): void;
   upload(userId: number, upload: Omit<DocumentUploaded, 'bucket'>): Promise<void>;
   status(userId: number): Promise<KycStatusView>;
   /**
@@ -161,7 +113,7 @@ export async function startKycHarness(
     KYC_HTTP_PORT: String(httpPort),
     APIFY_WEBHOOK_URL: `http://127.0.0.1:${httpPort}/webhooks/apify`,
     KYC_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
-    KYC_API_TOKENS: TOKENS,
+    KYC_API_TOKENS: API_TOKENS_SETTING,
     KYC_EMAIL_TRANSPORT: 'smtp',
     SMTP_URL: smtp.url,
     KYC_PRODUCT_WEBHOOK_URL: product.url,
@@ -181,13 +133,7 @@ export async function startKycHarness(
   // The real doors (HTTP service and any configured queue consumers) receive Apify's webhooks.
   const doors = await startDoors({ config, sql: db.sql, kyc, logger });
 
-  const registerEntries = new Map<string, unknown[]>();
-  for (const actor of Object.values(ACTORS)) {
-    apify.setItems(
-      actor,
-      (input) => registerEntries.get(String((input as { registrationNumber?: string }).registrationNumber)) ?? [],
-    );
-  }
+  const { program, programPassport } = createScenarioProgrammer(aws, apify);
 
   const harness: KycHarness = {
     env,
@@ -223,24 +169,8 @@ export async function startKycHarness(
         },
       };
     },
-    program(userId, person, scenario = {}) {
-      // Any passport or selfie of this user: `passport.jpg`, or the intake API's `<uuid>-passport.jpg`.
-      programPassport(aws, person, `kyc-raw/${userId}/*passport.*`);
-      programSelfie(aws, `kyc-raw/${userId}/*selfie.*`, scenario);
-      const livenessSessionId = scenario.liveness === null ? undefined : randomUUID();
-      if (livenessSessionId) {
-        aws.rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5));
-      }
-      const registerStatus = scenario.registerStatus === undefined ? 'Licensed' : scenario.registerStatus;
-      registerEntries.set(
-        person.regNo,
-        registerStatus === null
-          ? []
-          : [registerItem(person, registerStatus, scenario.registerName ?? `${person.givenNames} ${person.surname}`)],
-      );
-      return { livenessSessionId };
-    },
-    programPassport: (person, key) => programPassport(aws, person, key),
+    program,
+    programPassport,
     upload: (userId, upload) => signalDocumentUploaded(kyc, userId, { bucket: BUCKET, ...upload }),
     status: (userId) => getKycStatus(kyc, userId),
     async waitForStatus(userId, predicate, what) {
@@ -274,47 +204,4 @@ export async function startKycHarness(
     },
   };
   return harness;
-}
-
-/** The register entry the GMC scraper returns, in the seed's raw shape. */
-function registerItem(person: Person, status: string, name: string): Record<string, string> {
-  return { name, status, reg_no: person.regNo };
-}
-
-function programPassport(aws: AwsStandIn, person: Person, passportKey: string) {
-  const [given = '', ...middle] = person.givenNames.split(' ');
-  const mrz = formatTd3Mrz({
-    issuingState: 'GBR',
-    surname: person.surname,
-    givenNames: person.givenNames,
-    documentNumber: person.passportNumber,
-    nationality: 'GBR',
-    birthDate: person.birthDate,
-    sex: 'F',
-    expiryDate: person.expiryDate,
-  });
-  aws.textract.analyzeId(
-    passportKey,
-    analyzeIdResponse({
-      FIRST_NAME: given,
-      MIDDLE_NAME: middle.join(' '),
-      LAST_NAME: person.surname,
-      DATE_OF_BIRTH: person.birthDate,
-      EXPIRATION_DATE: person.expiryDate,
-      DOCUMENT_NUMBER: person.passportNumber,
-      ID_TYPE: 'PASSPORT',
-      MRZ_CODE: mrz.join('\n'),
-    }),
-  );
-}
-
-function programSelfie(aws: AwsStandIn, selfieKey: string, scenario: Scenario) {
-  aws.rekognition.detectFaces(
-    selfieKey,
-    detectFacesResponse(scenario.selfieFaces ?? [{ sharpness: 78, brightness: 71 }]),
-  );
-  aws.rekognition.compareFaces(
-    selfieKey,
-    compareFacesResponse(scenario.similarity === undefined ? 93 : scenario.similarity),
-  );
 }

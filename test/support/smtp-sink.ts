@@ -13,6 +13,10 @@ export interface ReceivedEmail {
 export interface SmtpSink {
   url: string;
   messages: ReceivedEmail[];
+  /** Messages refused with a temporary failure (451), as a busy relay does; the sender must try again. */
+  refused: number;
+  /** Refuses the next `count` messages with 451 after reading them (replacing any refusals still to come). */
+  refuseNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -23,6 +27,7 @@ function header(raw: string, name: string): string | null {
 
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: ReceivedEmail[] = [];
+  const refusals = { pending: 0, done: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -31,6 +36,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (refusals.pending > 0) {
+          refusals.pending -= 1;
+          refusals.done += 1;
+          return callback(Object.assign(new Error('Requested action aborted: try again later'), { responseCode: 451 }));
+        }
         const raw = Buffer.concat(chunks).toString('utf8');
         messages.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -48,6 +58,12 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    get refused() {
+      return refusals.done;
+    },
+    refuseNext(count) {
+      refusals.pending = count;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

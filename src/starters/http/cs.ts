@@ -6,7 +6,7 @@ import { csReviewSchema } from '../../workflows/contract.ts';
 import { submitCsReview } from '../kyc-client.ts';
 import type { HttpDeps } from './app.ts';
 import { HttpError } from './errors.ts';
-import { parseBody, userIdParam } from './intake.ts';
+import { idempotencyKey, parseBody, userIdParam } from './intake.ts';
 
 const caseQuerySchema = z.object({
   status: z.enum(['PENDING', 'MANUAL_REVIEW', 'VERIFIED', 'REJECTED', 'EXPIRED']).default('MANUAL_REVIEW'),
@@ -30,7 +30,8 @@ export function registerCsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/cs/cases/:userId/decision', { preHandler: requireRole('cs') }, async (request) => {
     const userId = userIdParam(request.params);
     const review = parseBody(csReviewSchema, request.body);
-    const result = await submitCsReview(kyc, userId, review);
+    const requestId = idempotencyKey(request.headers);
+    const result = await submitCsReview(kyc, userId, review, requestId ? { requestId } : {});
     if (!result.accepted) throw new HttpError(409, 'REVIEW_REFUSED', result.reason);
     return { userId, ...result };
   });

@@ -5,11 +5,13 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PermanentAdapterError } from '../../adapters/errors.ts';
+import { upsertIdDocument, upsertSelfie } from '../../db/documents.ts';
 import { findUser } from '../../db/users.ts';
 import { DOC_TYPES } from '../../domain/doc-types.ts';
 import { normaliseRegistrationNumber } from '../../domain/register-numbers.ts';
 import { REG_TYPES } from '../../domain/registers.ts';
 import type { DocumentUploaded } from '../../workflows/contract.ts';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '../idempotency-key.ts';
 import { getKycStatus, signalDocumentUploaded, startKycWorkflow } from '../kyc-client.ts';
 import type { HttpDeps } from './app.ts';
 import { HttpError } from './errors.ts';
@@ -29,6 +31,16 @@ const documentFieldsSchema = z.object({
 });
 
 const FILE_PARTS = { id_document: 'ID_DOCUMENT', selfie: 'SELFIE' } as const;
+
+/** The request's Idempotency-Key header, if any; a malformed one is refused rather than ignored. */
+export function idempotencyKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['idempotency-key'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(value)) {
+    throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', `Idempotency-Key must be ${IDEMPOTENCY_KEY_RULE}`);
+  }
+  return value;
+}
 
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
@@ -76,6 +88,8 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
 
   app.post('/users/:id/documents', { preHandler: requireRole('intake') }, async (request, reply) => {
     const userId = userIdParam(request.params);
+    // A retry carrying the same Idempotency-Key writes the same objects again, which the workflow sees as duplicates.
+    const objectId = idempotencyKey(request.headers) ?? randomUUID();
     await existingUser(userId);
     if (!request.isMultipart()) throw new HttpError(415, 'NOT_MULTIPART', 'send multipart/form-data');
 
@@ -116,19 +130,16 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
     const uploads = [];
     for (const { kind, bytes, image } of checked) {
       const name = kind === 'SELFIE' ? 'selfie' : docType;
-      const key = `${settings.keyPrefix}${userId}/${randomUUID()}-${name}.${image.extension}`;
-      await store.put({ bucket: settings.bucket, key }, bytes, image.mime);
+      const key = `${settings.keyPrefix}${userId}/${objectId}-${name}.${image.extension}`;
+      // The row comes first: the S3 bridge may see the object's event before put() returns, and classifies the
+      // object (and finds its liveness session) by this row.
       let idDocumentId: number | undefined;
       if (kind === 'ID_DOCUMENT') {
-        const [row] = await sql<{ id: number }[]>`
-          insert into id_documents (user_id, s3_key_original, doc_type) values (${userId}, ${key}, ${docType as string})
-          returning id`;
-        idDocumentId = row?.id;
+        idDocumentId = await upsertIdDocument(sql, { userId, key, docType: docType as string });
       } else {
-        await sql`
-          insert into selfies (user_id, s3_key, liveness_session_id)
-          values (${userId}, ${key}, ${livenessSessionId ?? null})`;
+        await upsertSelfie(sql, { userId, key, ...(livenessSessionId ? { livenessSessionId } : {}) });
       }
+      await store.put({ bucket: settings.bucket, key }, bytes, image.mime);
       const upload: DocumentUploaded = {
         kind,
         bucket: settings.bucket,

@@ -1,11 +1,14 @@
 /**
  * The Apify webhook receiver. It checks the callback token (an HMAC of the user and cycle, set by the run's headers
  * template), the payload and its age (older than Apify's retry horizon is refused), acknowledges a replay of a
- * delivery already handed on without acting again, and hands new payloads on durably — to the reg-check-ingest queue, or straight to the
- * workflow when no queue is configured — and only then answers 2xx, so Apify retries whatever was not handed on.
+ * delivery already handed on without acting again, and hands new payloads on durably — to the reg-check-ingest queue,
+ * or straight to the workflow when no queue is configured — and only then answers 2xx, so Apify retries whatever was
+ * not handed on. Each delivery is claimed before its hand-off (see db/webhook-receipts.ts), so two copies arriving
+ * at once are handed on once.
  */
 import type { FastifyInstance } from 'fastify';
 import { CALLBACK_TOKEN_HEADER, isValidCallbackToken } from '../../adapters/apify/callback-token.ts';
+import { claimDelivery, markHandedOff, releaseClaim } from '../../db/webhook-receipts.ts';
 import { registerResultSchema } from '../../workflows/contract.ts';
 import type { HttpDeps } from './app.ts';
 import { HttpError } from './errors.ts';
@@ -29,11 +32,19 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: HttpDeps): voi
       throw new HttpError(400, 'STALE_WEBHOOK', 'the webhook is older than Apify retries for, or from the future');
     }
     const deliveryKey = `apify:${result.eventData.actorRunId}:${result.eventType}`;
-    const [seen] = await deps.sql`select 1 from webhook_receipts where delivery_key = ${deliveryKey}`;
-    if (seen) return reply.status(200).send({ accepted: true, duplicate: true });
-    await deps.handOffRegisterResult(result);
-    // Recorded only after the hand-off, so that a failed hand-off is retried by Apify rather than taken for a replay.
-    await deps.sql`insert into webhook_receipts (delivery_key) values (${deliveryKey}) on conflict do nothing`;
+    const claim = await claimDelivery(deps.sql, deliveryKey);
+    if (claim === 'handed-off') return reply.status(200).send({ accepted: true, duplicate: true });
+    if (claim === 'claimed-elsewhere') {
+      // Another copy of this delivery is being handed on right now; Apify retries, and then finds it done.
+      throw new HttpError(409, 'DELIVERY_IN_PROGRESS', 'another copy of this webhook is being handed on; retry later');
+    }
+    try {
+      await deps.handOffRegisterResult(result);
+    } catch (error) {
+      await releaseClaim(deps.sql, deliveryKey);
+      throw error;
+    }
+    await markHandedOff(deps.sql, deliveryKey);
     return reply.status(202).send({ accepted: true });
   });
 }

@@ -1,0 +1,71 @@
+/**
+ * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
+ * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
+ * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake (all by default). `--quick` runs each briefly, for CI
+ * smoke use: its figures say the bench works, not how fast anything is.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { describeMachine } from './machine.ts';
+import { costPart } from './parts/cost.ts';
+import { floorPart } from './parts/floor.ts';
+import { idlePart } from './parts/idle.ts';
+import { intakePart } from './parts/intake.ts';
+import { type Rig, startRig } from './rig.ts';
+import { markdownTable, type PartResult } from './table.ts';
+
+/** In the order the table shows them. */
+const PARTS = {
+  floor: floorPart,
+  cost: costPart,
+  idle: idlePart,
+  intake: intakePart,
+} satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
+type PartName = keyof typeof PARTS;
+/** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake'];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const chosen = args.filter((arg) => !arg.startsWith('--'));
+const unknown = chosen.filter((part) => !(part in PARTS));
+if (unknown.length > 0) {
+  throw new Error(`unknown part ${unknown.join(', ')}; the parts are ${Object.keys(PARTS).join(', ')}`);
+}
+const parts = RUN_ORDER.filter((part) => chosen.length === 0 || chosen.includes(part));
+
+const started = new Date();
+const rig = await startRig();
+// The Temporal runtime takes SIGINT and SIGTERM to stop its workers; the bench must still tear everything down.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void rig.close().finally(() => process.exit(130));
+  });
+}
+try {
+  const results: PartResult[] = [];
+  for (const part of parts) {
+    const partStarted = performance.now();
+    process.stderr.write(`bench: ${part}…\n`);
+    results.push(await PARTS[part](rig, quick));
+    process.stderr.write(`bench: ${part} took ${((performance.now() - partStarted) / 1000).toFixed(0)} s\n`);
+  }
+  results.sort((a, b) => Object.keys(PARTS).indexOf(a.part) - Object.keys(PARTS).indexOf(b.part));
+  const machine = await describeMachine(rig.harness.db.sql, rig.postgres.embedded);
+  const date = started.toISOString().slice(0, 10);
+  const machineLine =
+    `${date}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, ` +
+    `Node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.temporal}${quick ? ' — quick mode' : ''}`;
+  process.stdout.write(`\n${machineLine}\n\n${markdownTable(results)}\n`);
+
+  const suffix = [quick ? 'quick' : '', chosen.length > 0 ? chosen.join('-') : ''].filter(Boolean).join('-');
+  const file = new URL(`./results/${date}${suffix ? `-${suffix}` : ''}.json`, import.meta.url);
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  await writeFile(
+    file,
+    `${JSON.stringify({ startedAt: started.toISOString(), quick, machine, parts: results }, null, 2)}\n`,
+  );
+  process.stderr.write(`bench: wrote ${file.pathname}\n`);
+} finally {
+  await rig.close();
+}
