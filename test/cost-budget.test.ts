@@ -15,11 +15,11 @@ import { type KycHarness, startKycHarness } from './support/kyc-harness.ts';
 const BUDGET = {
   activities: 7,
   /**
-   * 1 start, 3 signals (two uploads, the register webhook), 7 activities, 7 search-attribute upserts, and up to 2
+   * 1 start, 3 signals (two uploads, the register webhook), 7 activities, 3 search-attribute upserts, and up to 2
    * timers: the documents timeout when the uploads come after the first workflow task, the webhook timeout when the
    * webhook comes after the run is known (otherwise a version marker stands in for it).
    */
-  actions: 20,
+  actions: 16,
   statements: 31,
   externalCalls: {
     'Textract AnalyzeID': 1,

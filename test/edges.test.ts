@@ -99,7 +99,7 @@ describe('doors', () => {
         (delivery) => delivery.status === 202 && JSON.stringify(delivery.body).includes(`"userId":${userId}`),
       ),
     ).toBe(true);
-    expect(h.product.accepted.filter((event) => event.body.userId === userId)).toHaveLength(1);
+    await expect.poll(() => h.product.accepted.filter((event) => event.body.userId === userId)).toHaveLength(1);
 
     const kyc = await api(`/users/${userId}/kyc`);
     expect(kyc).toMatchObject({ status: 200, body: { stage: 'DECIDED', decision: { decision: 'PASS' } } });

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { submitCsReview } from '../src/starters/kyc-client.ts';
 import {
   csReviewSignal,
@@ -105,9 +105,10 @@ describe('KycWorkflow', () => {
     const [decision] = await h.db.sql`select decision, reasons from kyc_decisions where user_id = ${user.userId}`;
     expect(decision).toEqual({ decision: 'PASS', reasons: [] });
 
-    expect(productEventsFor(user.userId)).toEqual([
-      expect.objectContaining({ type: 'kyc.decision', decision: 'PASS', reasons: [], source: 'AUTOMATIC' }),
-    ]);
+    // A decision is visible once recorded; its notification follows.
+    await expect
+      .poll(() => productEventsFor(user.userId))
+      .toEqual([expect.objectContaining({ type: 'kyc.decision', decision: 'PASS', reasons: [], source: 'AUTOMATIC' })]);
     expect(await rowCounts(user.userId)).toEqual({
       docScans: 1,
       selfies: 1,
@@ -124,11 +125,16 @@ describe('KycWorkflow', () => {
     expect(review.decision).toMatchObject({ decision: 'MANUAL_REVIEW', reasons: ['LIVENESS_NOT_PERFORMED'] });
     expect(review.waitingFor).toEqual(['CS_REVIEW']);
 
-    const email = h.smtp.messages.find((message) => message.subject?.includes(`case ${user.userId} `));
-    expect(email?.raw).toContain('LIVENESS_NOT_PERFORMED');
-    expect(email?.raw).toContain(`/cs/cases/${user.userId}`);
+    // The case awaits review from the moment it is recorded; the mail to CS follows.
+    const email = await vi.waitFor(() => {
+      const sent = h.smtp.messages.find((message) => message.subject?.includes(`case ${user.userId} `));
+      if (!sent) throw new Error(`no mail to CS yet for case ${user.userId}`);
+      return sent;
+    });
+    expect(email.raw).toContain('LIVENESS_NOT_PERFORMED');
+    expect(email.raw).toContain(`/cs/cases/${user.userId}`);
     for (const pii of ['JANE', 'DOE', '1985', SEED_PERSON.passportNumber, SEED_PERSON.email])
-      expect(email?.raw).not.toContain(pii);
+      expect(email.raw).not.toContain(pii);
 
     const accepted = await submitCsReview(h.kyc, user.userId, {
       decision: 'PASS',
@@ -163,9 +169,10 @@ describe('KycWorkflow', () => {
     ]);
     const [userRow] = await h.db.sql`select status from users where id = ${user.userId}`;
     expect(userRow).toEqual({ status: 'VERIFIED' });
-    expect(productEventsFor(user.userId)).toEqual([
-      expect.objectContaining({ decision: 'PASS', source: 'CS', reviewer: 'cs-alice' }),
-    ]);
+    // A decision is visible once recorded; its notification follows.
+    await expect
+      .poll(() => productEventsFor(user.userId))
+      .toEqual([expect.objectContaining({ decision: 'PASS', source: 'CS', reviewer: 'cs-alice' })]);
 
     const again = await submitCsReview(h.kyc, user.userId, { decision: 'FAIL', reviewer: 'cs-bob' });
     expect(again).toEqual({ accepted: false, reason: 'no review is pending (stage DECIDED)' });
@@ -227,9 +234,10 @@ describe('KycWorkflow', () => {
     await user.uploadBoth();
     const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
     expect(status.decision).toMatchObject({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] });
-    expect(productEventsFor(user.userId)).toEqual([
-      expect.objectContaining({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] }),
-    ]);
+    // A decision is visible once recorded; its notification follows.
+    await expect
+      .poll(() => productEventsFor(user.userId))
+      .toEqual([expect.objectContaining({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] })]);
   });
 
   it('falls back to polling Apify when the webhook is lost', async () => {

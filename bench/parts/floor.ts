@@ -235,7 +235,7 @@ function rows(figures: {
       ratio: ratio(cpuTotal('kyc') / cpuTotal('floor')),
     },
     {
-      figure: `the floor upserting search attributes where KycWorkflow does (7 upserts): verifications/s, and Temporal server CPU per verification`,
+      figure: `the floor upserting search attributes where KycWorkflow does (3 upserts): verifications/s, and Temporal server CPU per verification`,
       value: `${perSecond(rate('upserts'))}, ${ms(cpu('upserts', 'temporal'))}`,
       floor: `${perSecond(rate('floor'))}, ${ms(cpu('floor', 'temporal'))}`,
       ratio: ratio(rate('upserts') / rate('floor')),

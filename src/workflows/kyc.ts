@@ -4,6 +4,8 @@
  * notify, and wait for customer service when the decision is MANUAL_REVIEW. It then stays open, idle, until a
  * re-upload, an expiry or a re-check request, and starts the next cycle with continue-as-new.
  */
+
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -80,6 +82,18 @@ const { notifyDecision } = proxyActivities<Activities>({ ...notification, summar
 const { remindCs } = proxyActivities<Activities>({ ...notification, summary: 'Remind CS of the pending review' });
 
 const MAX_REMEMBERED_REQUESTS = 200;
+/**
+ * The stages a run can rest in for long, which ops search for. The passing ones (SCANNING, DECIDING) show in the
+ * query and the run's details only: every upsert is a history event and a visibility write, and upserting at each
+ * stage cost a quarter of the throughput (see the README's benchmarks).
+ */
+const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
+  'AWAITING_DOCUMENTS',
+  'CHECKING',
+  'AWAITING_REVIEW',
+  'DECIDED',
+  'EXPIRED',
+]);
 const EARLY_REGISTER_CALLBACK_PATCH = 'keep-register-callback-before-run-id';
 
 interface State {
@@ -112,6 +126,9 @@ interface State {
   recheckRequested: boolean;
   handledRequestIds: string[];
   ignoredSignals: number;
+  /** The KycStage search attribute as last upserted, and attribute changes waiting to go with the next one. */
+  publishedStage: KycStage | null;
+  unpublished: SearchAttributeUpdatePair[];
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -145,6 +162,8 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     recheckRequested: false,
     handledRequestIds: carryOver?.handledRequestIds ?? [],
     ignoredSignals: 0,
+    publishedStage: null,
+    unpublished: [],
   };
   registerHandlers(state);
 
@@ -196,10 +215,9 @@ function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
 
 async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
   for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
-  setStage(state, 'AWAITING_DOCUMENTS');
   const begun = await beginCycle({ userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
-  upsertSearchAttributes([
+  setStage(state, 'AWAITING_DOCUMENTS', [
     { key: KycUserId, value: state.userId },
     { key: KycRegType, value: begun.regType },
     { key: KycStatus, value: begun.userStatus },
@@ -207,6 +225,8 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 
   const isReupload = (carryOver?.uploads.length ?? 0) > 0;
   if (!(await collectDocuments(state, settings, isReupload))) {
+    // What arrives from now on starts the next cycle.
+    state.documentsLocked = true;
     setStage(state, 'DECIDING');
     const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
     await settle(state, { ...closed, source: 'AUTOMATIC' });
@@ -329,7 +349,10 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
 async function settle(state: State, decision: DecisionView): Promise<void> {
   state.decision = decision;
   if (decision.source === 'AUTOMATIC') state.automaticDecision = decision;
-  upsertSearchAttributes([{ key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] }]);
+  // CS can act on a review from the moment it is recorded, while the notification is still on its way.
+  setStage(state, decision.decision === 'MANUAL_REVIEW' ? 'AWAITING_REVIEW' : 'DECIDED', [
+    { key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] },
+  ]);
   await notifyDecision({ decisionId: decision.decisionId });
 }
 
@@ -337,8 +360,7 @@ async function settle(state: State, decision: DecisionView): Promise<void> {
 
 function enterIdle(state: State): void {
   if (state.idDocumentExpired) {
-    setStage(state, 'EXPIRED');
-    upsertSearchAttributes([{ key: KycStatus, value: 'EXPIRED' }]);
+    setStage(state, 'EXPIRED', [{ key: KycStatus, value: 'EXPIRED' }]);
   } else {
     setStage(state, 'DECIDED');
   }
@@ -465,11 +487,16 @@ function ignore(state: State, signal: string, why: string): void {
   log.warn('signal ignored', { signal, why, userId: state.userId, cycle: state.cycle });
 }
 
-function setStage(state: State, stage: KycStage): void {
+/** Moves to `stage`; a searchable stage that changes anything goes out in one upsert with `attributes`. */
+function setStage(state: State, stage: KycStage, attributes: SearchAttributeUpdatePair[] = []): void {
   state.stage = stage;
   refreshWaitingFor(state);
-  upsertSearchAttributes([{ key: KycStageAttribute, value: stage }]);
   setCurrentDetails(`Cycle ${state.cycle}: ${stage.toLowerCase().replaceAll('_', ' ')}`);
+  state.unpublished.push(...attributes);
+  if (!SEARCHABLE_STAGES.has(stage) || (stage === state.publishedStage && state.unpublished.length === 0)) return;
+  upsertSearchAttributes([...state.unpublished, { key: KycStageAttribute, value: stage }]);
+  state.publishedStage = stage;
+  state.unpublished = [];
 }
 
 function refreshWaitingFor(state: State): void {
