@@ -6,8 +6,8 @@
  * holds and why.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { seededRng } from '../src/demo/synthetic-people.ts';
 import type { WebhookDelivery } from '../test/stand-ins/apify.ts';
-import { seededRandom } from '../test/stand-ins/aws-json.ts';
 import type { LocalQueue } from '../test/support/aws-local.ts';
 import { BUCKET } from '../test/support/scenarios.ts';
 import type { ChaosEnvironment } from './environment.ts';
@@ -51,7 +51,7 @@ export async function conductProcessFaults(options: {
   timeline: FaultEvent[];
 }): Promise<void> {
   const { plan, env, worker, api, timeline, startedAt } = options;
-  const random = seededRandom(options.seed ^ 0x5eed);
+  const random = seededRng(options.seed ^ 0x5eed);
   const note = (what: string) => timeline.push({ at: Date.now() - startedAt, what });
   const killAndRestart = async (process: ServiceProcess) => {
     await whenReady(process);
@@ -98,7 +98,7 @@ export async function runStandInFaults(options: {
   stop: () => boolean;
 }): Promise<StandInFaultTally> {
   const { env, seed, stop } = options;
-  const random = seededRandom(seed ^ 0xfa17);
+  const random = seededRng(seed ^ 0xfa17);
   const tally: StandInFaultTally = { productWebhook503: 0, smtp451: 0, staleWebhookReplays: [], apifyModeChanges: 0 };
   env.aws.setChaos({ throttleRate: 0.06, serverErrorRate: 0.03, maxDelayMs: 1_500, seed });
   const replays: Promise<void>[] = [];

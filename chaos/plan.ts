@@ -3,9 +3,10 @@
  * what CS decides) and the faults (when the worker and the API die, when PostgreSQL and Temporal restart). The same
  * seed gives the same plan; what the processes make of it still depends on timing.
  */
+
+import { seededRng } from '../src/demo/synthetic-people.ts';
 import type { KycDecision } from '../src/domain/outcomes.ts';
 import type { ReasonCode } from '../src/domain/reasons.ts';
-import { seededRandom } from '../test/stand-ins/aws-json.ts';
 import { type Person, type Scenario, SEED_PERSON } from '../test/support/scenarios.ts';
 
 export interface ScenarioSpec {
@@ -101,7 +102,7 @@ function momentsIn(random: () => number, windowMs: number, count: number): numbe
 }
 
 export function planChaosRun(options: PlanOptions): ChaosPlan {
-  const random = seededRandom(options.seed);
+  const random = seededRng(options.seed);
   const uploadStyles = { together: { weight: 6 }, 'document-first': { weight: 2 }, 'selfie-first': { weight: 2 } };
   let reviews = 0;
   const verifications = Array.from({ length: options.count }, (_, index): PlannedVerification => {

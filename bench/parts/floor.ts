@@ -19,7 +19,7 @@ type Side = 'kyc' | 'floor' | 'upserts';
 
 const SETTINGS = {
   full: { warmupMs: 5_000, rounds: 3, saturationMs: 20_000, rampMs: 3_000, openRounds: 2, openMs: 20_000 },
-  quick: { warmupMs: 1_000, rounds: 1, saturationMs: 5_000, rampMs: 2_000, openRounds: 1, openMs: 3_000 },
+  quick: { warmupMs: 1_000, rounds: 1, saturationMs: 4_000, rampMs: 1_000, openRounds: 1, openMs: 2_000 },
 };
 /** Enough verifications in flight to keep every process busy on two cores. */
 const CONCURRENCY = 32;

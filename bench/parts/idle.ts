@@ -12,7 +12,7 @@ import type { PartResult, Row } from '../table.ts';
 
 const SETTINGS = {
   full: { workflows: 10_000, cachedWorkflows: 100, checkpoints: 10 },
-  quick: { workflows: 100, cachedWorkflows: 20, checkpoints: 4 },
+  quick: { workflows: 60, cachedWorkflows: 20, checkpoints: 3 },
 };
 /** The 100,000 case runs when the measured rate says it would take no longer than this. */
 const LARGE_CASE = { workflows: 100_000, withinMs: 10 * 60_000 };

@@ -13,6 +13,7 @@ import type {
   GetFaceLivenessSessionResultsResponse,
 } from '@aws-sdk/client-rekognition';
 import type { AnalyzeIDResponse, DetectDocumentTextResponse } from '@aws-sdk/client-textract';
+import { seededRng } from '../../src/demo/synthetic-people.ts';
 import { defaultLandmarkCount } from './aws-responses.ts';
 import { listenOnLoopback, readBody, writeResponse } from './http.ts';
 
@@ -172,18 +173,6 @@ function planFor(fault: Fault): FaultPlan {
   return { delayMs: 0, exception: fault };
 }
 
-/** mulberry32: small, fast, and reproducible from a 32-bit seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const detectFacesAttributeFields: Record<string, keyof FaceDetail> = {
   AGE_RANGE: 'AgeRange',
   BEARD: 'Beard',
@@ -279,7 +268,7 @@ class AwsJsonStandIn {
   }
 
   setChaos(settings: ChaosSettings | null): void {
-    this.#chaos = settings && { settings, random: seededRandom(settings.seed) };
+    this.#chaos = settings && { settings, random: seededRng(settings.seed) };
   }
 
   callCount(target: string, key?: string): number {
