@@ -229,7 +229,8 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
     state.documentsLocked = true;
     setStage(state, 'DECIDING');
     const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
-    await settle(state, { ...closed, source: 'AUTOMATIC' });
+    settle(state, { ...closed, source: 'AUTOMATIC' });
+    await notifyDecision({ decisionId: closed.decisionId });
     return;
   }
   const idDocument = state.idDocument as DocumentUploaded;
@@ -270,7 +271,8 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
   setStage(state, 'DECIDING');
   const outcomes: CheckOutcomes = { document: scan.outcome, face, register };
   const decided = await decide({ userId: state.userId, cycleId: state.cycleId, outcomes });
-  await settle(state, { ...decided, source: 'AUTOMATIC' });
+  settle(state, { ...decided, source: 'AUTOMATIC' });
+  await notifyDecision({ decisionId: decided.decisionId });
   if (decided.decision === 'MANUAL_REVIEW') await awaitCsReview(state, settings, decided.decisionId);
 }
 
@@ -341,19 +343,22 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
     reviewer: review.reviewer,
     note: review.note,
   });
-  await settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
+  settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
+  // The CS tool hears that its decision is recorded without waiting for the notifications.
   state.acceptedReview = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
+  await notifyDecision({ decisionId: recorded.decisionId });
 }
 
-/** Makes a recorded decision the current one, visible to ops, and tells whoever must hear of it. */
-async function settle(state: State, decision: DecisionView): Promise<void> {
+/**
+ * Makes a recorded decision the current one and visible to ops. Its notification follows (notifyDecision), so that
+ * CS can act on a review, and learn that a decision was taken, while the notification is still on its way.
+ */
+function settle(state: State, decision: DecisionView): void {
   state.decision = decision;
   if (decision.source === 'AUTOMATIC') state.automaticDecision = decision;
-  // CS can act on a review from the moment it is recorded, while the notification is still on its way.
   setStage(state, decision.decision === 'MANUAL_REVIEW' ? 'AWAITING_REVIEW' : 'DECIDED', [
     { key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] },
   ]);
-  await notifyDecision({ decisionId: decision.decisionId });
 }
 
 // ─── Between cycles ─────────────────────────────────────────────────────────────────────────────────────────────
