@@ -4,7 +4,6 @@
  * notify, and wait for customer service when the decision is MANUAL_REVIEW. It then stays open, idle, until a
  * re-upload, an expiry or a re-check request, and starts the next cycle with continue-as-new.
  */
-
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
@@ -84,8 +83,8 @@ const { remindCs } = proxyActivities<Activities>({ ...notification, summary: 'Re
 const MAX_REMEMBERED_REQUESTS = 200;
 /**
  * The stages a run can rest in for long, which ops search for. The passing ones (SCANNING, DECIDING) show in the
- * query and the run's details only: every upsert is a history event and a visibility write, and upserting at each
- * stage cost a quarter of the throughput (see the README's benchmarks).
+ * query and the run's details only: every upsert is a history event and a visibility write, and upserting at every
+ * stage cost about a fifth of the throughput (see the README's benchmarks).
  */
 const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
   'AWAITING_DOCUMENTS',
