@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
-import { kycWorkflowId } from '../src/workflows/contract.ts';
+import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import { type KycHarness, SEED_PERSON, TOKEN } from '../test/support/kyc-harness.ts';
 import { billableActions, eventCounts, historyBytes, timeline } from './history.ts';
 import { countStatements } from './postgres.ts';

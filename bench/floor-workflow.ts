@@ -10,7 +10,7 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { condition, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import { KycRegType, KycStage, KycStatus, KycUserId } from '../src/workflows/search-attributes.ts';
+import { KycRegType, KycStage, KycStatus, KycUserId } from '../src/contract/search-attributes.ts';
 import type { floorActivities } from './floor-activities.ts';
 
 export const FLOOR_WORKFLOW_TYPE = 'FloorWorkflow';

@@ -4,9 +4,9 @@
  * through the same two signal-with-starts.
  */
 import type { Client } from '@temporalio/client';
+import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import type { Sql } from '../src/db/pool.ts';
 import { signalDocumentUploaded } from '../src/starters/kyc-client.ts';
-import { kycWorkflowId } from '../src/workflows/contract.ts';
 import { ACTORS, BUCKET, type KycHarness, SEED_PERSON } from '../test/support/kyc-harness.ts';
 import { FLOOR_WORKFLOW_TYPE, type FloorInput, floorUploadSignal } from './floor-workflow.ts';
 

@@ -6,12 +6,12 @@
  */
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../src/config.ts';
+import { kycSearchAttributes } from '../src/contract/search-attributes.ts';
 import { createSql, type Sql } from '../src/db/pool.ts';
 import { migrate } from '../src/runtime/migrate.ts';
 import { freePort } from '../src/runtime/ports.ts';
 import { createDatabase, type PostgresServer, providePostgres } from '../src/runtime/postgres-server.ts';
 import { type DevServer, startTemporalDevServer } from '../src/runtime/temporal-dev-server.ts';
-import { kycSearchAttributes } from '../src/workflows/search-attributes.ts';
 import { type ApifyStandIn, startApifyStandIn } from '../test/stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../test/stand-ins/aws-json.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../test/stand-ins/product-webhook.ts';

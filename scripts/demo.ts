@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
+import type { KycStatusView } from '../src/contract/kyc-workflow.ts';
 import { buildDemoCases, type DemoCase } from '../src/demo/cases.ts';
 import {
   otherRegistrants,
@@ -17,7 +18,6 @@ import {
 } from '../src/demo/register-snapshots.ts';
 import { seededRng } from '../src/demo/synthetic-people.ts';
 import type { RegType } from '../src/domain/registers.ts';
-import type { KycStatusView } from '../src/workflows/contract.ts';
 
 /** Entries besides the demo's that a new snapshot starts with, so it reads like a register's download. */
 const OTHER_REGISTRANTS = 40;

@@ -17,6 +17,7 @@ import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { kycSearchAttributes } from './contract/search-attributes.ts';
 import { createSql } from './db/pool.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutsideWorld } from './providers.ts';
@@ -30,7 +31,6 @@ import { setUpSchedules } from './starters/schedules.ts';
 import { connectKycClient } from './starters/temporal-client.ts';
 import { createKycWorker } from './workers/kyc-worker.ts';
 import { installRuntimeLogger } from './workers/runtime-logger.ts';
-import { kycSearchAttributes } from './workflows/search-attributes.ts';
 
 export interface ServiceUrls {
   api: string;

@@ -12,14 +12,14 @@ import { createExpiryActivities } from '../src/activities/expiry.ts';
 import { createSmtpEmailTransport } from '../src/adapters/email/smtp.ts';
 import type { ProductChannel } from '../src/adapters/product-channel.ts';
 import { type Config, ConfigError, loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/logger.ts';
-import { applyExpirySchedule, expiryScheduleSettings } from '../src/starters/schedules.ts';
 import {
   EXPIRY_PASS_WORKFLOW_ID_PREFIX,
   EXPIRY_REMINDER_WORKFLOW_TYPE,
   EXPIRY_SCHEDULE_ID,
   type ExpiryPassProgress,
-} from '../src/workflows/expiry-contract.ts';
+} from '../src/contract/expiry-workflow.ts';
+import { createLogger } from '../src/logger.ts';
+import { applyExpirySchedule, expiryScheduleSettings } from '../src/starters/schedules.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { connectDevServer, createTestWorker } from './support/temporal.ts';

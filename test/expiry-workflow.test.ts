@@ -6,15 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { kycWorkflowId } from '../src/workflows/contract.ts';
-import type { ExpiryReminderWorkflow } from '../src/workflows/expiry.ts';
 import {
   EXPIRY_PASS_WORKFLOW_ID_PREFIX,
   EXPIRY_REMINDER_WORKFLOW_TYPE,
   type ExpiryPassProgress,
   expiryProgressQuery,
-} from '../src/workflows/expiry-contract.ts';
-import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from '../src/workflows/search-attributes.ts';
+} from '../src/contract/expiry-workflow.ts';
+import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
+import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from '../src/contract/search-attributes.ts';
+import type { ExpiryReminderWorkflow } from '../src/workflows/expiry.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
 
 const TIME_ZONE = 'Europe/London';

@@ -7,14 +7,14 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { submitCsReview } from '../src/starters/kyc-client.ts';
 import {
   csReviewSignal,
   documentUploadedSignal,
   kycWorkflowId,
   registerResultSignal,
   submitCsReviewUpdate,
-} from '../src/workflows/contract.ts';
+} from '../src/contract/kyc-workflow.ts';
+import { submitCsReview } from '../src/starters/kyc-client.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
 import { testDataConverter } from './support/temporal.ts';
 

@@ -1,11 +1,11 @@
 /** Seed step 2 (face_match_lambda): selfie quality, face comparison with the ID photo, liveness. */
 import { PermanentAdapterError } from '../adapters/errors.ts';
+import type { CheckFaceInput } from '../contract/activities.ts';
 import { earlierLiveness, recordFaceCheck } from '../db/checks.ts';
 import type { FaceOutcome, LivenessOutcome } from '../domain/outcomes.ts';
 import { selfieQuality } from '../domain/selfie-quality.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createMirrorPublisher } from './mirror.ts';
-import type { CheckFaceInput } from './types.ts';
 
 interface LivenessReading {
   outcome: LivenessOutcome;

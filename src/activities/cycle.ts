@@ -1,9 +1,9 @@
 /** The start of a verification cycle, and its end when the documents never came. */
 import { ApplicationFailure } from '@temporalio/activity';
+import type { BeginCycleResult, CycleRef, RecordedDecision } from '../contract/activities.ts';
 import { recordDecision } from '../db/decisions.ts';
 import { findUser } from '../db/users.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { BeginCycleResult, CycleRef, RecordedDecision } from './types.ts';
 
 export function createCycleActivities({ sql, settings }: ActivityDeps) {
   return {

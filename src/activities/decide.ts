@@ -1,8 +1,9 @@
 /** Seed steps 4 and 5 (decision_lambda, CS review): apply the policy and record decisions and overrides. */
+
+import type { DecideInput, RecordedDecision, RecordReviewInput } from '../contract/activities.ts';
 import { recordDecision } from '../db/decisions.ts';
 import { decide } from '../domain/decision.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { DecideInput, RecordedDecision, RecordReviewInput } from './types.ts';
 
 export function createDecideActivities({ sql, settings, logger }: ActivityDeps) {
   return {

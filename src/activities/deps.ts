@@ -5,11 +5,11 @@ import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
+import type { CycleSettings } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueMirror } from './mirror.ts';
-import type { CycleSettings } from './types.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;

@@ -5,40 +5,16 @@
  */
 import { z } from 'zod';
 import type { EmailMessage } from '../adapters/email/index.ts';
-import { sendOnce } from '../db/decisions.ts';
-import { type DueDocument, documentsWithoutExpiry, recordReminders, selectDueDocuments } from '../db/expiry.ts';
+import type { ExpiryBatchInput, ExpiryBatchResult } from '../contract/activities.ts';
 import {
   BAD_DATA_SAMPLE_SIZE,
   type BadDataTally,
   EXPIRY_THRESHOLDS,
   type ReminderDays,
-} from '../workflows/expiry-contract.ts';
+} from '../contract/expiry-workflow.ts';
+import { sendOnce } from '../db/decisions.ts';
+import { type DueDocument, documentsWithoutExpiry, recordReminders, selectDueDocuments } from '../db/expiry.ts';
 import type { ActivityDeps } from './deps.ts';
-
-export interface ExpiryBatchInput {
-  passId: string;
-  /** The workflow's date, YYYY-MM-DD: days left are counted from it, never from the worker's clock. */
-  asOf: string;
-  afterIdDocumentId: number | null;
-}
-
-export interface ExpiredDocument {
-  userId: number;
-  idDocumentId: number;
-}
-
-export interface ExpiryBatchResult {
-  /** Where the next batch starts; null when this batch found nothing. */
-  lastIdDocumentId: number | null;
-  /** True when this was the last batch of the pass. */
-  done: boolean;
-  documentsDue: number;
-  reminders: Record<ReminderDays, number>;
-  /** Documents expired by this batch, for the workflow to tell each user's KycWorkflow. */
-  expired: ExpiredDocument[];
-  missingEmail: BadDataTally;
-  missingDecision: BadDataTally;
-}
 
 /** A due document whose reminder this pass recorded, and so must deliver. */
 type OurReminder = DueDocument & { reminderId: number };

@@ -1,4 +1,5 @@
 /** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
+import type { ExpiryActivities, KycActivities } from '../contract/activities.ts';
 import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
 import { createDecideActivities } from './decide.ts';
@@ -8,7 +9,7 @@ import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities {
   return {
     ...createCycleActivities(deps),
     ...createScanDocumentActivities(deps),
@@ -19,5 +20,3 @@ export function createActivities(deps: ActivityDeps) {
     ...createExpiryActivities(deps),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

@@ -2,10 +2,11 @@
  * Notifications, each sent once per decision: PASS and FAIL to the product (signed webhook and/or SNS), MANUAL_REVIEW
  * to CS by email. Nothing from the documents goes out: ids, the decision and its reason codes only.
  */
+
+import type { RemindCsInput } from '../contract/activities.ts';
+import { kycWorkflowId } from '../contract/kyc-workflow.ts';
 import { getDecision, sendOnce } from '../db/decisions.ts';
-import { kycWorkflowId } from '../workflows/contract.ts';
 import type { ActivityDeps } from './deps.ts';
-import type { RemindCsInput } from './types.ts';
 
 export function createNotifyActivities({ sql, email, productChannels, settings }: ActivityDeps) {
   const caseLinks = (userId: number) => {

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { CALLBACK_TOKEN_HEADER, callbackToken } from '../adapters/apify/callback-token.ts';
 import { TERMINAL_RUN_STATUSES } from '../adapters/apify/index.ts';
 import { PermanentAdapterError } from '../adapters/errors.ts';
+import type { CycleRef, IngestRegisterResultInput, RequestRegisterCheckResult } from '../contract/activities.ts';
 import { findRegisterRun, recordRegisterCheck, recordRegisterRun } from '../db/checks.ts';
 import { scannedName } from '../db/documents.ts';
 import { getUser } from '../db/users.ts';
@@ -14,7 +15,6 @@ import type { NameMatch, RegisterOutcome } from '../domain/outcomes.ts';
 import { registerRecordFromItems } from '../domain/register-records.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createMirrorPublisher } from './mirror.ts';
-import type { CycleRef, IngestRegisterResultInput, RequestRegisterCheckResult } from './types.ts';
 
 export function createRegisterActivities({ sql, registers, settings, logger, mirror }: ActivityDeps) {
   const mirrored = createMirrorPublisher(sql, mirror);

@@ -1,18 +1,18 @@
 /** Seed step 1 (doc_scan_lambda): OCR the ID document, parse it, record the scan and the selfie. */
 import { PermanentAdapterError } from '../adapters/errors.ts';
+import type { ScanDocumentInput, ScanDocumentResult } from '../contract/activities.ts';
 import { recordScan, upsertIdDocument, upsertSelfie } from '../db/documents.ts';
 import { type DocType, docTypeFromFileName } from '../domain/doc-types.ts';
 import {
   PARSER_VERSION,
-  type ParsedIdentityDocument,
   parseDocumentText,
   parseIdentityFields,
   toDocumentOutcome,
 } from '../domain/identity-document.ts';
 import type { DocumentOutcome } from '../domain/outcomes.ts';
+import type { ParsedIdentityDocument } from '../domain/parsed-document.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createMirrorPublisher } from './mirror.ts';
-import type { ScanDocumentInput, ScanDocumentResult } from './types.ts';
 
 const DOC_TYPE_OF: Record<ParsedIdentityDocument['documentType'], DocType> = {
   PASSPORT: 'passport',

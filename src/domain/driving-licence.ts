@@ -3,9 +3,8 @@
  * numbers them: 1. surname, 2. forenames, 3. date and place of birth, 4a. issue date, 4b. expiry date, 4c. issuer,
  * 5. driver number, 7. signature, 8. address, 9. categories.
  */
-import type { DocumentProblem, ParsedIdentityDocument } from './identity-document.ts';
-import { calendarDate } from './mrz.ts';
 import { fullNameOf, toLatinUpperCase, withoutTitles } from './names.ts';
+import { calendarDate, type DocumentProblem, type ParsedIdentityDocument } from './parsed-document.ts';
 
 type FieldLabel = '1' | '2' | '3' | '4a' | '4b' | '4c' | '5' | '6' | '7' | '8' | '9';
 

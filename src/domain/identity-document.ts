@@ -3,53 +3,13 @@
  * Textract AnalyzeID's fields), and the entry points the document activity calls.
  */
 import { parseUkDrivingLicence } from './driving-licence.ts';
-import { calendarDate, parseMrz } from './mrz.ts';
+import { parseMrz } from './mrz.ts';
 import { fullNameOf } from './names.ts';
 import type { DocumentOutcome } from './outcomes.ts';
+import { calendarDate, type DocumentProblem, type ParsedIdentityDocument } from './parsed-document.ts';
 
 /** Stored with every scan, so a re-read by a later parser can be told apart. */
 export const PARSER_VERSION = '1.0.0';
-
-/** Machine-readable notes on what a parser found wrong or missing. */
-export type DocumentProblem =
-  | 'CHECK_DIGIT_DOCUMENT_NUMBER'
-  | 'CHECK_DIGIT_BIRTH_DATE'
-  | 'CHECK_DIGIT_EXPIRY_DATE'
-  | 'CHECK_DIGIT_PERSONAL_NUMBER'
-  | 'CHECK_DIGIT_COMPOSITE'
-  | 'MISSING_NAME'
-  | 'MISSING_BIRTH_DATE'
-  | 'MISSING_EXPIRY'
-  | 'MISSING_DOCUMENT_NUMBER'
-  | 'INVALID_BIRTH_DATE'
-  | 'INVALID_EXPIRY_DATE'
-  /** An MRZ birth date whose century cannot be told because the expiry year is unreadable. */
-  | 'BIRTH_CENTURY_UNKNOWN'
-  /** Field 5 of a driving licence holds something that is not a driver number. */
-  | 'INVALID_DRIVER_NUMBER'
-  /** The driver number does not encode the licence's own surname, birth date or initials. */
-  | 'DRIVER_NUMBER_MISMATCH'
-  /** Textract returned an MRZ that could not be read as one, so its check digits could not be verified. */
-  | 'MRZ_UNREADABLE';
-
-export interface ParsedIdentityDocument {
-  source: 'MRZ_TD3' | 'MRZ_TD1' | 'UK_DRIVING_LICENCE' | 'TEXTRACT_FIELDS';
-  documentType: 'PASSPORT' | 'ID_CARD' | 'DRIVING_LICENCE';
-  surname: string | null;
-  givenNames: string | null;
-  /** Given names then surname, upper case, single spaces: "JANE ANN DOE". */
-  fullName: string | null;
-  /** ISO YYYY-MM-DD */
-  birthDate: string | null;
-  /** ISO YYYY-MM-DD */
-  expiryDate: string | null;
-  documentNumber: string | null;
-  issuingState: string | null;
-  nationality: string | null;
-  /** null for documents without check digits. */
-  checkDigitsValid: boolean | null;
-  problems: DocumentProblem[];
-}
 
 /** One Textract AnalyzeID field (IdentityDocumentFields), keyed by its normalised type. */
 export interface IdentityFieldValue {

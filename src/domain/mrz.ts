@@ -3,8 +3,9 @@
  * permits, 3 lines of 30). Reads an MRZ out of OCR text, verifying every check digit, and writes MRZ lines for
  * synthetic documents.
  */
-import type { DocumentProblem, ParsedIdentityDocument } from './identity-document.ts';
+
 import { fullNameOf, toLatinUpperCase } from './names.ts';
+import { calendarDate, type DocumentProblem, type ParsedIdentityDocument } from './parsed-document.ts';
 
 export interface MrzFields {
   /** 'P' (default) for TD3; 'I' (default), 'A' or 'C' for TD1; a second letter gives the document's own sub-type. */
@@ -37,18 +38,6 @@ export function checkDigit(field: string): string {
     sum += value * (CHECK_DIGIT_WEIGHTS[index % 3] ?? 0);
   }
   return String(sum % 10);
-}
-
-/**
- * The ISO date (YYYY-MM-DD) for a day that exists in the Gregorian calendar, else null. Every document parser builds
- * its dates through this one check.
- */
-export function calendarDate(year: number, month: number, day: number): string | null {
-  if (!Number.isInteger(year) || !Number.isInteger(day) || year < 1 || year > 9999) return null;
-  const isLeapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const daysInMonth = [31, isLeapYear ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (daysInMonth === undefined || day < 1 || day > daysInMonth) return null;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ import {
   stepRequestedSchema,
   stepRequestedSignal,
   submitCsReviewUpdate,
-} from '../workflows/contract.ts';
-import { KycUserId } from '../workflows/search-attributes.ts';
+} from '../contract/kyc-workflow.ts';
+import { KycUserId } from '../contract/search-attributes.ts';
 
 export interface KycClient {
   client: Client;

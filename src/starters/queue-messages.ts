@@ -3,8 +3,8 @@
  * these; each becomes a signal to the user's KycWorkflow.
  */
 import { z } from 'zod';
+import { registerResultSchema, userIdSchema } from '../contract/kyc-workflow.ts';
 import { REG_TYPES } from '../domain/registers.ts';
-import { registerResultSchema, userIdSchema } from '../workflows/contract.ts';
 
 /** SQS message bodies are JSON text; user ids sometimes arrive as numeric strings from older producers. */
 const userId = z

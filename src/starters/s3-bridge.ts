@@ -4,11 +4,11 @@
  * the answer is a partial batch response, so only the bad messages are retried and end in the dead-letter queue.
  */
 
+import type { DocumentUploaded } from '../contract/kyc-workflow.ts';
 import type { Sql } from '../db/pool.ts';
 import { findUser } from '../db/users.ts';
 import { docTypeFromFileName, isDocType } from '../domain/doc-types.ts';
 import type { Logger } from '../logger.ts';
-import type { DocumentUploaded } from '../workflows/contract.ts';
 import { type KycClient, signalDocumentUploaded } from './kyc-client.ts';
 import { createSqsLambdaHandler } from './queue-consumer.ts';
 import { InvalidMessageError } from './queue-messages.ts';

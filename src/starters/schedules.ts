@@ -11,13 +11,13 @@ import {
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
 import { type Config, loadConfig } from '../config.ts';
-import { createLogger, type Logger } from '../logger.ts';
-import type { ExpiryReminderWorkflow } from '../workflows/expiry.ts';
 import {
   EXPIRY_PASS_WORKFLOW_ID_PREFIX,
   EXPIRY_REMINDER_WORKFLOW_TYPE,
   EXPIRY_SCHEDULE_ID,
-} from '../workflows/expiry-contract.ts';
+} from '../contract/expiry-workflow.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import type { ExpiryReminderWorkflow } from '../workflows/expiry.ts';
 import { connectKycClient } from './temporal-client.ts';
 
 /**

@@ -2,12 +2,12 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../config.ts';
+import { kycSearchAttributes } from '../contract/search-attributes.ts';
 import { createSql } from '../db/pool.ts';
 import { createLogger } from '../logger.ts';
 import { createOutsideWorld } from '../providers.ts';
 import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
 import { setUpSchedules } from '../starters/schedules.ts';
-import { kycSearchAttributes } from '../workflows/search-attributes.ts';
 import { createKycWorker } from './kyc-worker.ts';
 import { installRuntimeLogger } from './runtime-logger.ts';
 

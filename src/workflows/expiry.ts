@@ -15,9 +15,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ExpiredDocument, ExpiryBatchResult } from '../activities/expiry.ts';
-import type { Activities } from '../activities/index.ts';
-import { documentExpiredSignal, kycWorkflowId } from './contract.ts';
+import type { ExpiredDocument, ExpiryActivities, ExpiryBatchResult } from '../contract/activities.ts';
 import {
   BAD_DATA_SAMPLE_SIZE,
   type BadDataTally,
@@ -26,17 +24,18 @@ import {
   expiryProgressQuery,
   expiryReminderInputSchema,
   REMINDER_DAYS,
-} from './expiry-contract.ts';
-import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from './search-attributes.ts';
+} from '../contract/expiry-workflow.ts';
+import { documentExpiredSignal, kycWorkflowId } from '../contract/kyc-workflow.ts';
+import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from '../contract/search-attributes.ts';
 
 const database = { retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
-const { countDocumentsWithoutExpiry } = proxyActivities<Activities>({
+const { countDocumentsWithoutExpiry } = proxyActivities<ExpiryActivities>({
   ...database,
   startToCloseTimeout: '1m',
   summary: 'Count documents without an expiry date',
 });
 // A batch sends its emails and product events as well, so it waits as long as the notification activities do.
-const { remindExpiringBatch } = proxyActivities<Activities>({
+const { remindExpiringBatch } = proxyActivities<ExpiryActivities>({
   startToCloseTimeout: '10m',
   retry: { initialInterval: '1s', maximumInterval: '10m' },
   summary: 'Remind and expire one batch of documents',

@@ -22,15 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { Activities } from '../activities/index.ts';
-import type { CycleSettings } from '../activities/types.ts';
-import {
-  type CheckOutcomes,
-  type DocumentOutcome,
-  type FaceOutcome,
-  type RegisterOutcome,
-  USER_STATUS_FOR_DECISION,
-} from '../domain/outcomes.ts';
+import type { CycleSettings, KycActivities } from '../contract/activities.ts';
 import {
   type CsReview,
   type CsReviewAccepted,
@@ -55,30 +47,40 @@ import {
   stepRequestedSignal,
   submitCsReviewUpdate,
   type WaitingFor,
-} from './contract.ts';
-import { KycRegType, KycStage as KycStageAttribute, KycStatus, KycUserId } from './search-attributes.ts';
+} from '../contract/kyc-workflow.ts';
+import { KycRegType, KycStage as KycStageAttribute, KycStatus, KycUserId } from '../contract/search-attributes.ts';
+import {
+  type CheckOutcomes,
+  type DocumentOutcome,
+  type FaceOutcome,
+  type RegisterOutcome,
+  USER_STATUS_FOR_DECISION,
+} from '../domain/outcomes.ts';
 
 // Every call to PostgreSQL or an outside service retries until it succeeds; the summaries label them in the Web UI.
 const database = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
 const awsAi = { startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumInterval: '2m' } } as const;
 const notification = { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumInterval: '10m' } } as const;
 
-const { beginCycle } = proxyActivities<Activities>({ ...database, summary: 'Begin a verification cycle' });
-const { closeWithoutDocuments } = proxyActivities<Activities>({
+const { beginCycle } = proxyActivities<KycActivities>({ ...database, summary: 'Begin a verification cycle' });
+const { closeWithoutDocuments } = proxyActivities<KycActivities>({
   ...database,
   summary: 'Close: documents not received',
 });
-const { decide } = proxyActivities<Activities>({ ...database, summary: 'Decide and record the decision' });
-const { recordReview } = proxyActivities<Activities>({ ...database, summary: 'Record the CS review' });
-const { scanDocument } = proxyActivities<Activities>({ ...awsAi, summary: 'Textract: read the ID document' });
-const { checkFace } = proxyActivities<Activities>({ ...awsAi, summary: 'Rekognition: compare faces, check liveness' });
-const { requestRegisterCheck } = proxyActivities<Activities>({
+const { decide } = proxyActivities<KycActivities>({ ...database, summary: 'Decide and record the decision' });
+const { recordReview } = proxyActivities<KycActivities>({ ...database, summary: 'Record the CS review' });
+const { scanDocument } = proxyActivities<KycActivities>({ ...awsAi, summary: 'Textract: read the ID document' });
+const { checkFace } = proxyActivities<KycActivities>({
+  ...awsAi,
+  summary: 'Rekognition: compare faces, check liveness',
+});
+const { requestRegisterCheck } = proxyActivities<KycActivities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '5s', maximumInterval: '5m' },
   summary: 'Apify: start the register scraper',
 });
-const { notifyDecision } = proxyActivities<Activities>({ ...notification, summary: 'Notify the decision' });
-const { remindCs } = proxyActivities<Activities>({ ...notification, summary: 'Remind CS of the pending review' });
+const { notifyDecision } = proxyActivities<KycActivities>({ ...notification, summary: 'Notify the decision' });
+const { remindCs } = proxyActivities<KycActivities>({ ...notification, summary: 'Remind CS of the pending review' });
 
 const MAX_REMEMBERED_REQUESTS = 200;
 /**
@@ -304,7 +306,7 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
       summary: 'register webhook timeout',
     });
   }
-  const { ingestRegisterResult } = proxyActivities<Activities>({
+  const { ingestRegisterResult } = proxyActivities<KycActivities>({
     startToCloseTimeout: '1m',
     scheduleToCloseTimeout: settings.registerPollTimeoutMs,
     retry: { initialInterval: '15s', maximumInterval: '5m' },

@@ -3,10 +3,10 @@
  * reads outside data: hostile register records and Textract answers, and the CS command line.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { kycStatusQuery, kycWorkflowId, submitCsReviewUpdate } from '../../src/contract/kyc-workflow.ts';
 import { parseDocumentText, parseIdentityFields, toDocumentOutcome } from '../../src/domain/identity-document.ts';
 import { registerRecordFromItems } from '../../src/domain/register-records.ts';
 import { parseCsCommand } from '../../src/starters/cs-cli.ts';
-import { kycStatusQuery, kycWorkflowId, submitCsReviewUpdate } from '../../src/workflows/contract.ts';
 import type { BadInputCase, CorpusContext, Observed } from './corpus.ts';
 
 /** Sends a signal and reports whether the workflow counted it as ignored (it never fails on one). */

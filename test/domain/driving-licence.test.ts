@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseUkDrivingLicence } from '../../src/domain/driving-licence.ts';
-import type { DocumentProblem } from '../../src/domain/identity-document.ts';
+import type { DocumentProblem } from '../../src/domain/parsed-document.ts';
 
 /** The DVLA's specimen photocard, as Textract DetectDocumentText returns its LINE blocks. */
 const DVLA_SPECIMEN = [

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   type IdentityFieldValue,
-  type ParsedIdentityDocument,
   parseDocumentText,
   parseIdentityFields,
   toDocumentOutcome,
 } from '../../src/domain/identity-document.ts';
 import type { DocumentOutcome } from '../../src/domain/outcomes.ts';
+import type { ParsedIdentityDocument } from '../../src/domain/parsed-document.ts';
 
 function field(text: string, normalized?: string): IdentityFieldValue {
   return normalized === undefined ? { text, confidence: 98.7 } : { text, normalized, confidence: 98.7 };

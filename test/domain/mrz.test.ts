@@ -1,7 +1,7 @@
 import { parse as oracleParse } from 'mrz';
 import { describe, expect, it } from 'vitest';
-import type { DocumentProblem } from '../../src/domain/identity-document.ts';
 import { checkDigit, formatTd1Mrz, formatTd3Mrz, type MrzFields, parseMrz } from '../../src/domain/mrz.ts';
+import type { DocumentProblem } from '../../src/domain/parsed-document.ts';
 
 /** ICAO 9303 Part 4 specimen passport. */
 const ICAO_TD3 = [

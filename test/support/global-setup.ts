@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { kycSearchAttributes } from '../../src/contract/search-attributes.ts';
 import { failureConverterPath } from '../../src/data-protection/data-converter.ts';
 import { locateBinary } from '../../src/runtime/binaries.ts';
 import { migrate } from '../../src/runtime/migrate.ts';
 import { createDatabase, dropDatabases, providePostgres } from '../../src/runtime/postgres-server.ts';
 import { startTemporalDevServer } from '../../src/runtime/temporal-dev-server.ts';
-import { kycSearchAttributes } from '../../src/workflows/search-attributes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -2,9 +2,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { kycSearchAttributes } from '../../src/contract/search-attributes.ts';
 import { createDataConverter } from '../../src/data-protection/data-converter.ts';
 import { ensureSearchAttributes } from '../../src/runtime/temporal-setup.ts';
-import { kycSearchAttributes } from '../../src/workflows/search-attributes.ts';
 
 /** Tests run with payload encryption on, as production does, using the local-mode keys. */
 export const testPayloadKeys = loadConfig({}).payloadKeys;

@@ -8,8 +8,8 @@ import cors from '@fastify/cors';
 import type { Payload } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { HttpDeps } from './app.ts';
-import { parseBody } from './intake.ts';
+import type { HttpDeps } from './deps.ts';
+import { parseBody } from './request.ts';
 
 const base64 = z
   .string()

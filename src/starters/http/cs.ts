@@ -1,12 +1,12 @@
 /** CS review over HTTP: the work list and the approve/reject decision, which goes through `submitCsReview`. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { csReviewSchema } from '../../contract/kyc-workflow.ts';
 import { listCases } from '../../db/cases.ts';
-import { csReviewSchema } from '../../workflows/contract.ts';
 import { submitCsReview } from '../kyc-client.ts';
-import type { HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { idempotencyKey, parseBody, userIdParam } from './intake.ts';
+import { idempotencyKey, parseBody, userIdParam } from './request.ts';
 
 const caseQuerySchema = z.object({
   status: z.enum(['PENDING', 'MANUAL_REVIEW', 'VERIFIED', 'REJECTED', 'EXPIRED']).default('MANUAL_REVIEW'),

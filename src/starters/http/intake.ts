@@ -5,16 +5,16 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PermanentAdapterError } from '../../adapters/errors.ts';
+import type { DocumentUploaded } from '../../contract/kyc-workflow.ts';
 import { upsertIdDocument, upsertSelfie } from '../../db/documents.ts';
 import { findUser } from '../../db/users.ts';
 import { DOC_TYPES } from '../../domain/doc-types.ts';
 import { normaliseRegistrationNumber } from '../../domain/register-numbers.ts';
 import { REG_TYPES } from '../../domain/registers.ts';
-import type { DocumentUploaded } from '../../workflows/contract.ts';
-import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '../idempotency-key.ts';
 import { getKycStatus, signalDocumentUploaded, startKycWorkflow } from '../kyc-client.ts';
-import type { HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
+import { idempotencyKey, parseBody, userIdParam } from './request.ts';
 import { checkImage } from './uploads.ts';
 
 const newUserSchema = z
@@ -33,28 +33,6 @@ const documentFieldsSchema = z.object({
 const FILE_PARTS = { id_document: 'ID_DOCUMENT', selfie: 'SELFIE' } as const;
 
 /** The request's Idempotency-Key header, if any; a malformed one is refused rather than ignored. */
-export function idempotencyKey(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const value = headers['idempotency-key'];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(value)) {
-    throw new HttpError(400, 'BAD_IDEMPOTENCY_KEY', `Idempotency-Key must be ${IDEMPOTENCY_KEY_RULE}`);
-  }
-  return value;
-}
-
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new HttpError(400, 'INVALID_BODY', `${issue?.path.join('.') || 'body'}: ${issue?.message}`);
-}
-
-export function userIdParam(params: unknown): number {
-  const raw = (params as { id?: string; userId?: string }).id ?? (params as { userId?: string }).userId ?? '';
-  if (!/^[1-9]\d{0,15}$/.test(raw)) throw new HttpError(400, 'BAD_USER_ID', 'the user id must be a positive integer');
-  return Number(raw);
-}
-
 export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { sql, kyc, store, liveness, settings, requireRole } = deps;
 

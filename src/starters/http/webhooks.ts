@@ -8,11 +8,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { CALLBACK_TOKEN_HEADER, isValidCallbackToken } from '../../adapters/apify/callback-token.ts';
+import { registerResultSchema } from '../../contract/kyc-workflow.ts';
 import { claimDelivery, markHandedOff, releaseClaim } from '../../db/webhook-receipts.ts';
-import { registerResultSchema } from '../../workflows/contract.ts';
-import type { HttpDeps } from './app.ts';
+import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
-import { parseBody } from './intake.ts';
+import { parseBody } from './request.ts';
 
 /** Clocks drift: a createdAt slightly ahead of ours is not an attack. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;

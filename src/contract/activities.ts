@@ -1,0 +1,133 @@
+/**
+ * The activities the workflows call, with their inputs and results. Workflows proxy these interfaces and
+ * `createActivities(deps)` implements them, so neither side imports the other. Like the rest of the contract they
+ * carry ids, keys and outcomes, never document contents.
+ */
+
+import type { DocType } from '../domain/doc-types.ts';
+import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
+import type { ReasonCode } from '../domain/reasons.ts';
+import type { RegType } from '../domain/registers.ts';
+import type { BadDataTally, ReminderDays } from './expiry-workflow.ts';
+import type { DocumentUploaded } from './kyc-workflow.ts';
+
+export interface CycleRef {
+  userId: number;
+  cycleId: string;
+}
+
+/** The workflow's clock, handed to activities that compare against "today" so time-skipping tests stay coherent. */
+export interface AsOf {
+  asOf: string;
+}
+
+export interface CycleSettings {
+  documentsTimeoutMs: number;
+  registerWebhookTimeoutMs: number;
+  /** How long the polling fallback may keep asking Apify before the register check counts as timed out. */
+  registerPollTimeoutMs: number;
+  csReminderAfterMs: number;
+  /** After a re-upload, how long to wait for its counterpart before reusing the previous one. */
+  uploadSettleMs: number;
+}
+
+export interface BeginCycleResult {
+  regType: RegType;
+  userStatus: string;
+  settings: CycleSettings;
+}
+
+export interface ScanDocumentInput extends CycleRef, AsOf {
+  idDocument: { bucket: string; key: string; docType?: DocType };
+  selfie: { bucket: string; key: string };
+}
+
+export interface ScanDocumentResult {
+  idDocumentId: number;
+  selfieId: number;
+  outcome: DocumentOutcome;
+}
+
+export interface CheckFaceInput extends CycleRef {
+  idDocumentId: number;
+  selfieId: number;
+  idDocument: { bucket: string; key: string };
+  selfie: Pick<DocumentUploaded, 'bucket' | 'key' | 'livenessSessionId'>;
+}
+
+export type RequestRegisterCheckResult =
+  | { started: true; runId: string; finished: boolean; callbackExpected: boolean }
+  | { started: false; cause: 'NO_ACTOR_CONFIGURED' };
+
+export interface IngestRegisterResultInput extends CycleRef, AsOf {
+  runId: string;
+}
+
+export interface DecideInput extends CycleRef {
+  outcomes: CheckOutcomes;
+}
+
+export interface RecordedDecision {
+  decisionId: number;
+  decision: KycDecision;
+  reasons: ReasonCode[];
+}
+
+export interface RecordReviewInput extends CycleRef {
+  automaticDecisionId: number;
+  decision: 'PASS' | 'FAIL';
+  reviewer: string;
+  note?: string;
+}
+
+export interface RemindCsInput {
+  decisionId: number;
+  reminder: number;
+}
+
+// ─── Expiry pass ───────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface ExpiryBatchInput {
+  passId: string;
+  /** The workflow's date, YYYY-MM-DD: days left are counted from it, never from the worker's clock. */
+  asOf: string;
+  afterIdDocumentId: number | null;
+}
+
+export interface ExpiredDocument {
+  userId: number;
+  idDocumentId: number;
+}
+
+export interface ExpiryBatchResult {
+  /** Where the next batch starts; null when this batch found nothing. */
+  lastIdDocumentId: number | null;
+  /** True when this was the last batch of the pass. */
+  done: boolean;
+  documentsDue: number;
+  reminders: Record<ReminderDays, number>;
+  /** Documents expired by this batch, for the workflow to tell each user's KycWorkflow. */
+  expired: ExpiredDocument[];
+  missingEmail: BadDataTally;
+  missingDecision: BadDataTally;
+}
+
+// ─── The activity interfaces ───────────────────────────────────────────────────────────────────────────────────
+
+export interface KycActivities {
+  beginCycle(input: CycleRef): Promise<BeginCycleResult>;
+  closeWithoutDocuments(input: CycleRef): Promise<RecordedDecision>;
+  scanDocument(input: ScanDocumentInput): Promise<ScanDocumentResult>;
+  checkFace(input: CheckFaceInput): Promise<FaceOutcome>;
+  requestRegisterCheck(input: CycleRef): Promise<RequestRegisterCheckResult>;
+  ingestRegisterResult(input: IngestRegisterResultInput): Promise<RegisterOutcome>;
+  decide(input: DecideInput): Promise<RecordedDecision>;
+  recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
+  notifyDecision(input: { decisionId: number }): Promise<void>;
+  remindCs(input: RemindCsInput): Promise<void>;
+}
+
+export interface ExpiryActivities {
+  countDocumentsWithoutExpiry(): Promise<BadDataTally>;
+  remindExpiringBatch(input: ExpiryBatchInput): Promise<ExpiryBatchResult>;
+}

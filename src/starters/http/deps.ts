@@ -1,0 +1,37 @@
+/** What the HTTP routes are given: clients, settings and the authoriser. Routes import this, never the app. */
+import type { PayloadCodec } from '@temporalio/common';
+import type { LivenessService } from '../../adapters/rekognition/index.ts';
+import type { ObjectStore } from '../../adapters/s3/index.ts';
+import type { Role } from '../../config.ts';
+import type { RegisterResult } from '../../contract/kyc-workflow.ts';
+import type { Sql } from '../../db/pool.ts';
+import type { Logger } from '../../logger.ts';
+import type { KycClient } from '../kyc-client.ts';
+import type { createAuthorizer, TokenTable } from './auth.ts';
+
+export interface HttpSettings {
+  tokens: TokenTable;
+  bucket: string;
+  keyPrefix: string;
+  maxUploadBytes: number;
+  maxUploadPixels: number;
+  intakeSignal: 'direct' | 's3-event';
+  webhookSecret: string;
+  /** Apify webhooks older than this are refused as stale (Apify retries for about 32 hours). */
+  webhookMaxAgeMs: number;
+  /** Web UI origins allowed to call the codec server. */
+  codecCorsOrigins: string[];
+}
+
+export interface HttpDeps {
+  sql: Sql;
+  kyc: KycClient;
+  store: ObjectStore;
+  liveness: LivenessService;
+  logger: Logger;
+  settings: HttpSettings;
+  /** The payload codec the codec server applies for the Web UI. */
+  codec: PayloadCodec;
+  handOffRegisterResult(result: RegisterResult): Promise<void>;
+  requireRole(...roles: Role[]): ReturnType<ReturnType<typeof createAuthorizer>>;
+}
