@@ -16,7 +16,7 @@ import {
 import { KycStage } from '../src/contract/search-attributes.ts';
 import { submitCsReview } from '../src/starters/kyc-client.ts';
 import { keepHistory } from './support/history-fixtures.ts';
-import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
+import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
 import { testDataConverter } from './support/temporal.ts';
 
 let h: KycHarness;
@@ -340,17 +340,25 @@ describe('KycWorkflow', () => {
 
     const notNow = handle.executeUpdate(retryStepUpdate, { args: [{ operator: '' }] });
     await expect(notNow).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^invalid retry: /) } });
-    const accepted = await handle.executeUpdate(retryStepUpdate, {
-      args: [{ operator: 'ops-olivia', note: 'key fixed' }],
-    });
-    expect(accepted).toEqual({ accepted: true, step: 'notifyDecision' });
+    const retry = (userId: number, token: string) =>
+      fetch(`${h.url}/ops/cases/${userId}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'webhook key fixed' }),
+      });
+    expect((await retry(user.userId, TOKEN.cs)).status).toBe(403);
+    expect((await retry(987_654_321, TOKEN.ops)).status).toBe(404);
+    const accepted = await retry(user.userId, TOKEN.ops);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ userId: user.userId, accepted: true, step: 'notifyDecision' });
     const resumed = await h.waitForStatus(user.userId, (s) => decided(s.stage) && s.attention === null, 'the retry');
     expect(resumed.decision).toMatchObject({ decision: 'PASS' });
     await expect
       .poll(() => productEventsFor(user.userId))
       .toEqual([expect.objectContaining({ type: 'kyc.decision', decision: 'PASS' })]);
-    const again = handle.executeUpdate(retryStepUpdate, { args: [{ operator: 'ops-olivia' }] });
-    await expect(again).rejects.toMatchObject({ cause: { message: 'no step needs attention (stage DECIDED)' } });
+    const again = await retry(user.userId, TOKEN.ops);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { message: 'no step needs attention (stage DECIDED)' } });
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await keep(
       'kyc-needs-attention-retry',
