@@ -150,7 +150,18 @@ const PATCHES = {
   needsAttention: 'needs-attention-instead-of-failing',
   /** The same key signalled with and without an ETag is one object, not a re-upload. */
   uploadWithoutEtag: 'upload-without-etag-is-same-object',
+  /** CS is reminded of a pending review MAX_CS_REMINDERS times, then no more. */
+  csRemindersCapped: 'cs-reminders-capped',
+  /** An idle run continues as new once its history passes IDLE_HISTORY_LIMIT events. */
+  idleHistoryLimit: 'idle-history-limit',
 } as const;
+/**
+ * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
+ * signals never grows a long history (README, "Bounded state").
+ */
+const IDLE_HISTORY_LIMIT = 2_000;
+/** Reminders of one pending review: daily for two weeks by default (KYC_CS_REMINDER_AFTER). */
+const MAX_CS_REMINDERS = 14;
 /** How much of an activity's failure message the case keeps for ops. */
 const ATTENTION_REASON_LENGTH = 300;
 
@@ -245,9 +256,7 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
-  await condition(
-    () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested,
-  );
+  await waitWhileIdle(state);
   await condition(allHandlersFinished);
   const startsNewCycle = state.nextUploads.length > 0 || state.recheckRequested;
   await continueAsNew<typeof KycWorkflow>({
@@ -272,6 +281,23 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
       handledRequestIds: state.handledRequestIds.slice(-MAX_REMEMBERED_REQUESTS),
     },
   });
+}
+
+/**
+ * Idle until a re-upload or a re-check starts the next cycle, or the history has grown long enough to start afresh:
+ * when Temporal suggests it, or past IDLE_HISTORY_LIMIT events (a flood of signals to a decided case).
+ */
+async function waitWhileIdle(state: State): Promise<void> {
+  let historyLimitApplies = true;
+  for (;;) {
+    const woken = () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested;
+    const tooLong = () => historyLimitApplies && workflowInfo().historyLength > IDLE_HISTORY_LIMIT;
+    await condition(() => woken() || tooLong());
+    if (woken()) return;
+    // Runs recorded before the limit waited on past it; they replay that way.
+    if (patched(PATCHES.idleHistoryLimit)) return;
+    historyLimitApplies = false;
+  }
 }
 
 function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
@@ -427,10 +453,14 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
   let reminders = 0;
   const reviewed = () => state.pendingReview !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
-  while (!(await condition(reviewed, settings.csReminderAfterMs, { summary: sla }))) {
+  let remind = true;
+  while (remind && !(await condition(reviewed, settings.csReminderAfterMs, { summary: sla }))) {
     reminders += 1;
     await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+    // A case left in review for weeks stops reminding, so its history stays bounded; it stays in CS's queue.
+    remind = reminders < MAX_CS_REMINDERS || !patched(PATCHES.csRemindersCapped);
   }
+  await condition(reviewed);
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
   const recorded = await step(state, 'recordReview', {
