@@ -424,6 +424,20 @@ describe('KycWorkflow', () => {
     }
   });
 
+  it("takes the same object signalled without and then with its ETag as one upload, and ignores other users' objects", async () => {
+    const user = await h.enrol(person());
+    const selfie = { kind: 'SELFIE' as const, key: user.selfieKey, livenessSessionId: user.livenessSessionId };
+    await h.upload(user.userId, selfie);
+    await h.upload(user.userId, { ...selfie, etag: '"d41d8cd98f00b204e9800998ecf8427e"' });
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: `kyc-raw/${user.userId + 1}/passport.jpg` });
+    const waiting = await h.waitForStatus(user.userId, (s) => s.ignoredSignals >= 2, 'the ignored signals');
+    expect(waiting.waitingFor).toEqual(['ID_DOCUMENT']);
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status).toMatchObject({ cycle: 1, ignoredSignals: 2, decision: { decision: 'PASS' } });
+    expect(status.documents.idDocument?.key).toBe(user.passportKey);
+  });
+
   it('rejects invalid signal payloads and updates without failing the workflow', async () => {
     const user = await h.enrol(person());
     const handle = h.env.client.workflow.getHandle(kycWorkflowId(user.userId));
