@@ -93,6 +93,8 @@ export class KycServiceStack extends Stack {
       // Search attributes are registered once by ops (Temporal Cloud allows it only through tcld or the UI).
       KYC_SEARCH_ATTRIBUTES_SETUP: 'false',
       KYC_METRICS_PORT: String(METRICS_PORT),
+      // Inside the VPC; no security group lets anything but your Prometheus reach it (add its rule when you run one).
+      KYC_METRICS_HOST: '0.0.0.0',
       KYC_CS_BASE_URL: settings.publicBaseUrl,
       LOG_LEVEL: 'info',
     };
