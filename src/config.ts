@@ -197,6 +197,22 @@ const environmentSchema = z.object({
   KYC_MIRROR_QUEUE_URL_REG_REQUEST: optionalUrl,
   KYC_MIRROR_QUEUE_URL_DECISION: optionalUrl,
 
+  /** `/metrics` for Prometheus, on a port of its own (never through the public load balancer); unset: not served. */
+  KYC_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  KYC_METRICS_PORT: port.optional(),
+  /** The worker's Temporal runtime serves its metrics on this loopback port; the worker's /metrics includes them. */
+  KYC_TEMPORAL_METRICS_PORT: port.default(9465),
+  /** Dead-letter queues whose depth the HTTP service's /metrics reports: `name=url,…`. */
+  KYC_METRICS_DLQ_URLS: commaList(/^[a-z0-9-]+=https?:\/\/\S+$/, 'expected name=url pairs')
+    .transform((pairs) =>
+      Object.fromEntries(pairs.map((pair) => [pair.split('=')[0], pair.slice(pair.indexOf('=') + 1)])),
+    )
+    .optional(),
+  /** The HTTP service publishes the task-queue backlog to CloudWatch under this namespace (worker autoscaling). */
+  KYC_METRICS_BACKLOG_NAMESPACE: z.string().min(1).optional(),
+  /** SSE-KMS: uploads are written encrypted under this KMS key (id, ARN or alias); unset: the bucket's default. */
+  KYC_S3_KMS_KEY_ID: z.string().min(1).optional(),
+
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
   /** When the weekly expiry pass (the `kyc-expiry-weekly` Schedule) runs, in its time zone. */

@@ -2,6 +2,7 @@
  * `npm run api`: the doors of the service in one process — the HTTP service (intake, Apify webhook, CS) and a
  * long-polling consumer for every documented queue that is configured.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.ts';
 import { loadConfig } from '../config.ts';
@@ -9,6 +10,9 @@ import { loadPayloadKeys } from '../data-protection/keys.ts';
 import { EncryptionCodec } from '../data-protection/payload-codec.ts';
 import { createSql, type Sql } from '../db/pool.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { startBacklogPublisher } from '../metrics/backlog-publisher.ts';
+import { startMetricsServer } from '../metrics/server.ts';
+import { createServiceMetrics } from '../metrics/service-metrics.ts';
 import { createLivenessService, createObjectStore } from '../providers.ts';
 import { buildHttpApp } from './http/app.ts';
 import { type KycClient, signalRegisterResult } from './kyc-client.ts';
@@ -87,7 +91,37 @@ if (import.meta.main) {
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const kyc = await connectKycClient(config);
   const doors = await startDoors({ config, sql, kyc, logger });
+  const temporal = { client: kyc.client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.KYC_TASK_QUEUE };
+  const metrics = config.KYC_METRICS_PORT
+    ? await startMetricsServer({
+        host: config.KYC_METRICS_HOST,
+        port: config.KYC_METRICS_PORT,
+        registry: createServiceMetrics({
+          sql,
+          temporal,
+          logger,
+          ...(config.KYC_METRICS_DLQ_URLS
+            ? {
+                deadLetterQueues: {
+                  sqs: new SQSClient({ region: config.AWS_REGION }),
+                  urls: config.KYC_METRICS_DLQ_URLS,
+                },
+              }
+            : {}),
+        }),
+      })
+    : undefined;
+  const backlogPublisher = config.KYC_METRICS_BACKLOG_NAMESPACE
+    ? startBacklogPublisher({
+        cloudwatch: new CloudWatchClient({ region: config.AWS_REGION }),
+        namespace: config.KYC_METRICS_BACKLOG_NAMESPACE,
+        temporal,
+        logger,
+      })
+    : undefined;
   const shutdown = async () => {
+    backlogPublisher?.stop();
+    await metrics?.stop();
     await doors.stop();
     await kyc.close();
     await sql.end({ timeout: 5 });

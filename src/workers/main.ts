@@ -1,10 +1,12 @@
 /** `npm run worker`: the KYC worker, configured from the environment. */
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { loadConfig } from '../config.ts';
 import { kycSearchAttributes } from '../contract/search-attributes.ts';
 import { createSql } from '../db/pool.ts';
 import { createLogger } from '../logger.ts';
+import { startMetricsServer, temporalRuntimeTelemetry } from '../metrics/server.ts';
 import { createOutsideWorld } from '../providers.ts';
 import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
 import { setUpSchedules } from '../starters/schedules.ts';
@@ -13,7 +15,8 @@ import { installRuntimeLogger } from './runtime-logger.ts';
 
 const config = loadConfig();
 const logger = createLogger({ level: config.LOG_LEVEL });
-installRuntimeLogger(logger);
+// The Temporal SDK's metrics (pollers, task latencies, failures) come from its runtime, installed once per process.
+installRuntimeLogger(logger, config.KYC_METRICS_PORT ? temporalRuntimeTelemetry(config.KYC_TEMPORAL_METRICS_PORT) : {});
 const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
 
 if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {
@@ -32,11 +35,27 @@ const worker = await createKycWorker({
   connection: await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
   outsideWorld,
 });
+const processMetrics = new Registry();
+collectDefaultMetrics({ register: processMetrics });
+const metrics = config.KYC_METRICS_PORT
+  ? await startMetricsServer({
+      host: config.KYC_METRICS_HOST,
+      port: config.KYC_METRICS_PORT,
+      registry: processMetrics,
+      temporalRuntimeMetricsUrl: `http://127.0.0.1:${config.KYC_TEMPORAL_METRICS_PORT}/metrics`,
+    })
+  : undefined;
 logger.info(
-  { taskQueue: config.KYC_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, providers: config.KYC_PROVIDERS },
+  {
+    metrics: metrics?.url,
+    taskQueue: config.KYC_TASK_QUEUE,
+    address: config.TEMPORAL_ADDRESS,
+    providers: config.KYC_PROVIDERS,
+  },
   'worker started',
 );
 await worker.run();
+await metrics?.stop();
 await outsideWorld.close();
 await sql.end({ timeout: 5 });
 logger.info('worker stopped');
