@@ -23,3 +23,14 @@ export function installRuntimeLogger(logger: Logger, options: Omit<RuntimeOption
     ),
   });
 }
+
+/**
+ * For bundling the workflow code: webpack's multi-line build report comes at INFO, and says nothing an operator acts
+ * on, so it goes to debug; its warnings and errors keep their level.
+ */
+export function bundlerLogger(logger: Logger): DefaultLogger {
+  const bundler = logger.child({ component: 'workflow-bundler' });
+  return new DefaultLogger('TRACE', ({ level, message, meta }) =>
+    bundler[level === 'WARN' || level === 'ERROR' ? PINO_LEVEL[level] : 'debug'](meta ?? {}, message),
+  );
+}
