@@ -1,5 +1,5 @@
 /**
- * Sends the Temporal runtime's own log (worker lifecycle, workflow `log.*` calls, SDK warnings) through the service's
+ * Sends the Temporal runtime's own log (worker lifecycle, workflow `log.*` calls, SDK and SDK Core warnings) through the service's
  * pino logger, so its redaction applies there too and everything lands in one stream.
  */
 import { DefaultLogger, type LogLevel, Runtime, type RuntimeOptions } from '@temporalio/worker';
@@ -17,6 +17,8 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
 export function installRuntimeLogger(logger: Logger, options: Omit<RuntimeOptions, 'logger'> = {}): void {
   const temporalLogger = logger.child({ component: 'temporal' });
   Runtime.install({
+    // SDK Core's own warnings come through the same logger instead of going straight to stderr in another format.
+    telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } },
     ...options,
     logger: new DefaultLogger('INFO', ({ level, message, meta }) =>
       temporalLogger[PINO_LEVEL[level]](meta ?? {}, message),
