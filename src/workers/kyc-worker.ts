@@ -1,5 +1,4 @@
 /** The KYC worker as `npm run worker` and `npm start` both run it: the workflows, and the activities on one outside world. */
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type NativeConnection, Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
@@ -10,6 +9,7 @@ import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { OutsideWorld } from '../providers.ts';
 import { bundlerLogger } from './runtime-logger.ts';
+import { workflowsPath } from './workflows-path.ts';
 
 export interface KycWorkerOptions {
   config: Config;
@@ -25,10 +25,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.KYC_TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-      logger: bundlerLogger(logger),
-    }),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(logger) }),
     // Workers must read what the doors wrote: the same encrypting data converter as every client.
     dataConverter: createDataConverter(await loadPayloadKeys(config)),
     activities: createActivities({
