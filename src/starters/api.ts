@@ -1,15 +1,17 @@
 /**
  * `npm run api`: the doors of the service in one process — the HTTP service (intake, Apify webhook, CS) and a
- * long-polling consumer for every documented queue that is configured.
+ * long-polling consumer for every documented queue that is configured. As an entry point it takes production
+ * settings only (see configOrExit).
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.ts';
-import { loadConfig } from '../config.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
 import { EncryptionCodec } from '../data-protection/payload-codec.ts';
 import { createSql, type Sql } from '../db/pool.ts';
+import { createAuthenticator } from '../identity/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { createLivenessService, createObjectStore } from '../providers.ts';
+import { configOrExit } from './entry-config.ts';
 import { buildHttpApp } from './http/app.ts';
 import { type KycClient, signalRegisterResult } from './kyc-client.ts';
 import { createQueueHandlers, type PollingConsumer, startPollingConsumer } from './queue-consumer.ts';
@@ -37,8 +39,12 @@ export async function startDoors(options: {
     store: createObjectStore(config),
     liveness: createLivenessService(config),
     logger,
+    authenticator: createAuthenticator({
+      serviceTokens: config.serviceTokens,
+      oidc: config.oidc,
+      localAccounts: config.localAccounts ? { sql } : undefined,
+    }),
     settings: {
-      tokens: config.KYC_API_TOKENS,
       bucket: config.KYC_S3_BUCKET,
       keyPrefix: config.KYC_S3_PREFIX,
       maxUploadBytes: config.KYC_UPLOAD_MAX_BYTES,
@@ -81,11 +87,11 @@ export async function startDoors(options: {
   };
 }
 
-if (import.meta.main) {
-  const config = loadConfig();
+/** `npm run api` (the image's `api` role): production settings only, no embedded PostgreSQL, no dev server. */
+export async function runApi(config: Config = configOrExit('api')): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
-  const kyc = await connectKycClient(config);
+  const kyc = await connectKycClient(config, logger);
   const doors = await startDoors({ config, sql, kyc, logger });
   const shutdown = async () => {
     await doors.stop();
@@ -95,3 +101,5 @@ if (import.meta.main) {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
+
+if (import.meta.main) await runApi();

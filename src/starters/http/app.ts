@@ -1,7 +1,7 @@
 /** The HTTP service: intake API, Apify webhook receiver and CS endpoints, on fastify. */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { createAuthorizer } from './auth.ts';
+import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
@@ -17,7 +17,8 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   });
   installErrorHandler(app);
   await app.register(multipart);
-  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.settings.tokens) };
+  installAuditTrail(app, deps.sql);
+  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.authenticator) };
   app.get('/healthz', async () => ({ ok: true }));
   registerIntakeRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
