@@ -10,6 +10,7 @@ import { createS3Bridge } from '../src/starters/s3-bridge.ts';
 import { type LocalAws, startLocalAws } from './support/aws-local.ts';
 import { jpegImage } from './support/images.ts';
 import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
+import { PEOPLE, personToken } from './support/oidc-issuer.ts';
 
 let aws: LocalAws;
 let h: KycHarness;
@@ -150,6 +151,14 @@ describe('doors', () => {
       source_address: '127.0.0.1',
       detail: { decision: 'PASS', reviewer: 'cs-erin', decisionId },
     });
+    // A CS lead reads the case's audit trail; Erin (CS) may not.
+    const trail = await fetch(`${h.url}/cs/cases/${user.userId}/audit`, {
+      headers: { authorization: `Bearer ${personToken(PEOPLE.csLead)}` },
+    });
+    expect(((await trail.json()) as { events: { actorSubject: string; status: number }[] }).events).toContainEqual(
+      expect.objectContaining({ actorSubject: 'cs-erin', status: 200 }),
+    );
+    expect((await api(`/cs/cases/${user.userId}/audit`, { role: 'cs' })).status).toBe(403);
     // A client that lost the answer (the API was killed) and retries with the same key gets the same answer.
     expect(await review({ decision: 'PASS' }, retryable)).toEqual(accepted);
     expect(await review({ decision: 'FAIL' })).toEqual({
