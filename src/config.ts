@@ -554,7 +554,7 @@ function withSecrets(parsed: ParsedConfig, strict: boolean) {
     /** Local accounts (password sign-in) serve `npm start` only; production signs people in with OIDC. */
     localAccounts: !strict,
     payloadKeys: { keys, currentKeyId: parsed.KYC_PAYLOAD_KEY_ID ?? 'local-1' },
-    acceptPlaintextPayloads: parsed.KYC_PAYLOAD_ACCEPT_PLAINTEXT ?? !strict,
+    acceptPlaintextPayloads: parsed.KYC_PAYLOAD_ACCEPT_PLAINTEXT ?? false,
   };
 }
 

@@ -54,7 +54,8 @@ export async function startDoors(options: {
       webhookMaxAgeMs: config.KYC_WEBHOOK_MAX_AGE,
       codecCorsOrigins: config.KYC_CODEC_CORS_ORIGINS,
     },
-    codec: new EncryptionCodec(await loadPayloadKeys(config)),
+    // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is.
+    codec: new EncryptionCodec(await loadPayloadKeys(config), { acceptPlaintext: true }),
     // With a reg-check-ingest queue the webhook is acknowledged once SQS holds it; without one, once signalled.
     handOffRegisterResult: ingestQueueUrl
       ? async (result) => {

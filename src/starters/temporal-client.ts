@@ -113,7 +113,9 @@ export async function connectKycClient(
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: createDataConverter(await loadPayloadKeys(config)),
+    dataConverter: createDataConverter(await loadPayloadKeys(config), {
+      acceptPlaintext: config.acceptPlaintextPayloads,
+    }),
   });
   return { client, taskQueue: config.KYC_TASK_QUEUE, close: () => connection.close() };
 }

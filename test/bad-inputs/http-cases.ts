@@ -263,6 +263,32 @@ export const httpCases: BadInputCase[] = [
     expect: http(415, 'NOT_MULTIPART'),
     run: (c) => c.request(usersOf(c), json({ doc_type: 'passport' })),
   },
+  {
+    door: 'POST /users/:id/documents',
+    name: 'a multipart body cut short in the middle of a file',
+    expect: http(400, 'MALFORMED_MULTIPART'),
+    run: (c) => {
+      const boundary = 'kyc-test-boundary';
+      const head = `--${boundary}\r\ncontent-disposition: form-data; name="doc_type"\r\n\r\npassport\r\n--${boundary}\r\ncontent-disposition: form-data; name="id_document"; filename="p.jpg"\r\ncontent-type: image/jpeg\r\n\r\n`;
+      const jpeg = jpegImage();
+      return c.request(usersOf(c), {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body: Buffer.concat([Buffer.from(head), Buffer.from(jpeg.subarray(0, jpeg.length >> 1))]),
+      });
+    },
+  },
+  {
+    door: 'POST /users/:id/documents',
+    name: 'a multipart content type without a boundary',
+    expect: http(400, 'MALFORMED_MULTIPART'),
+    run: (c) =>
+      c.request(usersOf(c), {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data' },
+        body: '--x\r\ncontent-disposition: form-data; name="doc_type"\r\n\r\npassport\r\n--x--\r\n',
+      }),
+  },
   upload('no files at all', () => [['doc_type', 'passport']], 400, 'NO_FILES'),
   upload('an ID document without doc_type', () => [['id_document', jpegImage()]], 422, 'MISSING_DOC_TYPE'),
   upload(
@@ -437,6 +463,40 @@ export const httpCases: BadInputCase[] = [
         token: TOKEN.cs,
       }),
   },
+  {
+    door: 'POST /cs/cases/:id/decision',
+    name: 'a decision on a case that does not exist',
+    expect: http(404, 'UNKNOWN_USER'),
+    run: (c) => c.request('/cs/cases/999999999/decision', { ...json({ decision: 'PASS' }), token: TOKEN.cs }),
+  },
+  ...(
+    [
+      ['garbage where the ciphertext should be', 'local-1', Buffer.from('not an AES-GCM ciphertext, just bytes')],
+      ['a ciphertext shorter than its IV and tag', 'local-1', Buffer.alloc(8)],
+      ['a key id the service never had', 'key-from-elsewhere', Buffer.alloc(64, 7)],
+    ] as const
+  ).map(
+    ([name, keyId, data]): BadInputCase => ({
+      door: 'POST /codec/decode',
+      name: `an "encrypted" payload with ${name}`,
+      expect: http(422, 'UNDECODABLE_PAYLOAD'),
+      run: (c) =>
+        c.request('/codec/decode', {
+          ...json({
+            payloads: [
+              {
+                metadata: {
+                  encoding: Buffer.from('binary/encrypted').toString('base64'),
+                  'encryption-key-id': Buffer.from(keyId).toString('base64'),
+                },
+                data: data.toString('base64'),
+              },
+            ],
+          }),
+          token: TOKEN.ops,
+        }),
+    }),
+  ),
   // The Apify webhook
   webhook(
     'no callback token',
