@@ -534,6 +534,20 @@ export const httpCases: BadInputCase[] = [
     'BAD_CALLBACK_TOKEN',
   ),
   webhook(
+    'a token issued three days ago, replayed with a fresh createdAt',
+    (c) => ({
+      'x-kyc-callback-token': callbackToken(
+        c.h.config.KYC_WEBHOOK_SECRET,
+        c.decidedUserId,
+        CYCLE,
+        new Date(Date.now() - 3 * 86_400_000),
+      ),
+    }),
+    (c) => apifyPayload(c.decidedUserId, CYCLE),
+    400,
+    'STALE_WEBHOOK',
+  ),
+  webhook(
     'an event type Apify does not send',
     tokenFor,
     (c) => ({ ...apifyPayload(c.decidedUserId, CYCLE), eventType: 'ACTOR.BUILD.SUCCEEDED' }),
