@@ -16,8 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_TOKEN_HEADER, callbackToken } from '../src/adapters/apify/callback-token.ts';
 import { createSessionlessLivenessService } from '../src/adapters/rekognition/human.ts';
 import type { ObjectRef, ObjectStore } from '../src/adapters/s3/index.ts';
+import { tokenDigest } from '../src/config.ts';
 import type { DocumentUploaded, RegisterResult } from '../src/contract/kyc-workflow.ts';
 import { EncryptionCodec } from '../src/data-protection/payload-codec.ts';
+import { createAuthenticator } from '../src/identity/index.ts';
 import { createLogger } from '../src/logger.ts';
 import { buildHttpApp } from '../src/starters/http/app.ts';
 import type { KycClient } from '../src/starters/kyc-client.ts';
@@ -91,8 +93,10 @@ describe('doors under retries and races', () => {
       store,
       liveness: createSessionlessLivenessService(),
       logger,
+      authenticator: createAuthenticator({
+        serviceTokens: [{ name: 'test-product-backend', role: 'intake', digest: tokenDigest(TOKEN.intake) }],
+      }),
       settings: {
-        tokens: Object.entries(TOKEN).map(([role, token]) => ({ role: role as keyof typeof TOKEN, token })),
         bucket: BUCKET,
         keyPrefix: 'kyc-raw/',
         maxUploadBytes: 1024 * 1024,

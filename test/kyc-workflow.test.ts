@@ -351,6 +351,10 @@ describe('KycWorkflow', () => {
     const accepted = await retry(user.userId, TOKEN.ops);
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({ userId: user.userId, accepted: true, step: 'notifyDecision' });
+    const audited = await h.db.sql`
+      select actor_subject, status, detail ->> 'retriedStep' as step from audit_events
+      where user_id = ${user.userId} and action like '%/retry' and status = 200`;
+    expect(audited).toEqual([{ actor_subject: 'ops-olly', status: 200, step: 'notifyDecision' }]);
     const resumed = await h.waitForStatus(user.userId, (s) => decided(s.stage) && s.attention === null, 'the retry');
     expect(resumed.decision).toMatchObject({ decision: 'PASS' });
     await expect

@@ -27,7 +27,9 @@ export async function createKycWorker({ config, logger, sql, connection, outside
     taskQueue: config.KYC_TASK_QUEUE,
     workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(logger) }),
     // Workers must read what the doors wrote: the same encrypting data converter as every client.
-    dataConverter: createDataConverter(await loadPayloadKeys(config)),
+    dataConverter: createDataConverter(await loadPayloadKeys(config), {
+      acceptPlaintext: config.acceptPlaintextPayloads,
+    }),
     activities: createActivities({
       sql,
       logger,

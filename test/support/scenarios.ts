@@ -14,13 +14,23 @@ import {
   detectFacesResponse,
   livenessResponse,
 } from '../stand-ins/aws-responses.ts';
+import { PEOPLE, personToken, serviceTokenEntry } from './oidc-issuer.ts';
 
 export const BUCKET = 'kyc-raw';
-export const TOKEN = { intake: 'intake-token-0123456789', cs: 'cs-token-0123456789ab', ops: 'ops-token-0123456789ab' };
-/** TOKEN as the KYC_API_TOKENS setting. */
-export const API_TOKENS_SETTING = Object.entries(TOKEN)
-  .map(([role, token]) => `${role}:${token}`)
-  .join(',');
+/**
+ * What callers present: the product backend's service token, and the access tokens of people who signed in with the
+ * test OIDC issuer (Erin of CS, Olly of ops), so every HTTP test acts as a named person.
+ */
+export const TOKEN = {
+  intake: 'intake-service-token-0123456789abcdef',
+  cs: personToken(PEOPLE.csErin),
+  ops: personToken(PEOPLE.opsOlly),
+};
+/** The service token as the KYC_SERVICE_TOKENS setting. */
+export const SERVICE_TOKENS_SETTING = serviceTokenEntry('test-product-backend', 'intake', TOKEN.intake);
+/** What a local Web UI puts in its codec endpoint's path (it can send no header); `npm start` mode only. */
+export const WEB_UI_TOKEN = 'test-web-ui-token-0123456789abcdef';
+export const WEB_UI_TOKEN_SETTING = serviceTokenEntry('test-web-ui', 'ops', WEB_UI_TOKEN);
 export const ACTORS: Record<RegType, string> = {
   GMC: 'kyc~gmc-register',
   NMC: 'kyc~nmc-register',

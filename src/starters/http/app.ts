@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { createAuthorizer } from './auth.ts';
+import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
@@ -40,7 +40,8 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   });
   installErrorHandler(app);
   await app.register(multipart);
-  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.settings.tokens) };
+  installAuditTrail(app, deps.sql);
+  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.authenticator) };
   app.get('/healthz', async () => ({ ok: true }));
   registerIntakeRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);

@@ -143,7 +143,7 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
     }
   });
 
-  app.get('/users/:id/kyc', { preHandler: requireRole('intake', 'cs', 'ops') }, async (request) => {
+  app.get('/users/:id/kyc', { preHandler: requireRole('intake', 'cs', 'cs-lead', 'ops') }, async (request) => {
     const userId = userIdParam(request.params);
     await existingUser(userId);
     try {
