@@ -145,6 +145,17 @@ const environmentSchema = z.object({
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
+  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
+  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
+  /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
+  KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
+  KYC_FACE_COLLECTION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+    .default('kyc-accepted-faces'),
   /** Selfie quality gate on Rekognition's 0..100 ImageQuality scale. */
   KYC_SELFIE_MIN_SHARPNESS: z.coerce.number().min(0).max(100).default(10),
   KYC_SELFIE_MIN_BRIGHTNESS: z.coerce.number().min(0).max(100).default(15),
@@ -211,7 +222,12 @@ const environmentSchema = z.object({
 });
 
 /** Secrets that must be set explicitly outside local mode; local mode falls back to a fixed, well-known value. */
-const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET', 'KYC_API_TOKENS', 'KYC_PAYLOAD_KEYS'] as const;
+const SECRETS_REQUIRED_IN_PRODUCTION = [
+  'KYC_WEBHOOK_SECRET',
+  'KYC_API_TOKENS',
+  'KYC_PAYLOAD_KEYS',
+  'KYC_IDENTITY_HASH_KEY',
+] as const;
 /** A well-known key for local use only: payloads it encrypts are readable by anyone with this source code. */
 const LOCAL_PAYLOAD_KEYS = new Map([['local-1', Buffer.alloc(32, 'local-only-payload-key-not-secret')]]);
 const LOCAL_API_TOKENS = ROLES.map((role) => ({ role, token: `local-${role}-token-not-for-production` }));
@@ -263,6 +279,7 @@ const configSchema = environmentSchema
     }) => ({
       ...env,
       KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+      KYC_IDENTITY_HASH_KEY: env.KYC_IDENTITY_HASH_KEY ?? LOCAL_ONLY_SECRET,
       KYC_API_TOKENS: env.KYC_API_TOKENS ?? LOCAL_API_TOKENS,
       ...providersAndLocalState(
         env,

@@ -7,13 +7,16 @@ import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
 import type { CycleSettings } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
+import type { PolicyThresholds } from '../domain/decision.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueMirror } from './mirror.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;
-  policy: { facePass: number; faceFail: number };
+  policy: PolicyThresholds;
+  /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
+  identityHashKey: string;
   livenessThreshold: number;
   selfieQuality: SelfieQualityThresholds;
   /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
@@ -48,7 +51,14 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       csReminderAfterMs: config.KYC_CS_REMINDER_AFTER,
       uploadSettleMs: config.KYC_UPLOAD_SETTLE,
     },
-    policy: { facePass: config.KYC_FACE_PASS_THRESHOLD, faceFail: config.KYC_FACE_FAIL_THRESHOLD },
+    policy: {
+      facePass: config.KYC_FACE_PASS_THRESHOLD,
+      faceFail: config.KYC_FACE_FAIL_THRESHOLD,
+      livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+      livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+      duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
+    },
+    identityHashKey: config.KYC_IDENTITY_HASH_KEY,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
     selfieQuality: {
       minSharpness: config.KYC_SELFIE_MIN_SHARPNESS,
