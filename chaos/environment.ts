@@ -98,7 +98,6 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       startProductWebhookReceiver(),
       startSmtpSink(),
     ]);
-    const programmer = createScenarioProgrammer(aws, apify);
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -140,6 +139,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
     };
     const serviceEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
     const sql = createSql(databaseUrl, { max: 4 });
+    const programmer = createScenarioProgrammer(aws, apify, sql);
 
     return {
       runDir,

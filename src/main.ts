@@ -139,7 +139,7 @@ async function startInOrder(
 
   await setUpSchedules(service, logger);
 
-  const outsideWorld = createOutsideWorld(service, logger);
+  const outsideWorld = createOutsideWorld(service, logger, sql);
   started.push({ name: `${config.KYC_PROVIDERS} providers`, stop: () => outsideWorld.close() });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   started.push({ name: 'worker connection', stop: () => connection.close() });

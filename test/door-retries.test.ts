@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_TOKEN_HEADER, callbackToken } from '../src/adapters/apify/callback-token.ts';
-import { createSessionlessLivenessService } from '../src/adapters/rekognition/human.ts';
+import { createPassiveLivenessService } from '../src/adapters/rekognition/human.ts';
 import type { ObjectRef, ObjectStore } from '../src/adapters/s3/index.ts';
 import type { DocumentUploaded, RegisterResult } from '../src/contract/kyc-workflow.ts';
 import { EncryptionCodec } from '../src/data-protection/payload-codec.ts';
@@ -89,7 +89,7 @@ describe('doors under retries and races', () => {
       sql: db.sql,
       kyc: capturingKyc,
       store,
-      liveness: createSessionlessLivenessService(),
+      liveness: createPassiveLivenessService(),
       logger,
       settings: {
         tokens: Object.entries(TOKEN).map(([role, token]) => ({ role: role as keyof typeof TOKEN, token })),

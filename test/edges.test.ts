@@ -66,7 +66,7 @@ describe('doors', () => {
       body: { id: expect.any(Number), status: 'PENDING', workflowId: `kyc-user-${created.body.id}` },
     });
     const userId: number = created.body.id;
-    const { livenessSessionId } = h.program(userId, person);
+    const { livenessSessionId } = await h.program(userId, person);
 
     const uploaded = await api(`/users/${userId}/documents`, {
       method: 'POST',

@@ -1,6 +1,7 @@
 /** What the activities need from the outside world, injected so tests can hand in stand-ins. */
 import type { RegisterScraper } from '../adapters/apify/index.ts';
 import type { EmailTransport } from '../adapters/email/index.ts';
+import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
@@ -15,6 +16,8 @@ import type { QueueMirror } from './mirror.ts';
 export interface ActivitySettings {
   cycle: CycleSettings;
   policy: PolicyThresholds;
+  /** Where uploads are stored (the S3 bridge refuses any other bucket). */
+  selfiesBucket: string;
   /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
   identityHashKey: string;
   livenessThreshold: number;
@@ -33,6 +36,8 @@ export interface ActivityDeps {
   logger: Logger;
   documents: DocumentReader;
   faces: FaceAnalyzer;
+  /** Accepted selfies' faces, searched for the same face under another user. */
+  faceIndex: FaceIndex;
   liveness: LivenessService;
   registers: RegisterScraper;
   email: EmailTransport;
@@ -59,6 +64,7 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
     },
     identityHashKey: config.KYC_IDENTITY_HASH_KEY,
+    selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
     selfieQuality: {
       minSharpness: config.KYC_SELFIE_MIN_SHARPNESS,

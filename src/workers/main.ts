@@ -24,7 +24,7 @@ if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {
 }
 if (config.KYC_SCHEDULES_SETUP) await setUpSchedules(config, logger);
 
-const outsideWorld = createOutsideWorld(config, logger);
+const outsideWorld = createOutsideWorld(config, logger, sql);
 const worker = await createKycWorker({
   config,
   logger,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PermanentAdapterError } from '../../src/adapters/errors.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createSql, type Sql } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type ClosableOutsideWorld, createObjectStore, createOutsideWorld } from '../../src/providers.ts';
 
@@ -56,14 +57,18 @@ describe('KYC_PROVIDERS and the local defaults', () => {
 describe('the local outside world', () => {
   let dataDir: string;
   let world: ClosableOutsideWorld;
+  let sql: Sql;
   const config = () => loadConfig({ KYC_DATA_DIR: dataDir });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kyc-local-world-'));
-    world = createOutsideWorld(config(), createLogger({ level: 'silent' }));
+    // The face index keeps its rows in PostgreSQL; nothing here uses it, and postgres.js connects only when asked.
+    sql = createSql(config().DATABASE_URL);
+    world = createOutsideWorld(config(), createLogger({ level: 'silent' }), sql);
   });
   afterAll(async () => {
     await world.close();
+    await sql.end();
     await rm(dataDir, { recursive: true, force: true });
   });
 

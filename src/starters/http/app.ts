@@ -7,6 +7,7 @@ import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerIntakeRoutes } from './intake.ts';
+import { registerLivenessRoutes } from './liveness.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
 
 export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise<FastifyInstance> {
@@ -20,6 +21,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.settings.tokens) };
   app.get('/healthz', async () => ({ ok: true }));
   registerIntakeRoutes(app, routeDeps);
+  registerLivenessRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   await registerCodecRoutes(app, { ...routeDeps, corsOrigins: deps.settings.codecCorsOrigins });
