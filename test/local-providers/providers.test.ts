@@ -81,9 +81,8 @@ describe('the local outside world', () => {
     expect(await world.documents.analyzeId({ bucket: 'kyc-raw', key: 'kyc-raw/1/selfie.jpg' })).toBeNull();
   });
 
-  it('has no liveness sessions and no register snapshot until one is placed', async () => {
-    const session = await world.liveness.createSession('token').catch((error: unknown) => error);
-    expect((session as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
+  it('scores liveness passively (sessions only bind it), and has no register snapshot until one is placed', async () => {
+    expect(world.liveness.kind).toBe('PASSIVE');
     const run = await world.registers.startRun('GMC', '6143219', null).catch((error: unknown) => error);
     expect((run as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
     expect((run as Error).message).toContain(join(dataDir, 'registers'));
