@@ -185,6 +185,17 @@ const environmentSchema = z.object({
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
+  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
+  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
+  /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
+  KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
+  KYC_FACE_COLLECTION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+    .default('kyc-accepted-faces'),
   /** Selfie quality gate on Rekognition's 0..100 ImageQuality scale. */
   KYC_SELFIE_MIN_SHARPNESS: z.coerce.number().min(0).max(100).default(10),
   KYC_SELFIE_MIN_BRIGHTNESS: z.coerce.number().min(0).max(100).default(15),
@@ -372,6 +383,13 @@ const REQUIREMENTS = {
     howTo: "the issuer's `jwks_uri`, from <issuer>/.well-known/openid-configuration",
     problem: present('KYC_OIDC_JWKS_URL', httpsUrl),
   },
+  KYC_IDENTITY_HASH_KEY: {
+    setting: 'KYC_IDENTITY_HASH_KEY',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\`; keep it for as long as the hashes it made are kept`,
+    problem: present('KYC_IDENTITY_HASH_KEY', (value) =>
+      value === LOCAL_ONLY_SECRET ? 'is the public local default' : longSecret(value),
+    ),
+  },
   KYC_PRODUCT_WEBHOOK_SECRET: {
     setting: 'KYC_PRODUCT_WEBHOOK_SECRET',
     howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters shared with the product's receiver`,
@@ -388,6 +406,7 @@ const COMMON = [
   REQUIREMENTS.KYC_WEBHOOK_SECRET,
   REQUIREMENTS.KYC_PAYLOAD_KEYS,
   REQUIREMENTS.KYC_PAYLOAD_KEY_ID,
+  REQUIREMENTS.KYC_IDENTITY_HASH_KEY,
   REQUIREMENTS.KYC_PRODUCT_WEBHOOK_SECRET,
 ];
 const SIGN_IN = [
@@ -566,6 +585,7 @@ function withSecrets(parsed: ParsedConfig, strict: boolean) {
     /** True when nothing falls back to a public default: every start but `npm start` on loopback. */
     production: strict,
     KYC_WEBHOOK_SECRET: parsed.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+    KYC_IDENTITY_HASH_KEY: parsed.KYC_IDENTITY_HASH_KEY ?? LOCAL_ONLY_SECRET,
     serviceTokens: parsed.KYC_SERVICE_TOKENS ?? (strict ? [] : LOCAL_SERVICE_TOKEN_TABLE),
     /** The token `npm start` puts in its Web UI's codec endpoint (the UI can send no header). */
     webUiCodecToken: usesLocalTokens ? LOCAL_SERVICE_TOKENS.webUi : undefined,

@@ -22,13 +22,18 @@ import { testDataConverter } from './support/temporal.ts';
 let h: KycHarness;
 let personCount = 0;
 
-/** A fresh registration number per scenario, so each user is distinct. */
+/**
+ * A fresh registration number, passport number and birth date per scenario, so each user is a distinct person: the
+ * same passport or name and birth date under two users is DUPLICATE_IDENTITY (test/fraud-controls.test.ts).
+ */
 function person(overrides: Partial<typeof SEED_PERSON> = {}) {
   personCount += 1;
   return {
     ...SEED_PERSON,
     regNo: String(6143219 + personCount),
     email: `doctor${personCount}@example.com`,
+    passportNumber: String(700000000 + personCount),
+    birthDate: `1985-03-${String(personCount).padStart(2, '0')}`,
     ...overrides,
   };
 }
@@ -69,7 +74,12 @@ describe('KycWorkflow', () => {
   });
 
   it("passes the seed's example and writes every row of the seed's flow", async () => {
-    const jane = person({ regNo: '6143219', email: 'dr.jane@example.com' });
+    const jane = person({
+      regNo: '6143219',
+      email: 'dr.jane@example.com',
+      passportNumber: SEED_PERSON.passportNumber,
+      birthDate: SEED_PERSON.birthDate,
+    });
     const user = await h.enrol(jane);
     await user.uploadBoth();
     const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
@@ -80,12 +90,15 @@ describe('KycWorkflow', () => {
       expired: false,
       checkDigitsValid: true,
       fieldsComplete: true,
+      duplicates: [],
     });
     expect(status.checks.face).toEqual({
       status: 'COMPARED',
       similarity: 0.93,
       liveness: 'PASSED',
       selfieQuality: 'OK',
+      livenessReference: { selfie: 0.992, document: 0.992 },
+      sameFaceAs: [],
     });
     expect(status.checks.register).toEqual({ status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' });
 

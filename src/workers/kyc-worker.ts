@@ -20,7 +20,7 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  const { documents, faces, faceIndex, liveness, registers, email, productChannels, mirror } = outsideWorld;
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -36,6 +36,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       settings: activitySettingsFromConfig(config),
       documents,
       faces,
+      faceIndex,
       liveness,
       registers,
       email,

@@ -13,6 +13,7 @@ import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerIntakeRoutes } from './intake.ts';
+import { registerLivenessRoutes } from './liveness.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
 
@@ -44,6 +45,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.authenticator) };
   app.get('/healthz', async () => ({ ok: true }));
   registerIntakeRoutes(app, routeDeps);
+  registerLivenessRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   registerOpsRoutes(app, routeDeps);
