@@ -33,4 +33,6 @@ export interface RegisterRecord {
   standing: RegisterStanding;
   /** Conditions, undertakings, warnings or fitness-to-practise annotations shown on the entry. */
   restrictions: string[];
+  /** YYYY-MM-DD: when the registration must next be renewed or revalidated, where the entry shows it. */
+  renewalDate?: string;
 }
