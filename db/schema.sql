@@ -238,6 +238,7 @@ CREATE TABLE public.kyc_decisions (
     reviewer character varying(100),
     note text,
     overrides_decision_id bigint,
+    reg_check_id bigint,
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -259,6 +260,17 @@ CREATE SEQUENCE public.kyc_decisions_id_seq
 --
 
 ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
+
+
+--
+-- Name: monitor_digests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.monitor_digests (
+    digest_date date NOT NULL,
+    pass_id uuid NOT NULL,
+    sent_at timestamp with time zone
+);
 
 
 --
@@ -309,7 +321,9 @@ CREATE TABLE public.reg_checks (
     cycle_id uuid,
     apify_run_id character varying(100),
     standing character varying(40),
-    outcome jsonb
+    outcome jsonb,
+    monitor_pass_id uuid,
+    register_changes text[]
 );
 
 
@@ -330,6 +344,79 @@ CREATE SEQUENCE public.reg_checks_id_seq
 --
 
 ALTER SEQUENCE public.reg_checks_id_seq OWNED BY public.reg_checks.id;
+
+
+--
+-- Name: register_file_reads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_file_reads (
+    id bigint NOT NULL,
+    pass_id uuid NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    snapshot_date date NOT NULL,
+    sha256 character(64) NOT NULL,
+    kept_path text NOT NULL,
+    entries integer NOT NULL,
+    added integer NOT NULL,
+    removed integer NOT NULL,
+    changed integer NOT NULL,
+    read_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: register_file_reads_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.register_file_reads_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: register_file_reads_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.register_file_reads_id_seq OWNED BY public.register_file_reads.id;
+
+
+--
+-- Name: register_renewal_reminders; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_renewal_reminders (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    renewal_date date NOT NULL,
+    threshold_days smallint NOT NULL,
+    reg_check_id bigint NOT NULL,
+    pass_id uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT register_renewal_reminders_threshold_days_check CHECK ((threshold_days > 0))
+);
+
+
+--
+-- Name: register_renewal_reminders_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.register_renewal_reminders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: register_renewal_reminders_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.register_renewal_reminders_id_seq OWNED BY public.register_renewal_reminders.id;
 
 
 --
@@ -365,6 +452,23 @@ CREATE SEQUENCE public.register_runs_id_seq
 --
 
 ALTER SEQUENCE public.register_runs_id_seq OWNED BY public.register_runs.id;
+
+
+--
+-- Name: register_sources; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_sources (
+    reg_type public.reg_type_enum NOT NULL,
+    kind character varying(20) NOT NULL,
+    reference text,
+    health character varying(20) NOT NULL,
+    last_error text,
+    last_ok_at timestamp with time zone,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT register_sources_health_check CHECK (((health)::text = ANY ((ARRAY['OK'::character varying, 'FAILING'::character varying, 'NOT_CONFIGURED'::character varying])::text[]))),
+    CONSTRAINT register_sources_kind_check CHECK (((kind)::text = ANY ((ARRAY['APIFY_ACTOR'::character varying, 'DATA_FILE'::character varying, 'SNAPSHOT'::character varying, 'NONE'::character varying])::text[])))
+);
 
 
 --
@@ -522,6 +626,20 @@ ALTER TABLE ONLY public.reg_checks ALTER COLUMN id SET DEFAULT nextval('public.r
 
 
 --
+-- Name: register_file_reads id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads ALTER COLUMN id SET DEFAULT nextval('public.register_file_reads_id_seq'::regclass);
+
+
+--
+-- Name: register_renewal_reminders id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders ALTER COLUMN id SET DEFAULT nextval('public.register_renewal_reminders_id_seq'::regclass);
+
+
+--
 -- Name: register_runs id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -598,6 +716,14 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: monitor_digests monitor_digests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.monitor_digests
+    ADD CONSTRAINT monitor_digests_pkey PRIMARY KEY (digest_date);
+
+
+--
 -- Name: notifications notifications_idempotency_key_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -622,6 +748,38 @@ ALTER TABLE ONLY public.reg_checks
 
 
 --
+-- Name: register_file_reads register_file_reads_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads
+    ADD CONSTRAINT register_file_reads_once UNIQUE (pass_id, reg_type);
+
+
+--
+-- Name: register_file_reads register_file_reads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads
+    ADD CONSTRAINT register_file_reads_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_once UNIQUE (user_id, renewal_date, threshold_days);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: register_runs register_runs_cycle_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -643,6 +801,14 @@ ALTER TABLE ONLY public.register_runs
 
 ALTER TABLE ONLY public.register_runs
     ADD CONSTRAINT register_runs_run_id_key UNIQUE (run_id);
+
+
+--
+-- Name: register_sources register_sources_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_sources
+    ADD CONSTRAINT register_sources_pkey PRIMARY KEY (reg_type);
 
 
 --
@@ -763,6 +929,13 @@ CREATE UNIQUE INDEX kyc_decisions_cycle_source_key ON public.kyc_decisions USING
 
 
 --
+-- Name: kyc_decisions_reg_check_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX kyc_decisions_reg_check_key ON public.kyc_decisions USING btree (reg_check_id) WHERE (source = 'AUTOMATIC'::public.kyc_decision_source_enum);
+
+
+--
 -- Name: kyc_decisions_user_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -784,6 +957,13 @@ CREATE UNIQUE INDEX reg_checks_cycle_key ON public.reg_checks USING btree (cycle
 
 
 --
+-- Name: reg_checks_monitor_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX reg_checks_monitor_key ON public.reg_checks USING btree (user_id, snapshot_date) WHERE (cycle_id IS NULL);
+
+
+--
 -- Name: reg_checks_user_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -791,10 +971,24 @@ CREATE INDEX reg_checks_user_latest_idx ON public.reg_checks USING btree (user_i
 
 
 --
+-- Name: register_file_reads_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX register_file_reads_latest_idx ON public.register_file_reads USING btree (reg_type, read_at DESC);
+
+
+--
 -- Name: selfies_user_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX selfies_user_key ON public.selfies USING btree (user_id, s3_key);
+
+
+--
+-- Name: users_monitored_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX users_monitored_idx ON public.users USING btree (reg_type, id) WHERE (status = ANY (ARRAY['VERIFIED'::public.user_status_enum, 'MANUAL_REVIEW'::public.user_status_enum]));
 
 
 --
@@ -876,6 +1070,14 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: kyc_decisions kyc_decisions_reg_check_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_reg_check_id_fkey FOREIGN KEY (reg_check_id) REFERENCES public.reg_checks(id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -897,6 +1099,22 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.reg_checks
     ADD CONSTRAINT reg_checks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_reg_check_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_reg_check_id_fkey FOREIGN KEY (reg_check_id) REFERENCES public.reg_checks(id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -933,4 +1151,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125040000'),
     ('20261125050000'),
     ('20261126000000'),
-    ('20261126010000');
+    ('20261126010000'),
+    ('20261202120000');

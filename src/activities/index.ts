@@ -1,15 +1,19 @@
 /** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
 import type { ExpiryActivities, KycActivities } from '../contract/activities.ts';
+import type { RegisterChangeActivities, RegisterMonitorActivities } from '../contract/monitor-workflow.ts';
 import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
 import { createDecideActivities } from './decide.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpiryActivities } from './expiry.ts';
+import { createMonitorActivities } from './monitor.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
 
-export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities {
+export function createActivities(
+  deps: ActivityDeps,
+): KycActivities & ExpiryActivities & RegisterMonitorActivities & RegisterChangeActivities {
   return {
     ...createCycleActivities(deps),
     ...createScanDocumentActivities(deps),
@@ -18,5 +22,6 @@ export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActi
     ...createDecideActivities(deps),
     ...createNotifyActivities(deps),
     ...createExpiryActivities(deps),
+    ...createMonitorActivities(deps),
   };
 }

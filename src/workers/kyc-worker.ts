@@ -19,7 +19,7 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  const { documents, faces, liveness, registers, registerSources, email, productChannels, mirror } = outsideWorld;
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -35,6 +35,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       faces,
       liveness,
       registers,
+      registerSources,
       email,
       productChannels,
       mirror,
