@@ -263,6 +263,19 @@ ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
 
 
 --
+-- Name: monitor_batch_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.monitor_batch_runs (
+    pass_id uuid NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    after_user_id bigint NOT NULL,
+    run_id character varying(100) NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: monitor_digests; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -304,6 +317,41 @@ CREATE SEQUENCE public.notifications_id_seq
 --
 
 ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
+
+
+--
+-- Name: ops_alerts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ops_alerts (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    cycle_id uuid NOT NULL,
+    step character varying(40) NOT NULL,
+    incident integer NOT NULL,
+    reason text NOT NULL,
+    raised_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone
+);
+
+
+--
+-- Name: ops_alerts_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ops_alerts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: ops_alerts_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ops_alerts_id_seq OWNED BY public.ops_alerts.id;
 
 
 --
@@ -417,6 +465,18 @@ CREATE SEQUENCE public.register_renewal_reminders_id_seq
 --
 
 ALTER SEQUENCE public.register_renewal_reminders_id_seq OWNED BY public.register_renewal_reminders.id;
+
+
+--
+-- Name: register_run_intents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_run_intents (
+    cycle_id uuid NOT NULL,
+    user_id bigint NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL
+);
 
 
 --
@@ -619,6 +679,13 @@ ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('publi
 
 
 --
+-- Name: ops_alerts id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts ALTER COLUMN id SET DEFAULT nextval('public.ops_alerts_id_seq'::regclass);
+
+
+--
 -- Name: reg_checks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -716,6 +783,14 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: monitor_batch_runs monitor_batch_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.monitor_batch_runs
+    ADD CONSTRAINT monitor_batch_runs_pkey PRIMARY KEY (pass_id, reg_type, after_user_id);
+
+
+--
 -- Name: monitor_digests monitor_digests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -737,6 +812,22 @@ ALTER TABLE ONLY public.notifications
 
 ALTER TABLE ONLY public.notifications
     ADD CONSTRAINT notifications_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: ops_alerts ops_alerts_cycle_id_incident_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_cycle_id_incident_key UNIQUE (cycle_id, incident);
+
+
+--
+-- Name: ops_alerts ops_alerts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_pkey PRIMARY KEY (id);
 
 
 --
@@ -777,6 +868,14 @@ ALTER TABLE ONLY public.register_renewal_reminders
 
 ALTER TABLE ONLY public.register_renewal_reminders
     ADD CONSTRAINT register_renewal_reminders_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_run_intents register_run_intents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_run_intents
+    ADD CONSTRAINT register_run_intents_pkey PRIMARY KEY (cycle_id);
 
 
 --
@@ -950,6 +1049,13 @@ CREATE INDEX notifications_decision_idx ON public.notifications USING btree (dec
 
 
 --
+-- Name: ops_alerts_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ops_alerts_user_idx ON public.ops_alerts USING btree (user_id);
+
+
+--
 -- Name: reg_checks_cycle_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1094,6 +1200,14 @@ ALTER TABLE ONLY public.notifications
 
 
 --
+-- Name: ops_alerts ops_alerts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: reg_checks reg_checks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1115,6 +1229,14 @@ ALTER TABLE ONLY public.register_renewal_reminders
 
 ALTER TABLE ONLY public.register_renewal_reminders
     ADD CONSTRAINT register_renewal_reminders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: register_run_intents register_run_intents_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_run_intents
+    ADD CONSTRAINT register_run_intents_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -1152,4 +1274,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125050000'),
     ('20261126000000'),
     ('20261126010000'),
+    ('20261202100000'),
     ('20261202120000');

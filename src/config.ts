@@ -160,6 +160,8 @@ const environmentSchema = z.object({
   SMTP_URL: optionalUrl,
   KYC_EMAIL_FROM: z.email().default('kyc-noreply@example.org'),
   KYC_CS_EMAIL: z.email().default('cs@example.org'),
+  /** Where a case that needs attention (a step that gave up) is reported. */
+  KYC_OPS_EMAIL: z.email().default('ops@example.org'),
   /** Defaults to KYC_DATA_DIR/outbox. */
   KYC_OUTBOX_DIR: z.string().min(1).optional(),
   /** Links in CS emails point here (the CS endpoints) and to the Temporal Web UI. */

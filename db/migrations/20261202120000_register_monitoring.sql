@@ -55,6 +55,16 @@ CREATE TABLE register_renewal_reminders (
     CONSTRAINT register_renewal_reminders_once UNIQUE (user_id, renewal_date, threshold_days)
 );
 
+-- The actor run a monitor batch started, so a retried batch reads that run instead of starting another.
+CREATE TABLE monitor_batch_runs (
+    pass_id        UUID NOT NULL,
+    reg_type       reg_type_enum NOT NULL,
+    after_user_id  BIGINT NOT NULL,
+    run_id         VARCHAR(100) NOT NULL,
+    started_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (pass_id, reg_type, after_user_id)
+);
+
 -- The daily digest to CS and compliance, sent once per date.
 CREATE TABLE monitor_digests (
     digest_date  DATE PRIMARY KEY,
@@ -64,6 +74,7 @@ CREATE TABLE monitor_digests (
 
 -- migrate:down
 DROP TABLE monitor_digests;
+DROP TABLE monitor_batch_runs;
 DROP TABLE register_renewal_reminders;
 DROP TABLE register_file_reads;
 DROP TABLE register_sources;

@@ -7,7 +7,7 @@ import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
-import type { CycleSettings } from '../contract/activities.ts';
+import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
@@ -15,13 +15,15 @@ import type { QueueMirror } from './mirror.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;
+  uploads: UploadLocation;
+  providers: ProviderNames;
   policy: { facePass: number; faceFail: number };
   livenessThreshold: number;
   selfieQuality: SelfieQualityThresholds;
   /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
   registerWebhookUrl: string | null;
   webhookSecret: string;
-  email: { from: string; csAddress: string; complianceAddress: string | null };
+  email: { from: string; csAddress: string; opsAddress: string; complianceAddress: string | null };
   links: { csBaseUrl: string; temporalUiUrl: string; namespace: string };
   /** Documents per expiry-pass batch (one activity each). */
   expiry: { batchSize: number };
@@ -45,6 +47,11 @@ export interface ActivityDeps {
   settings: ActivitySettings;
 }
 
+const PROVIDER_NAMES: Record<Config['KYC_PROVIDERS'], ProviderNames> = {
+  aws: { ocr: 'Textract', face: 'Rekognition', register: 'Apify' },
+  local: { ocr: 'tesseract.js', face: 'human (local)', register: 'Register snapshot' },
+};
+
 export function activitySettingsFromConfig(config: Config): ActivitySettings {
   return {
     cycle: {
@@ -54,6 +61,8 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       csReminderAfterMs: config.KYC_CS_REMINDER_AFTER,
       uploadSettleMs: config.KYC_UPLOAD_SETTLE,
     },
+    uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
+    providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
     policy: { facePass: config.KYC_FACE_PASS_THRESHOLD, faceFail: config.KYC_FACE_FAIL_THRESHOLD },
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
     selfieQuality: {
@@ -66,6 +75,7 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     email: {
       from: config.KYC_EMAIL_FROM,
       csAddress: config.KYC_CS_EMAIL,
+      opsAddress: config.KYC_OPS_EMAIL,
       complianceAddress: config.KYC_COMPLIANCE_EMAIL ?? null,
     },
     links: {

@@ -7,7 +7,7 @@
  */
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { type RegisterRun, TERMINAL_RUN_STATUSES } from '../adapters/apify/index.ts';
 import {
   diffRegisterFiles,
@@ -37,11 +37,13 @@ import {
   countNotRecheckedIn48h,
   type DigestLine,
   digestContents,
+  findBatchRun,
   findFileRead,
   type MonitorEvidence,
   markDigestSent,
   previousFileRead,
   type RenewalDue,
+  recordBatchRun,
   recordFileRead,
   recordMonitorChecks,
   recordRenewalReminders,
@@ -52,7 +54,7 @@ import { matchNames } from '../domain/names.ts';
 import type { NameMatch, RegisterOutcome } from '../domain/outcomes.ts';
 import { decideOnRegisterChange, type RegisterChange, registerChanges } from '../domain/register-change.ts';
 import { registerRecordFromItems } from '../domain/register-records.ts';
-import type { RegisterRecord, RegisterSourceHealth, RegType } from '../domain/registers.ts';
+import type { RegisterRecord, RegisterSourceHealth } from '../domain/registers.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /** Within this many days the digest lists expiring IDs and registrations. */
@@ -100,24 +102,25 @@ export function createMonitorActivities({
     };
   }
 
-  /** The batch's items, from one actor run resumed across retries through the heartbeat. */
-  async function itemsFromActor(regType: RegType, regNos: string[]): Promise<{ items: unknown[]; runs: number }> {
-    const source = registerSources[regType];
-    if (source?.kind !== 'APIFY_ACTOR') throw new Error(`${regType} has no actor source`);
-    const context = Context.current();
-    const resumed = context.info.heartbeatDetails as { runId: string } | undefined;
-    let run: RegisterRun = resumed ? await source.batch.getRun(resumed.runId, 0) : await source.batch.start(regNos);
-    let runs = resumed ? 0 : 1;
-    // A run that ended badly in an earlier attempt is not resumed: this attempt starts a fresh one.
-    if (resumed && TERMINAL_RUN_STATUSES.includes(run.status) && run.status !== 'SUCCEEDED') {
+  /**
+   * The batch's items, from one actor run: a retried batch reads the run its first attempt recorded, unless that
+   * run ended badly. (A crash between starting a run and recording it costs one run more, never a wrong answer.)
+   */
+  async function itemsFromActor(
+    input: RegisterBatchInput,
+    regNos: string[],
+  ): Promise<{ items: unknown[]; runs: number }> {
+    const source = registerSources[input.regType];
+    if (source?.kind !== 'APIFY_ACTOR') throw new Error(`${input.regType} has no actor source`);
+    const recorded = await findBatchRun(sql, input);
+    let run: RegisterRun | null = recorded ? await source.batch.getRun(recorded, 0) : null;
+    let runs = 0;
+    if (!run || (TERMINAL_RUN_STATUSES.includes(run.status) && run.status !== 'SUCCEEDED')) {
       run = await source.batch.start(regNos);
       runs = 1;
+      await recordBatchRun(sql, { ...input, runId: run.runId });
     }
-    context.heartbeat({ runId: run.runId });
-    while (!TERMINAL_RUN_STATUSES.includes(run.status)) {
-      run = await source.batch.getRun(run.runId, RUN_WAIT_SECS);
-      context.heartbeat({ runId: run.runId });
-    }
+    while (!TERMINAL_RUN_STATUSES.includes(run.status)) run = await source.batch.getRun(run.runId, RUN_WAIT_SECS);
     if (run.status !== 'SUCCEEDED') {
       throw ApplicationFailure.retryable(`register batch run ${run.runId} ended ${run.status}`, 'RegisterRunFailed');
     }
@@ -231,7 +234,7 @@ export function createMonitorActivities({
       let apifyRuns = 0;
       if (source?.kind === 'APIFY_ACTOR') {
         const { items, runs } = await itemsFromActor(
-          regType,
+          input,
           users.map((user) => user.regNo),
         );
         apifyRuns = runs;

@@ -31,10 +31,27 @@ export interface CycleSettings {
   uploadSettleMs: number;
 }
 
+/** Where a user's uploads must be: `s3://<bucket>/<keyPrefix><userId>/…`. */
+export interface UploadLocation {
+  bucket: string;
+  keyPrefix: string;
+}
+
+/** The engines behind each check, named in the Web UI's activity summaries. */
+export interface ProviderNames {
+  ocr: string;
+  face: string;
+  register: string;
+}
+
 export interface BeginCycleResult {
   regType: RegType;
   userStatus: string;
   settings: CycleSettings;
+  /** Absent in histories recorded before uploads were checked against it. */
+  uploads?: UploadLocation;
+  /** Absent in histories recorded before summaries named the providers. */
+  providers?: ProviderNames;
 }
 
 export interface ScanDocumentInput extends CycleRef, AsOf {
@@ -78,6 +95,13 @@ export interface RecordReviewInput extends CycleRef {
   decision: 'PASS' | 'FAIL';
   reviewer: string;
   note?: string;
+}
+
+export interface AlertOpsInput extends CycleRef {
+  step: string;
+  reason: string;
+  /** 1 for the first time this cycle's step gave up, +1 after each ops retry that failed again. */
+  incident: number;
 }
 
 export interface RemindCsInput {
@@ -125,6 +149,7 @@ export interface KycActivities {
   recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
+  alertOps(input: AlertOpsInput): Promise<void>;
 }
 
 export interface ExpiryActivities {

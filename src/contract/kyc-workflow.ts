@@ -117,6 +117,21 @@ export interface CsReviewAccepted {
 /** The same as the `csReview` signal, but the caller learns at once whether the workflow accepted it. */
 export const submitCsReviewUpdate = defineUpdate<CsReviewAccepted, [CsReview]>('submitCsReview');
 
+/** Ops resume a case that a step gave up on; who did it comes from the door's authenticated identity. */
+export const retryStepSchema = z.object({
+  operator: z.string().trim().min(1, 'an operator is required').max(100),
+  note: z.string().max(2000).optional(),
+});
+export type RetryStep = z.infer<typeof retryStepSchema>;
+
+export interface RetryStepAccepted {
+  accepted: true;
+  step: KycStep;
+}
+
+/** Accepted only while the case is NEEDS_ATTENTION: the step that gave up runs again, with a fresh retry budget. */
+export const retryStepUpdate = defineUpdate<RetryStepAccepted, [RetryStep]>('retryStep');
+
 export const KYC_STAGES = [
   'AWAITING_DOCUMENTS',
   'SCANNING',
@@ -125,10 +140,36 @@ export const KYC_STAGES = [
   'AWAITING_REVIEW',
   'DECIDED',
   'EXPIRED',
+  /** A step used up its retry budget or met an error no retry can change; ops resume it with `retryStep`. */
+  'NEEDS_ATTENTION',
 ] as const;
 export type KycStage = (typeof KYC_STAGES)[number];
 
-export type WaitingFor = 'ID_DOCUMENT' | 'SELFIE' | 'REGISTER_CALLBACK' | 'CS_REVIEW' | 'REUPLOAD';
+export type WaitingFor = 'ID_DOCUMENT' | 'SELFIE' | 'REGISTER_CALLBACK' | 'CS_REVIEW' | 'REUPLOAD' | 'OPS_RETRY';
+
+/** The workflow's steps, each one activity call; NEEDS_ATTENTION names the one that gave up. */
+export const KYC_STEPS = [
+  'beginCycle',
+  'closeWithoutDocuments',
+  'scanDocument',
+  'checkFace',
+  'requestRegisterCheck',
+  'ingestRegisterResult',
+  'decide',
+  'recordReview',
+  'notifyDecision',
+  'remindCs',
+] as const;
+export type KycStep = (typeof KYC_STEPS)[number];
+
+export interface AttentionView {
+  step: KycStep;
+  /** The failure's type and message as the activity reported it: ids and keys, never document contents. */
+  reason: string;
+  /** The stage the case was in, and returns to when ops retry. */
+  resumeStage: KycStage;
+  since: string;
+}
 
 export interface DecisionView {
   decisionId: number;
@@ -157,6 +198,8 @@ export interface KycStatusView {
   automaticDecision: DecisionView | null;
   /** Signals dropped because they were invalid, duplicated or late. */
   ignoredSignals: number;
+  /** Set while the case is NEEDS_ATTENTION. */
+  attention: AttentionView | null;
 }
 
 export const kycStatusQuery = defineQuery<KycStatusView>('kycStatus');
@@ -172,7 +215,10 @@ export const kycWorkflowInputSchema = z.object({
   carryOver: z
     .object({
       cycle: z.number().int().positive(),
-      /** Uploads that arrived since the last cycle began, oldest first. */
+      /**
+       * Uploads that arrived since the last cycle began. Runs carry at most the latest ID document and the latest
+       * selfie; the larger bound admits inputs recorded before that rule.
+       */
       uploads: z.array(documentUploadedSchema).max(20),
       /** The last cycle's documents, reused when only one of them is re-uploaded. */
       previousIdDocument: documentUploadedSchema.nullable(),

@@ -259,3 +259,25 @@ export async function digestContents(
     order by u.id limit ${DIGEST_LIMIT}`;
   return { idsExpiring, registrationsExpiring, changed };
 }
+
+/** The actor run recorded for a batch; a retried batch reads it instead of starting another. */
+export async function findBatchRun(
+  sql: Sql,
+  batch: { passId: string; regType: RegType; afterUserId: number },
+): Promise<string | null> {
+  const [row] = await sql<{ runId: string }[]>`
+    select run_id as "runId" from monitor_batch_runs
+    where pass_id = ${batch.passId} and reg_type = ${batch.regType} and after_user_id = ${batch.afterUserId}`;
+  return row?.runId ?? null;
+}
+
+/** Records (or, after a failed run, replaces) the batch's run. */
+export async function recordBatchRun(
+  sql: Sql,
+  batch: { passId: string; regType: RegType; afterUserId: number; runId: string },
+): Promise<void> {
+  await sql`
+    insert into monitor_batch_runs (pass_id, reg_type, after_user_id, run_id)
+    values (${batch.passId}, ${batch.regType}, ${batch.afterUserId}, ${batch.runId})
+    on conflict (pass_id, reg_type, after_user_id) do update set run_id = excluded.run_id, started_at = now()`;
+}

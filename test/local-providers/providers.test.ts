@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ describe('the local outside world', () => {
   it('has no liveness sessions and no register snapshot until one is placed', async () => {
     const session = await world.liveness.createSession('token').catch((error: unknown) => error);
     expect((session as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
-    const run = await world.registers.startRun('GMC', '6143219', null).catch((error: unknown) => error);
+    const run = await world.registers.startRun('GMC', '6143219', null, randomUUID()).catch((error: unknown) => error);
     expect((run as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
     expect((run as Error).message).toContain(join(dataDir, 'registers'));
   });

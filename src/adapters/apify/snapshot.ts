@@ -10,7 +10,6 @@
  * a restart, and a newer snapshot does not change a check already made. Runs finish at once, so no webhook is sent:
  * the workflow sees a finished run and reads its result.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RegType } from '../../domain/registers.ts';
@@ -84,10 +83,20 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
     return JSON.parse(text) as RecordedRun;
   }
 
+  async function findRecordedRun(runId: string): Promise<RecordedRun | null> {
+    return readRun(runId).catch((error: unknown) => {
+      if (error instanceof PermanentAdapterError) return null;
+      throw error;
+    });
+  }
+
   return {
-    async startRun(regType, regNo) {
+    // The run id is the request id, so a repeated start finds the run it already made.
+    async startRun(regType, regNo, _webhook, requestId) {
+      const existing = await findRecordedRun(requestId);
+      if (existing) return existing.run;
       const snapshot = await snapshotOf(regType);
-      const runId = randomUUID();
+      const runId = requestId;
       const recorded: RecordedRun = {
         run: { runId, actorId: `snapshot:${regType.toLowerCase()}`, status: 'SUCCEEDED', datasetId: runId },
         items: snapshot.rowsByNumber.get(searchKey(regNo)) ?? [],
@@ -98,6 +107,9 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
       await writeFile(`${path}.partial`, JSON.stringify(recorded));
       await rename(`${path}.partial`, path);
       return recorded.run;
+    },
+    async findRun(_regType, requestId) {
+      return (await findRecordedRun(requestId))?.run ?? null;
     },
     async getRun(runId) {
       return (await readRun(runId)).run;
