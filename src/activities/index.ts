@@ -1,6 +1,6 @@
 /** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
 import type { ExpiryActivities, KycActivities } from '../contract/activities.ts';
-import type { RegisterChangeActivities, RegisterMonitorActivities } from '../contract/monitor-workflow.ts';
+import type { RegisterMonitorActivities } from '../contract/monitor-workflow.ts';
 import { createAttentionActivities } from './attention.ts';
 import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
@@ -13,9 +13,7 @@ import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
 
-export function createActivities(
-  deps: ActivityDeps,
-): KycActivities & ExpiryActivities & RegisterMonitorActivities & RegisterChangeActivities {
+export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities & RegisterMonitorActivities {
   return heartbeating({
     ...createCycleActivities(deps),
     ...createScanDocumentActivities(deps),

@@ -17,11 +17,10 @@ import {
   searchKey,
 } from '../adapters/apify/register-file.ts';
 import { kindOf } from '../adapters/apify/sources.ts';
+import type { Redecided, RedecideInput } from '../contract/activities.ts';
 import { REMINDER_DAYS } from '../contract/expiry-workflow.ts';
 import { kycWorkflowId } from '../contract/kyc-workflow.ts';
 import type {
-  Redecided,
-  RedecideInput,
   RegisterBatchInput,
   RegisterBatchResult,
   RegisterMonitorSummary,
@@ -155,7 +154,7 @@ export function createMonitorActivities({
           email.send({
             from: settings.email.from,
             to: settings.email.csAddress,
-            subject: `Registration renewal due in ${reminder.thresholdDays} days or fewer: user ${reminder.userId}`,
+            subject: `User ${reminder.userId}'s registration is due for renewal on ${reminder.renewalDate}`,
             text: `User ${reminder.userId}'s registration is due for renewal on ${reminder.renewalDate}.`,
             messageId: `${key}.cs-email@kyc`,
           }),
@@ -381,7 +380,13 @@ export function createMonitorActivities({
         { userId: input.userId, decisionId: row.id, decision: row.decision, changes: check.changes },
         'decided again after a register change',
       );
-      return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
+      return {
+        decisionId: row.id,
+        decision: row.decision,
+        reasons: row.reasons,
+        register,
+        settings: settings.cycle,
+      };
     },
 
     async notifyRegisterChange({ decisionId }: { decisionId: number }): Promise<void> {

@@ -159,6 +159,8 @@ export const KYC_STEPS = [
   'recordReview',
   'notifyDecision',
   'remindCs',
+  'redecideOnRegisterChange',
+  'notifyRegisterChange',
 ] as const;
 export type KycStep = (typeof KYC_STEPS)[number];
 

@@ -6,9 +6,7 @@
  */
 import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { CheckOutcomes, KycDecision } from '../domain/outcomes.ts';
-import type { ReasonCode } from '../domain/reasons.ts';
-import type { CurrentDecision, RegisterChange } from '../domain/register-change.ts';
+import type { RegisterChange } from '../domain/register-change.ts';
 import { REG_TYPES, type RegisterSourceHealth, type RegisterSourceKind, type RegType } from '../domain/registers.ts';
 
 export const REGISTER_MONITOR_WORKFLOW_TYPE = 'RegisterMonitorWorkflow';
@@ -145,29 +143,4 @@ export interface RegisterMonitorActivities {
   closeRegisterSweep(input: SweepRef & { health: RegisterSourceHealth; error: string | null }): Promise<SweepClosed>;
   /** The day's digest to CS and compliance, once per date. */
   sendMonitorDigest(input: { passId: string; asOf: string; summary: RegisterMonitorSummary }): Promise<boolean>;
-}
-
-// ─── KycWorkflow's side: deciding again after a register change ───────────────────────────────────────────────
-
-export interface RedecideInput {
-  userId: number;
-  /** A new cycle id for the decision taken again; its CS review, if any, is recorded under it. */
-  cycleId: string;
-  regCheckId: number;
-  /** The document the current decision rests on, whose name the register's is compared with. */
-  idDocumentId: number | null;
-  outcomes: CheckOutcomes;
-  current: CurrentDecision;
-}
-
-export interface Redecided {
-  decisionId: number;
-  decision: KycDecision;
-  reasons: ReasonCode[];
-}
-
-export interface RegisterChangeActivities {
-  redecideOnRegisterChange(input: RedecideInput): Promise<Redecided>;
-  /** `registration.changed` to the product; an email to CS when the case goes to review. */
-  notifyRegisterChange(input: { decisionId: number }): Promise<void>;
 }

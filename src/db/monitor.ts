@@ -65,17 +65,20 @@ export async function recordMonitorChecks(
   rows: MonitorEvidence[],
 ): Promise<Map<number, number>> {
   if (rows.length === 0) return new Map();
+  // Every column as text: postgres.js sends arrays of text and numbers, not of booleans or JSON.
+  const text = (values: unknown[]) =>
+    values.map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
   const recorded = await sql<{ id: number; userId: number }[]>`
     insert into reg_checks (user_id, snapshot_date, matched_name, matched_status, raw_response_json, standing,
                             monitor_pass_id, register_changes)
-    select user_id, ${snapshotDate}::date, matched_name, matched_status, raw, standing, ${passId}::uuid,
-           coalesce((select array_agg(c) from jsonb_array_elements_text(changes) c), '{}')
+    select user_id, ${snapshotDate}::date, matched_name::boolean, matched_status::boolean, raw::jsonb, standing,
+           ${passId}::uuid, coalesce((select array_agg(c) from jsonb_array_elements_text(changes::jsonb) c), '{}')
     from unnest(${rows.map((row) => row.userId)}::bigint[],
-                ${rows.map((row) => !row.changes.includes('NAME_CHANGED') && row.record.fullName !== null)}::bool[],
-                ${rows.map((row) => row.record.standing === 'REGISTERED')}::bool[],
-                ${rows.map((row) => JSON.stringify({ source: row.source, items: row.items, record: row.record }))}::jsonb[],
+                ${text(rows.map((row) => !row.changes.includes('NAME_CHANGED') && row.record.fullName !== null))}::text[],
+                ${text(rows.map((row) => row.record.standing === 'REGISTERED'))}::text[],
+                ${text(rows.map((row) => ({ source: row.source, items: row.items, record: row.record })))}::text[],
                 ${rows.map((row) => row.record.standing)}::text[],
-                ${rows.map((row) => JSON.stringify(row.changes))}::jsonb[])
+                ${text(rows.map((row) => row.changes))}::text[])
          as fresh(user_id, matched_name, matched_status, raw, standing, changes)
     on conflict (user_id, snapshot_date) where cycle_id is null do update
       set raw_response_json = excluded.raw_response_json, standing = excluded.standing,

@@ -22,7 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { CycleSettings, KycActivities, ProviderNames, UploadLocation } from '../contract/activities.ts';
+import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
 import {
   type AttentionView,
   type CsReview,
@@ -42,9 +42,12 @@ import {
   kycStatusQuery,
   kycWorkflowId,
   kycWorkflowInputSchema,
+  type RegisterChanged,
   type RegisterResult,
   type RetryStep,
   type RetryStepAccepted,
+  registerChangedSchema,
+  registerChangedSignal,
   registerResultSchema,
   registerResultSignal,
   retryStepSchema,
@@ -106,6 +109,8 @@ function summaries(providers: ProviderNames | undefined): Record<KycStep, string
     recordReview: 'Record the CS review',
     notifyDecision: 'Notify the decision',
     remindCs: 'Remind CS of the pending review',
+    redecideOnRegisterChange: 'Decide again: the register changed',
+    notifyRegisterChange: 'Notify the register change',
   };
 }
 
@@ -120,6 +125,8 @@ const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
   recordReview: database,
   notifyDecision: notification,
   remindCs: notification,
+  redecideOnRegisterChange: database,
+  notifyRegisterChange: notification,
 };
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -150,7 +157,12 @@ const PATCHES = {
   needsAttention: 'needs-attention-instead-of-failing',
   /** The same key signalled with and without an ETag is one object, not a re-upload. */
   uploadWithoutEtag: 'upload-without-etag-is-same-object',
+  /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
+  registerChanged: 'decide-again-on-register-change',
 } as const;
+/** Register changes remembered as decided on, so that the monitor repeating one is harmless. */
+const MAX_REMEMBERED_REGISTER_CHECKS = 20;
+const MAX_PENDING_REGISTER_CHANGES = 5;
 /** How much of an activity's failure message the case keeps for ops. */
 const ATTENTION_REASON_LENGTH = 300;
 
@@ -197,6 +209,10 @@ interface State {
   attention: AttentionView | null;
   attentionIncidents: number;
   pendingRetry: RetryStep | null;
+  /** Register changes the monitor signalled, waiting to be decided on, oldest first. */
+  registerChanges: RegisterChanged[];
+  /** The reg_checks rows already decided on. */
+  decidedRegisterChecks: number[];
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -239,15 +255,30 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     attention: null,
     attentionIncidents: 0,
     pendingRetry: null,
+    registerChanges: [],
+    decidedRegisterChecks: [],
   };
   registerHandlers(state);
 
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
-  await condition(
-    () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested,
-  );
+  for (;;) {
+    await condition(
+      () =>
+        state.nextUploads.length > 0 ||
+        state.recheckRequested ||
+        workflowInfo().continueAsNewSuggested ||
+        state.registerChanges.length > 0,
+    );
+    const change = state.registerChanges.shift();
+    if (!change) break;
+    const redecided = await decideAgain(state, change);
+    if (redecided?.decision === 'MANUAL_REVIEW') {
+      await awaitCsReview(state, redecided.settings, redecided.decisionId);
+    }
+    enterIdle(state);
+  }
   await condition(allHandlersFinished);
   const startsNewCycle = state.nextUploads.length > 0 || state.recheckRequested;
   await continueAsNew<typeof KycWorkflow>({
@@ -422,14 +453,26 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   }
 }
 
-async function awaitCsReview(state: State, settings: CycleSettings, automaticDecisionId: number): Promise<void> {
+async function awaitCsReview(state: State, settings: CycleSettings, reviewedDecisionId: number): Promise<void> {
+  let automaticDecisionId = reviewedDecisionId;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
   const reviewed = () => state.pendingReview !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
-  while (!(await condition(reviewed, settings.csReminderAfterMs, { summary: sla }))) {
-    reminders += 1;
-    await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+  for (;;) {
+    const woken = () => reviewed() || state.registerChanges.length > 0;
+    if (!(await condition(woken, settings.csReminderAfterMs, { summary: sla }))) {
+      reminders += 1;
+      await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+      continue;
+    }
+    const change = reviewed() ? undefined : state.registerChanges.shift();
+    if (!change) break;
+    // The register changed while the case waited for CS: a FAIL closes the review, a review stays one.
+    const redecided = await decideAgain(state, change);
+    if (redecided && redecided.decision !== 'MANUAL_REVIEW') return;
+    if (redecided) automaticDecisionId = redecided.decisionId;
+    setStage(state, 'AWAITING_REVIEW');
   }
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
@@ -451,6 +494,47 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
     await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
     state.acceptedReview = accepted;
   }
+}
+
+// ─── Register changes ───────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Decides again on a change the daily register monitor found, under the same policy: the stored document and face
+ * outcomes with the fresh register record. The decision is a cycle of its own (a new cycle id, no new documents),
+ * recorded with `users.status`, then announced as `registration.changed` (and emailed to CS for a review). Null when
+ * there is nothing to decide again from.
+ */
+async function decideAgain(state: State, change: RegisterChanged): Promise<Redecided | null> {
+  const outcomes = completeOutcomes(state);
+  const current = state.decision;
+  if (!outcomes || !current) {
+    ignore(state, 'registerChanged', 'no decision with complete check outcomes to decide again from');
+    return null;
+  }
+  if (!patched(PATCHES.registerChanged)) return null;
+  state.decidedRegisterChecks = [...state.decidedRegisterChecks, change.regCheckId].slice(
+    -MAX_REMEMBERED_REGISTER_CHECKS,
+  );
+  state.cycle += 1;
+  state.cycleId = uuid4();
+  setStage(state, 'DECIDING');
+  const redecided = await step(state, 'redecideOnRegisterChange', {
+    userId: state.userId,
+    cycleId: state.cycleId,
+    regCheckId: change.regCheckId,
+    idDocumentId: state.idDocumentId,
+    outcomes,
+    current: { decision: current.decision, source: current.source },
+  });
+  state.outcomes.register = redecided.register;
+  settle(state, {
+    decisionId: redecided.decisionId,
+    decision: redecided.decision,
+    reasons: redecided.reasons,
+    source: 'AUTOMATIC',
+  });
+  await step(state, 'notifyRegisterChange', { decisionId: redecided.decisionId });
+  return redecided;
 }
 
 // ─── Steps, and what happens when one gives up ──────────────────────────────────────────────────────────────────
@@ -643,6 +727,21 @@ function registerHandlers(state: State): void {
     // Within a cycle every step runs anyway; between cycles a face or register request re-checks the user.
     const idle = state.stage === 'DECIDED' || state.stage === 'EXPIRED';
     if (idle && request.step !== 'DECISION' && !state.idDocumentExpired) state.recheckRequested = true;
+  });
+
+  setHandler(registerChangedSignal, (raw) => {
+    const change = validSignal(state, 'registerChanged', registerChangedSchema, raw);
+    if (!change) return;
+    const known =
+      state.decidedRegisterChecks.includes(change.regCheckId) ||
+      state.registerChanges.some((pending) => pending.regCheckId === change.regCheckId);
+    if (known) return ignore(state, 'registerChanged', 'duplicate');
+    // A cycle under way checks the register itself; the monitor compares again against its decision tomorrow.
+    if (state.stage !== 'DECIDED' && state.stage !== 'AWAITING_REVIEW') {
+      return ignore(state, 'registerChanged', `not decided (stage ${state.stage})`);
+    }
+    // Each day's check supersedes the last; a few pending ones bound the state.
+    state.registerChanges = [...state.registerChanges, change].slice(-MAX_PENDING_REGISTER_CHANGES);
   });
 
   setHandler(kycStatusQuery, () => statusView(state));
