@@ -2,7 +2,7 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake (all by default). `--quick` runs each briefly, for CI
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor (all by default). `--quick` runs each briefly, for CI
  * smoke use: its figures say the bench works, not how fast anything is.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { costPart } from './parts/cost.ts';
 import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
 import { intakePart } from './parts/intake.ts';
+import { monitorPart } from './parts/monitor.ts';
 import { type Rig, startRig } from './rig.ts';
 import { markdownTable, type PartResult } from './table.ts';
 
@@ -20,10 +21,11 @@ const PARTS = {
   cost: costPart,
   idle: idlePart,
   intake: intakePart,
+  monitor: monitorPart,
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake'];
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor'];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -216,7 +216,20 @@ export async function setUpSchedules(config: Config, logger: Logger): Promise<vo
   }
 }
 
+/** Runs the register monitor now, as its Schedule would (`npm run schedules -- trigger-monitor`). */
+async function triggerMonitor(config: Config, logger: Logger): Promise<void> {
+  const kyc = await connectKycClient(config);
+  try {
+    await kyc.client.schedule.getHandle(REGISTER_MONITOR_SCHEDULE_ID).trigger(ScheduleOverlapPolicy.SKIP);
+    logger.info({ scheduleId: REGISTER_MONITOR_SCHEDULE_ID }, 'schedule triggered');
+  } finally {
+    await kyc.close();
+  }
+}
+
 if (import.meta.main) {
   const config = loadConfig();
-  await setUpSchedules(config, createLogger({ level: config.LOG_LEVEL }));
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  if (process.argv[2] === 'trigger-monitor') await triggerMonitor(config, logger);
+  else await setUpSchedules(config, logger);
 }
