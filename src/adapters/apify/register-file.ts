@@ -24,6 +24,8 @@ export interface RegisterFile {
   entries: number;
   /** Rows by each registration-number-like value they hold (see searchKey). */
   rowsByNumber: Map<string, Record<string, unknown>[]>;
+  /** Each row as text, by its first registration-number-like value (the number column leads in every download). */
+  rowsByKey: Map<string, string>;
 }
 
 const DATED = /^(.*)\.(\d{4}-\d{2}-\d{2})$/;
@@ -83,7 +85,20 @@ export async function readRegisterFile(path: string): Promise<RegisterFile> {
     sha256: createHash('sha256').update(bytes).digest('hex'),
     entries: rows.length,
     rowsByNumber: indexByNumber(rows),
+    rowsByKey: new Map(
+      rows.flatMap((row) => {
+        const key = numberLikeValues(row)[0];
+        return key === undefined ? [] : [[key, JSON.stringify(row)] as const];
+      }),
+    ),
   };
+}
+
+function numberLikeValues(row: Record<string, unknown>): string[] {
+  return Object.values(row)
+    .filter((value) => typeof value === 'string' || typeof value === 'number')
+    .map((value) => searchKey(String(value)))
+    .filter(looksLikeRegistrationNumber);
 }
 
 export function parseRegisterRows(format: RegisterFileFormat, text: string, file: string): Record<string, unknown>[] {
@@ -105,13 +120,7 @@ export function parseRegisterRows(format: RegisterFileFormat, text: string, file
 export function indexByNumber(rows: Record<string, unknown>[]): Map<string, Record<string, unknown>[]> {
   const index = new Map<string, Record<string, unknown>[]>();
   for (const row of rows) {
-    const keys = new Set(
-      Object.values(row)
-        .filter((value) => typeof value === 'string' || typeof value === 'number')
-        .map((value) => searchKey(String(value)))
-        .filter(looksLikeRegistrationNumber),
-    );
-    for (const key of keys) {
+    for (const key of new Set(numberLikeValues(row))) {
       const rowsWithKey = index.get(key);
       if (rowsWithKey) rowsWithKey.push(row);
       else index.set(key, [row]);
@@ -127,19 +136,20 @@ export interface RegisterFileDiff {
 }
 
 /**
- * What changed between two reads of a register, by registration number: entries added, removed, or whose row
- * differs in any field. The monitor reports it per pass; the decision about a user rests on their own record.
+ * What changed between two reads of a register, entry by entry (keyed by the row's leading number): entries added,
+ * removed, or whose row differs in any field. The monitor reports it per pass; the decision about a user rests on
+ * their own record.
  */
 export function diffRegisterFiles(previous: RegisterFile | null, current: RegisterFile): RegisterFileDiff {
-  if (!previous) return { added: current.rowsByNumber.size, removed: 0, changed: 0 };
+  if (!previous) return { added: current.rowsByKey.size, removed: 0, changed: 0 };
   let added = 0;
   let changed = 0;
-  for (const [number, rows] of current.rowsByNumber) {
-    const before = previous.rowsByNumber.get(number);
-    if (!before) added += 1;
-    else if (JSON.stringify(before) !== JSON.stringify(rows)) changed += 1;
+  for (const [key, row] of current.rowsByKey) {
+    const before = previous.rowsByKey.get(key);
+    if (before === undefined) added += 1;
+    else if (before !== row) changed += 1;
   }
   let removed = 0;
-  for (const number of previous.rowsByNumber.keys()) if (!current.rowsByNumber.has(number)) removed += 1;
+  for (const key of previous.rowsByKey.keys()) if (!current.rowsByKey.has(key)) removed += 1;
   return { added, removed, changed };
 }
