@@ -264,7 +264,7 @@ const environmentSchema = z.object({
 
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
-  /** When the weekly expiry pass (the `kyc-expiry-weekly` Schedule) runs, in its time zone. */
+  /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z
     .string()
     .transform((day) => day.toUpperCase())
@@ -273,6 +273,21 @@ const environmentSchema = z.object({
   KYC_EXPIRY_SCHEDULE_TIME: timeOfDay.default({ hour: 8, minute: 0 }),
   KYC_EXPIRY_SCHEDULE_TIME_ZONE: timeZone.default('Europe/London'),
   KYC_EXPIRY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How often the expiry pass runs: `daily` (each reminder on its day) or the seed's `weekly` (on KYC_EXPIRY_SCHEDULE_DAY). */
+  KYC_EXPIRY_SCHEDULE_FREQUENCY: z.enum(['daily', 'weekly']).default('daily'),
+  /** When the daily register monitor (the `kyc-register-monitor` Schedule) runs, in KYC_EXPIRY_SCHEDULE_TIME_ZONE. */
+  KYC_MONITOR_SCHEDULE_TIME: timeOfDay.default({ hour: 5, minute: 0 }),
+  /** Registration numbers per actor run, or users per batch of a register file. */
+  KYC_MONITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Registers monitored from their own data download: `GMC:/data/lrmp.csv,GPC:/data/gphc.csv`. */
+  KYC_REGISTER_DATA_FILES: commaList(
+    /^(GMC|NMC|GDC|GPC):.+$/,
+    'expected REGISTER:path, REGISTER one of GMC, NMC, GDC, GPC',
+  )
+    .transform((pairs) => Object.fromEntries(pairs.map(namedPair).map(({ name, value }) => [name, value])))
+    .optional(),
+  /** The daily digest goes to CS and to this address. */
+  KYC_COMPLIANCE_EMAIL: z.email().optional(),
   /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
   KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });

@@ -15,6 +15,7 @@ import type { ActivityDeps } from './activities/deps.ts';
 import type { QueueMirror } from './activities/mirror.ts';
 import { createApifyRegisterScraper } from './adapters/apify/apify.ts';
 import { createSnapshotRegisterScraper } from './adapters/apify/snapshot.ts';
+import { createRegisterSources, type RegisterSources } from './adapters/apify/sources.ts';
 import type { EmailTransport } from './adapters/email/index.ts';
 import { createOutboxEmailTransport } from './adapters/email/outbox.ts';
 import { createSesEmailTransport } from './adapters/email/ses.ts';
@@ -50,7 +51,15 @@ const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
 
 export type OutsideWorld = Pick<
   ActivityDeps,
-  'documents' | 'faces' | 'faceIndex' | 'liveness' | 'registers' | 'email' | 'productChannels' | 'mirror'
+  | 'documents'
+  | 'faces'
+  | 'faceIndex'
+  | 'liveness'
+  | 'registers'
+  | 'registerSources'
+  | 'email'
+  | 'productChannels'
+  | 'mirror'
 >;
 
 /** The outside world of a running worker; local engines hold models and a worker thread until closed. */
@@ -89,6 +98,7 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
       snapshotDir: config.KYC_REGISTER_SNAPSHOT_DIR,
       runsDir: join(config.KYC_DATA_DIR, 'register-runs'),
     }),
+    registerSources: registerSourcesOf(config, null),
     email: createEmailTransport(config, logger),
     productChannels: createProductChannels(config),
     mirror: createQueueMirror(config),
@@ -100,21 +110,32 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
 
 const rekognitionClient = (config: Config) => new RekognitionClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT });
 
+const apifyActors = (config: Config) => ({
+  GMC: config.APIFY_ACTOR_GMC,
+  NMC: config.APIFY_ACTOR_NMC,
+  GDC: config.APIFY_ACTOR_GDC,
+  GPC: config.APIFY_ACTOR_GPC,
+});
+
+/** The monitor's sources: data downloads where configured, else the actors (AWS mode) or the snapshots (local). */
+function registerSourcesOf(config: Config, apify: ApifyClient | null): RegisterSources {
+  return createRegisterSources({
+    dataFiles: config.KYC_REGISTER_DATA_FILES ?? {},
+    actors: apify ? apifyActors(config) : {},
+    apify,
+    snapshotDir: config.KYC_PROVIDERS === 'local' ? config.KYC_REGISTER_SNAPSHOT_DIR : null,
+  });
+}
+
 export function createAwsOutsideWorld(config: Config, logger: Logger, sql: Sql): OutsideWorld {
+  const apify = new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 });
   return {
     documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })),
     faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
     faceIndex: createRekognitionFaceIndex(rekognitionClient(config), sql, config.KYC_FACE_COLLECTION_ID),
     liveness: createLivenessService(config),
-    registers: createApifyRegisterScraper(
-      new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 }),
-      {
-        GMC: config.APIFY_ACTOR_GMC,
-        NMC: config.APIFY_ACTOR_NMC,
-        GDC: config.APIFY_ACTOR_GDC,
-        GPC: config.APIFY_ACTOR_GPC,
-      },
-    ),
+    registers: createApifyRegisterScraper(apify, apifyActors(config)),
+    registerSources: registerSourcesOf(config, apify),
     email: createEmailTransport(config, logger),
     productChannels: createProductChannels(config),
     mirror: createQueueMirror(config),

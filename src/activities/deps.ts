@@ -1,5 +1,7 @@
 /** What the activities need from the outside world, injected so tests can hand in stand-ins. */
+import { join } from 'node:path';
 import type { RegisterScraper } from '../adapters/apify/index.ts';
+import type { RegisterSources } from '../adapters/apify/sources.ts';
 import type { EmailTransport } from '../adapters/email/index.ts';
 import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
@@ -27,10 +29,12 @@ export interface ActivitySettings {
   /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
   registerWebhookUrl: string | null;
   webhookSecret: string;
-  email: { from: string; csAddress: string; opsAddress: string };
+  email: { from: string; csAddress: string; opsAddress: string; complianceAddress: string | null };
   links: { csBaseUrl: string; temporalUiUrl: string; namespace: string };
   /** Documents per expiry-pass batch (one activity each). */
   expiry: { batchSize: number };
+  /** Users per register-monitor batch, and where the register files a pass read are kept for the next pass's diff. */
+  monitor: { batchSize: number; keptFilesDir: string };
 }
 
 export interface ActivityDeps {
@@ -42,6 +46,8 @@ export interface ActivityDeps {
   faceIndex: FaceIndex;
   liveness: LivenessService;
   registers: RegisterScraper;
+  /** Each register's source for the daily monitor; null for a register without one. */
+  registerSources: RegisterSources;
   email: EmailTransport;
   productChannels: ProductChannel[];
   /** Publishes the seed's queue messages for downstream consumers; null when no mirror queue is configured. */
@@ -82,12 +88,21 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     registerWebhookUrl: config.APIFY_WEBHOOK_URL ?? null,
     webhookSecret: config.KYC_WEBHOOK_SECRET,
-    email: { from: config.KYC_EMAIL_FROM, csAddress: config.KYC_CS_EMAIL, opsAddress: config.KYC_OPS_EMAIL },
+    email: {
+      from: config.KYC_EMAIL_FROM,
+      csAddress: config.KYC_CS_EMAIL,
+      opsAddress: config.KYC_OPS_EMAIL,
+      complianceAddress: config.KYC_COMPLIANCE_EMAIL ?? null,
+    },
     links: {
       csBaseUrl: config.KYC_CS_BASE_URL,
       temporalUiUrl: config.KYC_TEMPORAL_UI_URL,
       namespace: config.TEMPORAL_NAMESPACE,
     },
     expiry: { batchSize: config.KYC_EXPIRY_BATCH_SIZE },
+    monitor: {
+      batchSize: config.KYC_MONITOR_BATCH_SIZE,
+      keptFilesDir: join(config.KYC_DATA_DIR, 'register-files'),
+    },
   };
 }

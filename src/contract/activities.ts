@@ -7,6 +7,7 @@
 import type { DocType } from '../domain/doc-types.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
+import type { CurrentDecision } from '../domain/register-change.ts';
 import type { RegType } from '../domain/registers.ts';
 import type { BadDataTally, ReminderDays } from './expiry-workflow.ts';
 import type { DocumentUploaded } from './kyc-workflow.ts';
@@ -138,6 +139,27 @@ export interface ExpiryBatchResult {
 
 // ─── The activity interfaces ───────────────────────────────────────────────────────────────────────────────────
 
+// ─── Deciding again after a register change (from the daily register monitor) ─────────────────────────────────
+
+export interface RedecideInput {
+  userId: number;
+  /** A new cycle id for the decision taken again; its CS review, if any, is recorded under it. */
+  cycleId: string;
+  /** The reg_checks row holding the monitor's fresh record. */
+  regCheckId: number;
+  /** The document the current decision rests on, whose name the register's is compared with. */
+  idDocumentId: number | null;
+  outcomes: CheckOutcomes;
+  current: CurrentDecision;
+}
+
+export interface Redecided extends RecordedDecision {
+  /** The fresh register outcome the decision rests on. */
+  register: RegisterOutcome;
+  /** The cycle settings, for the review that may follow (an idle run has none of its own). */
+  settings: CycleSettings;
+}
+
 export interface KycActivities {
   beginCycle(input: CycleRef): Promise<BeginCycleResult>;
   closeWithoutDocuments(input: CycleRef): Promise<RecordedDecision>;
@@ -150,6 +172,9 @@ export interface KycActivities {
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
   alertOps(input: AlertOpsInput): Promise<void>;
+  redecideOnRegisterChange(input: RedecideInput): Promise<Redecided>;
+  /** `registration.changed` to the product; an email to CS when the case goes to review. */
+  notifyRegisterChange(input: { decisionId: number }): Promise<void>;
 }
 
 export interface ExpiryActivities {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DOC_TYPES } from '../domain/doc-types.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
+import { REGISTER_CHANGES } from '../domain/register-change.ts';
 
 export const KYC_WORKFLOW_TYPE = 'KycWorkflow';
 const WORKFLOW_ID_PREFIX = 'kyc-user-';
@@ -87,11 +88,23 @@ export const stepRequestedSchema = z.object({
 });
 export type StepRequested = z.infer<typeof stepRequestedSchema>;
 
+/**
+ * From the daily register monitor: the register shows a change that matters since the record behind the user's
+ * current decision. The fresh record is the reg_checks row `regCheckId`; the workflow decides again from it.
+ */
+export const registerChangedSchema = z.object({
+  regCheckId: z.number().int().positive(),
+  snapshotDate: z.iso.date(),
+  changes: z.array(z.enum(REGISTER_CHANGES)).min(1).max(REGISTER_CHANGES.length),
+});
+export type RegisterChanged = z.infer<typeof registerChangedSchema>;
+
 export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
 export const registerResultSignal = defineSignal<[RegisterResult]>('registerResult');
 export const csReviewSignal = defineSignal<[CsReview]>('csReview');
 export const documentExpiredSignal = defineSignal<[DocumentExpired]>('documentExpired');
 export const stepRequestedSignal = defineSignal<[StepRequested]>('stepRequested');
+export const registerChangedSignal = defineSignal<[RegisterChanged]>('registerChanged');
 
 // ─── Update and query ───────────────────────────────────────────────────────────────────────────────────────────
 
@@ -146,6 +159,8 @@ export const KYC_STEPS = [
   'recordReview',
   'notifyDecision',
   'remindCs',
+  'redecideOnRegisterChange',
+  'notifyRegisterChange',
 ] as const;
 export type KycStep = (typeof KYC_STEPS)[number];
 

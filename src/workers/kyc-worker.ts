@@ -20,7 +20,8 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, faceIndex, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  const { documents, faces, faceIndex, liveness, registers, registerSources, email, productChannels, mirror } =
+    outsideWorld;
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -39,6 +40,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       faceIndex,
       liveness,
       registers,
+      registerSources,
       email,
       productChannels,
       mirror,

@@ -1,5 +1,5 @@
 /**
- * ExpiryReminderWorkflow: one pass of seed step 6, started weekly by the `kyc-expiry-weekly` Schedule. It walks the
+ * ExpiryReminderWorkflow: one pass of seed step 6, started daily (or weekly) by the `kyc-expiry-reminders` Schedule. It walks the
  * due documents in batches (one activity each, keyset-paginated), tells the KycWorkflow of every user whose document
  * expired, and continues as new every few batches so that a pass over millions of documents keeps a short history.
  */
@@ -126,7 +126,7 @@ function newPass(timeZone: string): ExpiryPassProgress {
 }
 
 /** The workflow's own date (deterministic, and skipped forward in time-skipping tests) on the calendar of `timeZone`. */
-function dateIn(timeZone: string): string {
+export function dateIn(timeZone: string): string {
   let parts: Intl.DateTimeFormatPart[];
   try {
     parts = new Intl.DateTimeFormat('en', {

@@ -22,7 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { CycleSettings, KycActivities, ProviderNames, UploadLocation } from '../contract/activities.ts';
+import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
 import {
   type AttentionView,
   type CsReview,
@@ -42,9 +42,12 @@ import {
   kycStatusQuery,
   kycWorkflowId,
   kycWorkflowInputSchema,
+  type RegisterChanged,
   type RegisterResult,
   type RetryStep,
   type RetryStepAccepted,
+  registerChangedSchema,
+  registerChangedSignal,
   registerResultSchema,
   registerResultSignal,
   retryStepSchema,
@@ -106,6 +109,8 @@ function summaries(providers: ProviderNames | undefined): Record<KycStep, string
     recordReview: 'Record the CS review',
     notifyDecision: 'Notify the decision',
     remindCs: 'Remind CS of the pending review',
+    redecideOnRegisterChange: 'Decide again: the register changed',
+    notifyRegisterChange: 'Notify the register change',
   };
 }
 
@@ -120,6 +125,8 @@ const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
   recordReview: database,
   notifyDecision: notification,
   remindCs: notification,
+  redecideOnRegisterChange: database,
+  notifyRegisterChange: notification,
 };
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -154,6 +161,8 @@ const PATCHES = {
   csRemindersCapped: 'cs-reminders-capped',
   /** An idle run continues as new once its history passes IDLE_HISTORY_LIMIT events. */
   idleHistoryLimit: 'idle-history-limit',
+  /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
+  registerChanged: 'decide-again-on-register-change',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -162,6 +171,9 @@ const PATCHES = {
 const IDLE_HISTORY_LIMIT = 2_000;
 /** Reminders of one pending review: daily for two weeks by default (KYC_CS_REMINDER_AFTER). */
 const MAX_CS_REMINDERS = 14;
+/** Register changes remembered as decided on, so that the monitor repeating one is harmless. */
+const MAX_REMEMBERED_REGISTER_CHECKS = 20;
+const MAX_PENDING_REGISTER_CHANGES = 5;
 /** How much of an activity's failure message the case keeps for ops. */
 const ATTENTION_REASON_LENGTH = 300;
 
@@ -208,6 +220,10 @@ interface State {
   attention: AttentionView | null;
   attentionIncidents: number;
   pendingRetry: RetryStep | null;
+  /** Register changes the monitor signalled, waiting to be decided on, oldest first. */
+  registerChanges: RegisterChanged[];
+  /** The reg_checks rows already decided on. */
+  decidedRegisterChecks: number[];
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -250,13 +266,24 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     attention: null,
     attentionIncidents: 0,
     pendingRetry: null,
+    registerChanges: [],
+    decidedRegisterChecks: [],
   };
   registerHandlers(state);
 
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
-  await waitWhileIdle(state);
+  for (;;) {
+    await waitWhileIdle(state);
+    const change = state.registerChanges.shift();
+    if (!change) break;
+    const redecided = await decideAgain(state, change);
+    if (redecided?.decision === 'MANUAL_REVIEW') {
+      await awaitCsReview(state, redecided.settings, redecided.decisionId);
+    }
+    enterIdle(state);
+  }
   await condition(allHandlersFinished);
   const startsNewCycle = state.nextUploads.length > 0 || state.recheckRequested;
   await continueAsNew<typeof KycWorkflow>({
@@ -290,7 +317,11 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
 async function waitWhileIdle(state: State): Promise<void> {
   let historyLimitApplies = true;
   for (;;) {
-    const woken = () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested;
+    const woken = () =>
+      state.nextUploads.length > 0 ||
+      state.recheckRequested ||
+      state.registerChanges.length > 0 ||
+      workflowInfo().continueAsNewSuggested;
     const tooLong = () => historyLimitApplies && workflowInfo().historyLength > IDLE_HISTORY_LIMIT;
     await condition(() => woken() || tooLong());
     if (woken()) return;
@@ -448,19 +479,32 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   }
 }
 
-async function awaitCsReview(state: State, settings: CycleSettings, automaticDecisionId: number): Promise<void> {
+async function awaitCsReview(state: State, settings: CycleSettings, reviewedDecisionId: number): Promise<void> {
+  let automaticDecisionId = reviewedDecisionId;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
   const reviewed = () => state.pendingReview !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
   let remind = true;
-  while (remind && !(await condition(reviewed, settings.csReminderAfterMs, { summary: sla }))) {
-    reminders += 1;
-    await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
-    // A case left in review for weeks stops reminding, so its history stays bounded; it stays in CS's queue.
-    remind = reminders < MAX_CS_REMINDERS || !patched(PATCHES.csRemindersCapped);
+  for (;;) {
+    const woken = () => reviewed() || state.registerChanges.length > 0;
+    if (!remind) {
+      await condition(woken);
+    } else if (!(await condition(woken, settings.csReminderAfterMs, { summary: sla }))) {
+      reminders += 1;
+      await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+      // A case left in review for weeks stops reminding, so its history stays bounded; it stays in CS's queue.
+      remind = reminders < MAX_CS_REMINDERS || !patched(PATCHES.csRemindersCapped);
+      continue;
+    }
+    const change = reviewed() ? undefined : state.registerChanges.shift();
+    if (!change) break;
+    // The register changed while the case waited for CS: a FAIL closes the review, a review stays one.
+    const redecided = await decideAgain(state, change);
+    if (redecided && redecided.decision !== 'MANUAL_REVIEW') return;
+    if (redecided) automaticDecisionId = redecided.decisionId;
+    setStage(state, 'AWAITING_REVIEW');
   }
-  await condition(reviewed);
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
   const recorded = await step(state, 'recordReview', {
@@ -481,6 +525,47 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
     await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
     state.acceptedReview = accepted;
   }
+}
+
+// ─── Register changes ───────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Decides again on a change the daily register monitor found, under the same policy: the stored document and face
+ * outcomes with the fresh register record. The decision is a cycle of its own (a new cycle id, no new documents),
+ * recorded with `users.status`, then announced as `registration.changed` (and emailed to CS for a review). Null when
+ * there is nothing to decide again from.
+ */
+async function decideAgain(state: State, change: RegisterChanged): Promise<Redecided | null> {
+  const outcomes = completeOutcomes(state);
+  const current = state.decision;
+  if (!outcomes || !current) {
+    ignore(state, 'registerChanged', 'no decision with complete check outcomes to decide again from');
+    return null;
+  }
+  if (!patched(PATCHES.registerChanged)) return null;
+  state.decidedRegisterChecks = [...state.decidedRegisterChecks, change.regCheckId].slice(
+    -MAX_REMEMBERED_REGISTER_CHECKS,
+  );
+  state.cycle += 1;
+  state.cycleId = uuid4();
+  setStage(state, 'DECIDING');
+  const redecided = await step(state, 'redecideOnRegisterChange', {
+    userId: state.userId,
+    cycleId: state.cycleId,
+    regCheckId: change.regCheckId,
+    idDocumentId: state.idDocumentId,
+    outcomes,
+    current: { decision: current.decision, source: current.source },
+  });
+  state.outcomes.register = redecided.register;
+  settle(state, {
+    decisionId: redecided.decisionId,
+    decision: redecided.decision,
+    reasons: redecided.reasons,
+    source: 'AUTOMATIC',
+  });
+  await step(state, 'notifyRegisterChange', { decisionId: redecided.decisionId });
+  return redecided;
 }
 
 // ─── Steps, and what happens when one gives up ──────────────────────────────────────────────────────────────────
@@ -673,6 +758,21 @@ function registerHandlers(state: State): void {
     // Within a cycle every step runs anyway; between cycles a face or register request re-checks the user.
     const idle = state.stage === 'DECIDED' || state.stage === 'EXPIRED';
     if (idle && request.step !== 'DECISION' && !state.idDocumentExpired) state.recheckRequested = true;
+  });
+
+  setHandler(registerChangedSignal, (raw) => {
+    const change = validSignal(state, 'registerChanged', registerChangedSchema, raw);
+    if (!change) return;
+    const known =
+      state.decidedRegisterChecks.includes(change.regCheckId) ||
+      state.registerChanges.some((pending) => pending.regCheckId === change.regCheckId);
+    if (known) return ignore(state, 'registerChanged', 'duplicate');
+    // A cycle under way checks the register itself; the monitor compares again against its decision tomorrow.
+    if (state.stage !== 'DECIDED' && state.stage !== 'AWAITING_REVIEW') {
+      return ignore(state, 'registerChanged', `not decided (stage ${state.stage})`);
+    }
+    // Each day's check supersedes the last; a few pending ones bound the state.
+    state.registerChanges = [...state.registerChanges, change].slice(-MAX_PENDING_REGISTER_CHANGES);
   });
 
   setHandler(kycStatusQuery, () => statusView(state));
