@@ -8,7 +8,7 @@
  */
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.ts';
+import { LOCAL_SERVICE_TOKENS, loadConfig } from '../src/config.ts';
 import type { KycStatusView } from '../src/contract/kyc-workflow.ts';
 import { buildDemoCases, type DemoCase } from '../src/demo/cases.ts';
 import {
@@ -32,10 +32,11 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 const timeoutMs = Number(values.timeout ?? 300) * 1000;
 const host = ['0.0.0.0', '::'].includes(config.KYC_HTTP_HOST) ? '127.0.0.1' : config.KYC_HTTP_HOST;
 const apiUrl = values['api-url'] ?? `http://${host}:${config.KYC_HTTP_PORT}`;
-const intakeToken = config.KYC_API_TOKENS.find((token) => token.role === 'intake')?.token;
+// The demo plays the product backend against npm start, whose local service token it knows; elsewhere, give it one.
+const intakeToken = process.env.KYC_DEMO_INTAKE_TOKEN ?? (config.production ? undefined : LOCAL_SERVICE_TOKENS.intake);
 if (!Number.isSafeInteger(seed) || !Number.isFinite(timeoutMs) || !intakeToken) {
   console.error('usage: npm run demo -- [--seed <integer>] [--api-url <url>] [--timeout <seconds>]');
-  console.error('(KYC_API_TOKENS must hold an intake token)');
+  console.error('(outside npm start on loopback, KYC_DEMO_INTAKE_TOKEN must hold an intake service token)');
   process.exit(2);
 }
 

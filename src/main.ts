@@ -39,7 +39,7 @@ import { type DevServerOptions, startTemporalDevServer } from './runtime/tempora
 import { ensureSearchAttributes } from './runtime/temporal-setup.ts';
 import { startDoors } from './starters/api.ts';
 import { setUpSchedules } from './starters/schedules.ts';
-import { connectKycClient } from './starters/temporal-client.ts';
+import { connectKycClient, temporalConnectionOptions } from './starters/temporal-client.ts';
 import { createKycWorker } from './workers/kyc-worker.ts';
 import { installRuntimeLogger } from './workers/runtime-logger.ts';
 
@@ -133,7 +133,7 @@ async function startInOrder(
   ]);
 
   if (config.temporalDevServer) {
-    const opsToken = config.KYC_API_TOKENS.find((token) => token.role === 'ops')?.token;
+    const opsToken = config.webUiCodecToken;
     const devServer = await startLocalTemporal({
       port: config.KYC_LOCAL_TEMPORAL_PORT,
       uiPort: config.KYC_LOCAL_TEMPORAL_UI_PORT,
@@ -146,7 +146,7 @@ async function startInOrder(
     started.push({ name: 'Temporal dev server', stop: () => devServer.stop() });
     logger.info({ address: devServer.address }, 'Temporal dev server started');
   } else if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporalConnectionOptions(config));
     try {
       const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, kycSearchAttributes);
       if (added.length > 0) logger.info({ added }, 'registered search attributes');
@@ -180,9 +180,9 @@ async function startInOrder(
 
   await setUpSchedules(service, logger);
 
-  const outsideWorld = createOutsideWorld(service, logger);
+  const outsideWorld = createOutsideWorld(service, logger, sql);
   started.push({ name: `${config.KYC_PROVIDERS} providers`, stop: () => outsideWorld.close() });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   started.push({ name: 'worker connection', stop: () => connection.close() });
   const worker = await createKycWorker({ config: service, logger, sql, connection, outsideWorld });
   const running = worker.run();

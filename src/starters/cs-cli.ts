@@ -221,6 +221,13 @@ async function main(): Promise<number> {
       await sql.end();
     }
   }
+  // --reviewer is a name typed at a terminal, not a signed-in person: only for npm start's own Temporal.
+  if (config.production || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(config.TEMPORAL_ADDRESS)) {
+    console.error(
+      'npm run cs -- review is for npm start on this machine; elsewhere decide through POST /cs/cases/:userId/decision, signed in',
+    );
+    return 2;
+  }
   const kyc = await connectKycClient(config);
   try {
     if (command.command === 'show') {

@@ -20,20 +20,23 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  const { documents, faces, faceIndex, liveness, registers, email, productChannels, mirror } = outsideWorld;
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.KYC_TASK_QUEUE,
     workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(logger) }),
     // Workers must read what the doors wrote: the same encrypting data converter as every client.
-    dataConverter: createDataConverter(await loadPayloadKeys(config)),
+    dataConverter: createDataConverter(await loadPayloadKeys(config), {
+      acceptPlaintext: config.acceptPlaintextPayloads,
+    }),
     activities: createActivities({
       sql,
       logger,
       settings: activitySettingsFromConfig(config),
       documents,
       faces,
+      faceIndex,
       liveness,
       registers,
       email,

@@ -7,12 +7,13 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { createAuthorizer } from './auth.ts';
+import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
 import { installErrorHandler } from './errors.ts';
 import { registerIntakeRoutes } from './intake.ts';
+import { registerLivenessRoutes } from './liveness.ts';
 import { registerOpsRoutes } from './ops.ts';
 import { registerWebhookRoutes } from './webhooks.ts';
 
@@ -40,9 +41,11 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   });
   installErrorHandler(app);
   await app.register(multipart);
-  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.settings.tokens) };
+  installAuditTrail(app, deps.sql);
+  const routeDeps: HttpDeps = { ...deps, requireRole: createAuthorizer(deps.authenticator) };
   app.get('/healthz', async () => ({ ok: true }));
   registerIntakeRoutes(app, routeDeps);
+  registerLivenessRoutes(app, routeDeps);
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   registerOpsRoutes(app, routeDeps);

@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { retryStep } from '../kyc-client.ts';
+import { identityOf } from './auth.ts';
 import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
 import { parseBody, userIdParam } from './request.ts';
@@ -15,14 +16,16 @@ export function registerOpsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/ops/cases/:userId/retry', { preHandler: requireRole('ops') }, async (request) => {
     const userId = userIdParam(request.params);
     const body = parseBody(retryBodySchema, request.body ?? {});
-    // The ops token is the caller's identity until people sign in (issue 13); never a name from the body.
-    const operator = 'ops';
+    // The operator is the signed-in ops person, never a name from the body.
+    const operator = identityOf(request).subject;
+    request.auditDetail = { step: 'retry', ...(body.note !== undefined ? { note: body.note } : {}) };
     const result = await retryStep(kyc, userId, { operator, ...body }).catch((error: unknown) => {
       if (error instanceof WorkflowNotFoundError)
         throw new HttpError(404, 'CASE_NOT_FOUND', `no case for user ${userId}`);
       throw error;
     });
     if (!result.accepted) throw new HttpError(409, 'RETRY_REFUSED', result.reason);
+    request.auditDetail = { ...request.auditDetail, retriedStep: result.step };
     return { userId, ...result };
   });
 }
