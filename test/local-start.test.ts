@@ -76,7 +76,7 @@ describe('scripts/node24.mjs', () => {
       script,
       [
         'let received = 0;',
-        "process.on('SIGTERM', () => { received += 1; setTimeout(() => { console.log(`SIGTERM x${received}`); process.exit(0); }, 300); });",
+        "process.on('SIGTERM', () => { received += 1; setTimeout(() => { console.log('SIGTERM x' + received); process.exit(0); }, 300); });",
         "console.log('ready');",
         'setInterval(() => {}, 1000);',
       ].join('\n'),
