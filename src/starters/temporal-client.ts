@@ -5,14 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config.ts';
 import { createDataConverter } from '../data-protection/data-converter.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
 import type { Logger } from '../logger.ts';
 import type { KycClient } from './kyc-client.ts';
 
-type TemporalSettings = Pick<
+export type TemporalSettings = Pick<
   Config,
   | 'TEMPORAL_ADDRESS'
   | 'TEMPORAL_TLS'
@@ -91,15 +90,6 @@ export function connectClientConnection(config: TemporalSettings, logger: Logger
   // Each attempt gives up after 5 s (the SDK waits 10), so the retry message comes soon.
   const options: ConnectionOptions = { ...temporalConnectionOptions(config), connectTimeout: 5_000 };
   return connectWithRetry(() => Connection.connect(options), { address: config.TEMPORAL_ADDRESS, logger, what });
-}
-
-export function connectWorkerConnection(
-  config: TemporalSettings,
-  logger: Logger,
-  what: string,
-): Promise<NativeConnection> {
-  const options = temporalConnectionOptions(config);
-  return connectWithRetry(() => NativeConnection.connect(options), { address: config.TEMPORAL_ADDRESS, logger, what });
 }
 
 export async function connectKycClient(

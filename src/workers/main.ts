@@ -12,7 +12,8 @@ import { createOutsideWorld } from '../providers.ts';
 import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
 import { configOrExit } from '../starters/entry-config.ts';
 import { setUpSchedules } from '../starters/schedules.ts';
-import { connectClientConnection, connectWorkerConnection } from '../starters/temporal-client.ts';
+import { connectClientConnection } from '../starters/temporal-client.ts';
+import { connectWorkerConnection } from './connection.ts';
 import { createKycWorker } from './kyc-worker.ts';
 import { installRuntimeLogger } from './runtime-logger.ts';
 
