@@ -183,7 +183,13 @@ function messagesIn(history: temporal.api.history.v1.IHistory): number {
 
 async function checkWorkflowSurvives(actions: Action[]): Promise<void> {
   people += 1;
-  const user = await h.enrol({ ...SEED_PERSON, regNo: String(7300000 + people), email: `fuzz${people}@example.com` });
+  const user = await h.enrol({
+    ...SEED_PERSON,
+    regNo: String(7300000 + people),
+    email: `fuzz${people}@example.com`,
+    passportNumber: String(730000000 + people),
+    birthDate: `1986-04-${String(people).padStart(2, '0')}`,
+  });
   await startKycWorkflow(h.kyc, user.userId);
   const workflowId = kycWorkflowId(user.userId);
   const handle = h.env.client.workflow.getHandle(workflowId);

@@ -38,7 +38,12 @@ describe('npm run replay', () => {
   });
 
   it('replays the open workflows a query finds and exits 0', async () => {
-    const user = await h.enrol({ ...SEED_PERSON, regNo: '7123456', email: 'replay@example.com' });
+    const user = await h.enrol({
+      ...SEED_PERSON,
+      regNo: '7123456',
+      email: 'replay@example.com',
+      passportNumber: '712345600',
+    });
     await user.uploadBoth();
     await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'a decision');
     const result = await replay(`WorkflowId='${kycWorkflowId(user.userId)}' AND ExecutionStatus='Running'`);

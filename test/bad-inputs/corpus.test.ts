@@ -30,11 +30,19 @@ describe('bad-input corpus', () => {
         ...aws.queueSettings,
       },
     });
-    const decided = await h.enrol({ ...SEED_PERSON, regNo: '7200001', email: 'decided@example.com' });
+    // Each their own passport and birth date: one identity under three users would (rightly) go to review.
+    const person = (n: number, email: string) => ({
+      ...SEED_PERSON,
+      regNo: `720000${n}`,
+      email,
+      passportNumber: `72000000${n}`,
+      birthDate: `1985-02-1${n}`,
+    });
+    const decided = await h.enrol(person(1, 'decided@example.com'));
     await decided.uploadBoth();
-    const review = await h.enrol({ ...SEED_PERSON, regNo: '7200002', email: 'review@example.com' }, { liveness: null });
+    const review = await h.enrol(person(2, 'review@example.com'), { liveness: null });
     await review.uploadBoth();
-    const bystander = await h.enrol({ ...SEED_PERSON, regNo: '7200003', email: 'bystander@example.com' });
+    const bystander = await h.enrol(person(3, 'bystander@example.com'));
     await startKycWorkflow(h.kyc, bystander.userId);
     await h.waitForStatus(decided.userId, (s) => s.stage === 'DECIDED', 'the decided case');
     await h.waitForStatus(review.userId, (s) => s.stage === 'AWAITING_REVIEW', 'the review case');
