@@ -347,9 +347,10 @@ describe('KycWorkflow', () => {
         h.smtp.messages.filter((message) => message.subject?.includes(`kyc-user-${user.userId} needs attention`)),
       )
       .toHaveLength(1);
-    const [alert] = await h.db
-      .sql`select step, incident, sent_at is not null as sent from ops_alerts where user_id = ${user.userId}`;
-    expect(alert).toEqual({ step: 'notifyDecision', incident: 1, sent: true });
+    // The row is marked sent just after the mail goes out.
+    const alerts = () =>
+      h.db.sql`select step, incident, sent_at is not null as sent from ops_alerts where user_id = ${user.userId}`;
+    await expect.poll(alerts).toEqual([{ step: 'notifyDecision', incident: 1, sent: true }]);
 
     const notNow = handle.executeUpdate(retryStepUpdate, { args: [{ operator: '' }] });
     await expect(notNow).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^invalid retry: /) } });
