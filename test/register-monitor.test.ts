@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { datedPath } from '../src/adapters/apify/register-file.ts';
-import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
+import { kycWorkflowId, submitCsReviewUpdate } from '../src/contract/kyc-workflow.ts';
 import {
   REGISTER_MONITOR_WORKFLOW_ID_PREFIX,
   REGISTER_MONITOR_WORKFLOW_TYPE,
@@ -28,6 +28,13 @@ import { testDataConverter } from './support/temporal.ts';
 
 const TIME_ZONE = 'Europe/London';
 const NURSE_PIN = '01A2345N';
+const COLLEAGUE = {
+  ...SEED_PERSON,
+  givenNames: 'JOHN ANDREW',
+  regNo: '7012345',
+  passportNumber: '925665417',
+  email: 'dr.john@example.com',
+};
 
 let h: KycHarness;
 let passClient: Client;
@@ -43,7 +50,10 @@ function addDays(date: string, days: number): string {
 }
 
 /** The GMC's download: the seed's doctor and two others, with the columns the LRMP-like file has. */
-function gmcDownload(doctor: { status: string; address: string; conditions?: string }): string {
+function gmcDownload(
+  doctor: { status: string; address: string; conditions?: string },
+  colleague: { status: string; conditions?: string } = { status: 'Registered with a licence to practise' },
+): string {
   return stringify(
     [
       {
@@ -54,10 +64,10 @@ function gmcDownload(doctor: { status: string; address: string; conditions?: str
         registeredAddress: doctor.address,
       },
       {
-        gmcReferenceNumber: '7012345',
+        gmcReferenceNumber: COLLEAGUE.regNo,
         fullName: 'John Andrew Doe',
-        registrationStatus: 'Registered with a licence to practise',
-        conditions: '',
+        registrationStatus: colleague.status,
+        conditions: colleague.conditions ?? '',
         registeredAddress: 'Leeds',
       },
       {
@@ -276,6 +286,61 @@ describe('RegisterMonitorWorkflow', () => {
       name: 'kyc-register-suspended',
       path: 'automatic PASS, then FAIL on a suspension the register monitor found',
       workflowId: kycWorkflowId(doctor.userId),
+    });
+  });
+  it('sends new conditions to review and emails CS; a suspension while CS has not decided closes the review as a FAIL', async () => {
+    const colleague = await h.enrol(COLLEAGUE);
+    await colleague.uploadBoth();
+    await h.waitForStatus(colleague.userId, (s) => s.stage === 'DECIDED' && s.decision?.decision === 'PASS', 'a PASS');
+    const today = londonDate(await h.env.currentTimeMs());
+    const doctor = { status: 'Suspended', address: 'Bristol' };
+    const licensed = 'Registered with a licence to practise';
+    await writeFile(
+      datedPath(gmcFile, addDays(today, 1)),
+      gmcDownload(doctor, { status: licensed, conditions: 'Must not prescribe controlled drugs' }),
+    );
+    await writeFile(datedPath(gmcFile, addDays(today, 2)), gmcDownload(doctor, { status: 'Suspended' }));
+
+    await h.env.sleep('1 day');
+    const conditions = await runPass();
+    expect(conditions.summary.changed).toBe(1);
+    const review = await h.waitForStatus(colleague.userId, (s) => s.stage === 'AWAITING_REVIEW', 'the review');
+    expect(review.decision).toMatchObject({ decision: 'MANUAL_REVIEW', reasons: ['REGISTER_RESTRICTIONS'] });
+    await expect
+      .poll(
+        () =>
+          h.smtp.messages.filter((m) => m.subject === `KYC case ${colleague.userId} needs review: the register changed`)
+            .length,
+      )
+      .toBe(1);
+    const [inReview] = await h.db.sql`select status from users where id = ${colleague.userId}`;
+    expect(inReview).toEqual({ status: 'MANUAL_REVIEW' });
+
+    // Users in review are re-checked too: the next day's suspension decides the case before CS does.
+    await h.env.sleep('1 day');
+    const suspended = await runPass();
+    expect(suspended.summary.changed).toBe(1);
+    const failed = await h.waitForStatus(colleague.userId, (s) => s.decision?.decision === 'FAIL', 'the FAIL');
+    expect(failed).toMatchObject({ stage: 'DECIDED', cycle: 3, decision: { reasons: ['REGISTER_SUSPENDED'] } });
+    const refused = h.env.client.workflow
+      .getHandle(kycWorkflowId(colleague.userId))
+      .executeUpdate(submitCsReviewUpdate, { args: [{ decision: 'PASS', reviewer: 'cs-late' }] });
+    await expect(refused).rejects.toMatchObject({ cause: { message: 'no review is pending (stage DECIDED)' } });
+    const decisions = await h.db.sql<{ decision: string; regCheck: boolean }[]>`
+      select decision, reg_check_id is not null as "regCheck" from kyc_decisions
+      where user_id = ${colleague.userId} order by id`;
+    expect(decisions).toEqual([
+      { decision: 'PASS', regCheck: false },
+      { decision: 'MANUAL_REVIEW', regCheck: true },
+      { decision: 'FAIL', regCheck: true },
+    ]);
+    const history = await h.env.client.workflow.getHandle(kycWorkflowId(colleague.userId)).fetchHistory();
+    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
+    await Worker.runReplayHistory(replay, history, kycWorkflowId(colleague.userId));
+    await keepHistory(h.env.client, {
+      name: 'kyc-register-conditions-then-suspended-in-review',
+      path: 'PASS, MANUAL_REVIEW on new register conditions, then FAIL on a suspension while the review waits',
+      workflowId: kycWorkflowId(colleague.userId),
     });
   });
 });
