@@ -92,7 +92,7 @@ async function runPass(): Promise<{ handle: WorkflowHandle; summary: RegisterMon
 }
 
 /** A user verified long ago, written straight to the database with the record behind their PASS. */
-async function seedVerified(regType: 'NMC' | 'GDC', regNo: string, record: Record<string, unknown>) {
+async function seedVerified(regType: 'NMC' | 'GDC' | 'GPC', regNo: string, record: Record<string, unknown>) {
   const cycleId = randomUUID();
   const [user] = await h.db.sql<{ id: number }[]>`
     insert into users (email, reg_no, reg_type, status)
@@ -112,7 +112,8 @@ describe('RegisterMonitorWorkflow', () => {
     h = await startKycHarness({
       settings: {
         KYC_DATA_DIR: dataDir,
-        KYC_REGISTER_DATA_FILES: `GMC:${gmcFile}`,
+        // The GPhC's download never arrives: its source is failing.
+        KYC_REGISTER_DATA_FILES: `GMC:${gmcFile},GPC:${join(dataDir, 'registers', 'gphc.csv')}`,
         // No GDC actor: the GDC has no working source.
         APIFY_ACTOR_GDC: '',
         KYC_MONITOR_BATCH_SIZE: '2',
@@ -146,6 +147,12 @@ describe('RegisterMonitorWorkflow', () => {
       regType: 'GDC',
       regNo: '81234',
       fullName: 'Dee Entist',
+      standing: 'REGISTERED',
+    });
+    await seedVerified('GPC', '2071234', {
+      regType: 'GPC',
+      regNo: '2071234',
+      fullName: 'Fa Macist',
       standing: 'REGISTERED',
     });
     h.apify.setItems(ACTORS.NMC, (input) =>
@@ -250,8 +257,14 @@ describe('RegisterMonitorWorkflow', () => {
     ]);
     expect(nurse).toBeGreaterThan(0);
 
-    // The GDC has no source: every pass says so, and so do its search attributes.
-    expect(summaries.every((s) => s.registersWithoutWorkingSource.join() === 'GDC')).toBe(true);
+    // The GDC has no source and the GPhC's file is missing: every pass says so, and so do the search attributes.
+    expect(summaries.every((s) => s.registersWithoutWorkingSource.join() === 'GDC,GPC')).toBe(true);
+    expect(day3.registers.find((sweep) => sweep.regType === 'GPC')).toMatchObject({
+      source: { kind: 'DATA_FILE', health: 'FAILING', error: `no GPC register file for ${addDays(day1, 2)}` },
+      due: 1,
+      failed: 1,
+      checked: 0,
+    });
     expect(day3.registers.find((sweep) => sweep.regType === 'GDC')).toMatchObject({
       source: { kind: 'NONE', health: 'NOT_CONFIGURED' },
       due: 1,
@@ -260,7 +273,14 @@ describe('RegisterMonitorWorkflow', () => {
     });
     const described = await (suspendedPass as WorkflowHandle).describe();
     expect(described.typedSearchAttributes.get(KycRegisterSource)).toEqual(
-      expect.arrayContaining(['GMC:DATA_FILE', 'GMC:OK', 'GDC:NONE', 'GDC:NOT_CONFIGURED', 'NO_WORKING_SOURCE']),
+      expect.arrayContaining([
+        'GMC:DATA_FILE',
+        'GMC:OK',
+        'GDC:NONE',
+        'GDC:NOT_CONFIGURED',
+        'GPC:FAILING',
+        'NO_WORKING_SOURCE',
+      ]),
     );
     expect(described.typedSearchAttributes.get(KycRegisterCheckedAt)).toBeUndefined();
     const gmcSweep = await passClient.workflow.getHandle(`${described.workflowId}-GMC`).describe();
