@@ -73,9 +73,96 @@ CREATE TYPE public.user_status_enum AS ENUM (
 );
 
 
+--
+-- Name: audit_events_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_events_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  raise exception 'audit_events is append-only: % refused', tg_op using errcode = 'insufficient_privilege';
+end;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: account_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.account_links (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    other_user_id bigint NOT NULL,
+    reason character varying(40) NOT NULL,
+    cycle_id uuid,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT account_links_check CHECK ((user_id <> other_user_id))
+);
+
+
+--
+-- Name: account_links_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.account_links_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: account_links_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.account_links_id_seq OWNED BY public.account_links.id;
+
+
+--
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_events (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_subject text NOT NULL,
+    actor_name text NOT NULL,
+    actor_via text NOT NULL,
+    actor_roles text[] NOT NULL,
+    action text NOT NULL,
+    user_id bigint,
+    status integer,
+    source_address text,
+    request_id text,
+    detail jsonb
+);
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_events_id_seq OWNED BY public.audit_events.id;
+
 
 --
 -- Name: doc_scans; Type: TABLE; Schema: public; Owner: -
@@ -190,6 +277,19 @@ ALTER SEQUENCE public.face_checks_id_seq OWNED BY public.face_checks.id;
 
 
 --
+-- Name: face_index_entries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.face_index_entries (
+    selfie_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    face_id character varying(64),
+    embedding real[],
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: id_documents; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -221,6 +321,40 @@ CREATE SEQUENCE public.id_documents_id_seq
 --
 
 ALTER SEQUENCE public.id_documents_id_seq OWNED BY public.id_documents.id;
+
+
+--
+-- Name: identity_fingerprints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.identity_fingerprints (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    kind character varying(10) NOT NULL,
+    fingerprint bytea NOT NULL,
+    id_document_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT identity_fingerprints_kind_check CHECK (((kind)::text = ANY ((ARRAY['DOCUMENT'::character varying, 'IDENTITY'::character varying])::text[])))
+);
+
+
+--
+-- Name: identity_fingerprints_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.identity_fingerprints_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: identity_fingerprints_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.identity_fingerprints_id_seq OWNED BY public.identity_fingerprints.id;
 
 
 --
@@ -260,6 +394,36 @@ CREATE SEQUENCE public.kyc_decisions_id_seq
 --
 
 ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
+
+
+--
+-- Name: liveness_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.liveness_sessions (
+    session_id uuid NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    used_by_selfie_id bigint,
+    used_at timestamp with time zone
+);
+
+
+--
+-- Name: local_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.local_accounts (
+    username text NOT NULL,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    roles text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    disabled_at timestamp with time zone,
+    CONSTRAINT local_accounts_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT local_accounts_roles_check CHECK (((roles <@ ARRAY['intake'::text, 'cs'::text, 'cs-lead'::text, 'ops'::text]) AND (cardinality(roles) > 0))),
+    CONSTRAINT local_accounts_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
+);
 
 
 --
@@ -637,6 +801,20 @@ ALTER SEQUENCE public.webhook_receipts_id_seq OWNED BY public.webhook_receipts.i
 
 
 --
+-- Name: account_links id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links ALTER COLUMN id SET DEFAULT nextval('public.account_links_id_seq'::regclass);
+
+
+--
+-- Name: audit_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events ALTER COLUMN id SET DEFAULT nextval('public.audit_events_id_seq'::regclass);
+
+
+--
 -- Name: doc_scans id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -662,6 +840,13 @@ ALTER TABLE ONLY public.face_checks ALTER COLUMN id SET DEFAULT nextval('public.
 --
 
 ALTER TABLE ONLY public.id_documents ALTER COLUMN id SET DEFAULT nextval('public.id_documents_id_seq'::regclass);
+
+
+--
+-- Name: identity_fingerprints id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints ALTER COLUMN id SET DEFAULT nextval('public.identity_fingerprints_id_seq'::regclass);
 
 
 --
@@ -735,6 +920,22 @@ ALTER TABLE ONLY public.webhook_receipts ALTER COLUMN id SET DEFAULT nextval('pu
 
 
 --
+-- Name: account_links account_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: doc_scans doc_scans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -767,6 +968,14 @@ ALTER TABLE ONLY public.face_checks
 
 
 --
+-- Name: face_index_entries face_index_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_pkey PRIMARY KEY (selfie_id);
+
+
+--
 -- Name: id_documents id_documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -775,11 +984,35 @@ ALTER TABLE ONLY public.id_documents
 
 
 --
+-- Name: identity_fingerprints identity_fingerprints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_pkey PRIMARY KEY (session_id);
+
+
+--
+-- Name: local_accounts local_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.local_accounts
+    ADD CONSTRAINT local_accounts_pkey PRIMARY KEY (username);
 
 
 --
@@ -951,6 +1184,34 @@ ALTER TABLE ONLY public.webhook_receipts
 
 
 --
+-- Name: account_links_other_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX account_links_other_idx ON public.account_links USING btree (other_user_id);
+
+
+--
+-- Name: account_links_pair_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX account_links_pair_key ON public.account_links USING btree (user_id, other_user_id, reason);
+
+
+--
+-- Name: audit_events_actor; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_actor ON public.audit_events USING btree (actor_subject, occurred_at);
+
+
+--
+-- Name: audit_events_user_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_user_id ON public.audit_events USING btree (user_id, occurred_at) WHERE (user_id IS NOT NULL);
+
+
+--
 -- Name: doc_scans_cycle_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -993,6 +1254,13 @@ CREATE INDEX face_checks_user_latest_idx ON public.face_checks USING btree (user
 
 
 --
+-- Name: face_index_entries_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX face_index_entries_user_idx ON public.face_index_entries USING btree (user_id);
+
+
+--
 -- Name: id_documents_expiry_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1021,6 +1289,13 @@ CREATE UNIQUE INDEX id_documents_user_key ON public.id_documents USING btree (us
 
 
 --
+-- Name: identity_fingerprints_user_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX identity_fingerprints_user_key ON public.identity_fingerprints USING btree (kind, fingerprint, user_id);
+
+
+--
 -- Name: kyc_decisions_cycle_source_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1039,6 +1314,13 @@ CREATE UNIQUE INDEX kyc_decisions_reg_check_key ON public.kyc_decisions USING bt
 --
 
 CREATE INDEX kyc_decisions_user_latest_idx ON public.kyc_decisions USING btree (user_id, decided_at DESC);
+
+
+--
+-- Name: liveness_sessions_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX liveness_sessions_user_idx ON public.liveness_sessions USING btree (user_id);
 
 
 --
@@ -1098,10 +1380,10 @@ CREATE INDEX users_monitored_idx ON public.users USING btree (reg_type, id) WHER
 
 
 --
--- Name: users_registration_key; Type: INDEX; Schema: public; Owner: -
+-- Name: users_registration_email_key; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX users_registration_key ON public.users USING btree (reg_type, reg_no);
+CREATE UNIQUE INDEX users_registration_email_key ON public.users USING btree (reg_type, reg_no, email);
 
 
 --
@@ -1109,6 +1391,36 @@ CREATE UNIQUE INDEX users_registration_key ON public.users USING btree (reg_type
 --
 
 CREATE INDEX users_status_idx ON public.users USING btree (status);
+
+
+--
+-- Name: audit_events audit_events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
+-- Name: audit_events audit_events_no_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_update BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
+-- Name: account_links account_links_other_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_other_user_id_fkey FOREIGN KEY (other_user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: account_links account_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -1160,11 +1472,43 @@ ALTER TABLE ONLY public.face_checks
 
 
 --
+-- Name: face_index_entries face_index_entries_selfie_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_selfie_id_fkey FOREIGN KEY (selfie_id) REFERENCES public.selfies(id);
+
+
+--
+-- Name: face_index_entries face_index_entries_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: id_documents id_documents_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.id_documents
     ADD CONSTRAINT id_documents_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: identity_fingerprints identity_fingerprints_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: identity_fingerprints identity_fingerprints_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -1189,6 +1533,22 @@ ALTER TABLE ONLY public.kyc_decisions
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_used_by_selfie_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_used_by_selfie_id_fkey FOREIGN KEY (used_by_selfie_id) REFERENCES public.selfies(id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -1275,4 +1635,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000000'),
     ('20261126010000'),
     ('20261202100000'),
-    ('20261202120000');
+    ('20261202110000'),
+    ('20261202120000'),
+    ('20261202130000');

@@ -16,19 +16,24 @@ import {
 import { KycStage } from '../src/contract/search-attributes.ts';
 import { submitCsReview } from '../src/starters/kyc-client.ts';
 import { keepHistory } from './support/history-fixtures.ts';
-import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
+import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
 import { testDataConverter } from './support/temporal.ts';
 
 let h: KycHarness;
 let personCount = 0;
 
-/** A fresh registration number per scenario, so each user is distinct. */
+/**
+ * A fresh registration number, passport number and birth date per scenario, so each user is a distinct person: the
+ * same passport or name and birth date under two users is DUPLICATE_IDENTITY (test/fraud-controls.test.ts).
+ */
 function person(overrides: Partial<typeof SEED_PERSON> = {}) {
   personCount += 1;
   return {
     ...SEED_PERSON,
     regNo: String(6143219 + personCount),
     email: `doctor${personCount}@example.com`,
+    passportNumber: String(700000000 + personCount),
+    birthDate: `1985-03-${String(personCount).padStart(2, '0')}`,
     ...overrides,
   };
 }
@@ -69,7 +74,12 @@ describe('KycWorkflow', () => {
   });
 
   it("passes the seed's example and writes every row of the seed's flow", async () => {
-    const jane = person({ regNo: '6143219', email: 'dr.jane@example.com' });
+    const jane = person({
+      regNo: '6143219',
+      email: 'dr.jane@example.com',
+      passportNumber: SEED_PERSON.passportNumber,
+      birthDate: SEED_PERSON.birthDate,
+    });
     const user = await h.enrol(jane);
     await user.uploadBoth();
     const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
@@ -80,12 +90,15 @@ describe('KycWorkflow', () => {
       expired: false,
       checkDigitsValid: true,
       fieldsComplete: true,
+      duplicates: [],
     });
     expect(status.checks.face).toEqual({
       status: 'COMPARED',
       similarity: 0.93,
       liveness: 'PASSED',
       selfieQuality: 'OK',
+      livenessReference: { selfie: 0.992, document: 0.992 },
+      sameFaceAs: [],
     });
     expect(status.checks.register).toEqual({ status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' });
 
@@ -340,17 +353,29 @@ describe('KycWorkflow', () => {
 
     const notNow = handle.executeUpdate(retryStepUpdate, { args: [{ operator: '' }] });
     await expect(notNow).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^invalid retry: /) } });
-    const accepted = await handle.executeUpdate(retryStepUpdate, {
-      args: [{ operator: 'ops-olivia', note: 'key fixed' }],
-    });
-    expect(accepted).toEqual({ accepted: true, step: 'notifyDecision' });
+    const retry = (userId: number, token: string) =>
+      fetch(`${h.url}/ops/cases/${userId}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'webhook key fixed' }),
+      });
+    expect((await retry(user.userId, TOKEN.cs)).status).toBe(403);
+    expect((await retry(987_654_321, TOKEN.ops)).status).toBe(404);
+    const accepted = await retry(user.userId, TOKEN.ops);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ userId: user.userId, accepted: true, step: 'notifyDecision' });
+    const audited = await h.db.sql`
+      select actor_subject, status, detail ->> 'retriedStep' as step from audit_events
+      where user_id = ${user.userId} and action like '%/retry' and status = 200`;
+    expect(audited).toEqual([{ actor_subject: 'ops-olly', status: 200, step: 'notifyDecision' }]);
     const resumed = await h.waitForStatus(user.userId, (s) => decided(s.stage) && s.attention === null, 'the retry');
     expect(resumed.decision).toMatchObject({ decision: 'PASS' });
     await expect
       .poll(() => productEventsFor(user.userId))
       .toEqual([expect.objectContaining({ type: 'kyc.decision', decision: 'PASS' })]);
-    const again = handle.executeUpdate(retryStepUpdate, { args: [{ operator: 'ops-olivia' }] });
-    await expect(again).rejects.toMatchObject({ cause: { message: 'no step needs attention (stage DECIDED)' } });
+    const again = await retry(user.userId, TOKEN.ops);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { message: 'no step needs attention (stage DECIDED)' } });
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await keep(
       'kyc-needs-attention-retry',
@@ -414,6 +439,20 @@ describe('KycWorkflow', () => {
     } finally {
       h.apify.webhookMode = 'deliver';
     }
+  });
+
+  it("takes the same object signalled without and then with its ETag as one upload, and ignores other users' objects", async () => {
+    const user = await h.enrol(person());
+    const selfie = { kind: 'SELFIE' as const, key: user.selfieKey, livenessSessionId: user.livenessSessionId };
+    await h.upload(user.userId, selfie);
+    await h.upload(user.userId, { ...selfie, etag: '"d41d8cd98f00b204e9800998ecf8427e"' });
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: `kyc-raw/${user.userId + 1}/passport.jpg` });
+    const waiting = await h.waitForStatus(user.userId, (s) => s.ignoredSignals >= 2, 'the ignored signals');
+    expect(waiting.waitingFor).toEqual(['ID_DOCUMENT']);
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status).toMatchObject({ cycle: 1, ignoredSignals: 2, decision: { decision: 'PASS' } });
+    expect(status.documents.idDocument?.key).toBe(user.passportKey);
   });
 
   it('rejects invalid signal payloads and updates without failing the workflow', async () => {

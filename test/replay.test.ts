@@ -8,8 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { createDataConverter } from '../src/data-protection/data-converter.ts';
 import { HISTORIES_DIR, MANIFEST_FILE, type Manifest, readManifest, sha256 } from './support/history-fixtures.ts';
-import { testDataConverter } from './support/temporal.ts';
+import { testPayloadKeys } from './support/temporal.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -55,8 +56,11 @@ describe('recorded histories', () => {
         history: JSON.parse(await readFile(`${HISTORIES_DIR}${fixture.file}`, 'utf8')),
       })),
     );
+    // Histories recorded before payload encryption (210d329) hold plaintext: replayed as a worker would with the
+    // documented migration switch, KYC_PAYLOAD_ACCEPT_PLAINTEXT.
+    const dataConverter = createDataConverter(testPayloadKeys, { acceptPlaintext: true });
     const replayed = Worker.runReplayHistories(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter },
       histories,
     );
     const failures: string[] = [];

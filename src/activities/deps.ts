@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import type { RegisterScraper } from '../adapters/apify/index.ts';
 import type { RegisterSources } from '../adapters/apify/sources.ts';
 import type { EmailTransport } from '../adapters/email/index.ts';
+import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
 import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
+import type { PolicyThresholds } from '../domain/decision.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueMirror } from './mirror.ts';
@@ -17,7 +19,11 @@ export interface ActivitySettings {
   cycle: CycleSettings;
   uploads: UploadLocation;
   providers: ProviderNames;
-  policy: { facePass: number; faceFail: number };
+  policy: PolicyThresholds;
+  /** Where uploads are stored (the S3 bridge refuses any other bucket). */
+  selfiesBucket: string;
+  /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
+  identityHashKey: string;
   livenessThreshold: number;
   selfieQuality: SelfieQualityThresholds;
   /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
@@ -36,6 +42,8 @@ export interface ActivityDeps {
   logger: Logger;
   documents: DocumentReader;
   faces: FaceAnalyzer;
+  /** Accepted selfies' faces, searched for the same face under another user. */
+  faceIndex: FaceIndex;
   liveness: LivenessService;
   registers: RegisterScraper;
   /** Each register's source for the daily monitor; null for a register without one. */
@@ -63,7 +71,15 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
     providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
-    policy: { facePass: config.KYC_FACE_PASS_THRESHOLD, faceFail: config.KYC_FACE_FAIL_THRESHOLD },
+    policy: {
+      facePass: config.KYC_FACE_PASS_THRESHOLD,
+      faceFail: config.KYC_FACE_FAIL_THRESHOLD,
+      livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+      livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+      duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
+    },
+    identityHashKey: config.KYC_IDENTITY_HASH_KEY,
+    selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
     selfieQuality: {
       minSharpness: config.KYC_SELFIE_MIN_SHARPNESS,

@@ -61,6 +61,8 @@ export interface ExpiryPassProgress {
   expiredWithoutWorkflow: number;
   badData: ExpiryBadData;
   done: boolean;
+  /** Set when a batch gave up after its retry budget: the pass ended there, and the next scheduled pass starts over. */
+  gaveUp?: string;
 }
 
 /** The pass's progress while it runs; its result is the same view with `done: true`. */

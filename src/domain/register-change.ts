@@ -2,7 +2,7 @@
  * Register monitoring's two pure decisions: whether a fresh register record differs from the record behind the
  * user's current decision in a way that matters, and what the user's decision becomes when it does.
  */
-import { decide, type FaceThresholds } from './decision.ts';
+import { decide, type PolicyThresholds } from './decision.ts';
 import { matchNames } from './names.ts';
 import type { CheckOutcomes, KycDecision, RegisterOutcome } from './outcomes.ts';
 import { FAIL_REASONS, isFailReason, REVIEW_REASONS, type ReasonCode } from './reasons.ts';
@@ -93,7 +93,7 @@ export function decideOnRegisterChange(
   register: RegisterOutcome,
   changes: readonly RegisterChange[],
   current: CurrentDecision,
-  thresholds: FaceThresholds,
+  thresholds: PolicyThresholds,
 ): { decision: KycDecision; reasons: ReasonCode[] } {
   const verdict = decide({ ...stored, register }, thresholds);
   const csPassed = current.source === 'CS' && current.decision === 'PASS';

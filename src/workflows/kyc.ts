@@ -157,9 +157,20 @@ const PATCHES = {
   needsAttention: 'needs-attention-instead-of-failing',
   /** The same key signalled with and without an ETag is one object, not a re-upload. */
   uploadWithoutEtag: 'upload-without-etag-is-same-object',
+  /** CS is reminded of a pending review MAX_CS_REMINDERS times, then no more. */
+  csRemindersCapped: 'cs-reminders-capped',
+  /** An idle run continues as new once its history passes IDLE_HISTORY_LIMIT events. */
+  idleHistoryLimit: 'idle-history-limit',
   /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
   registerChanged: 'decide-again-on-register-change',
 } as const;
+/**
+ * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
+ * signals never grows a long history (README, "Bounded state").
+ */
+const IDLE_HISTORY_LIMIT = 2_000;
+/** Reminders of one pending review: daily for two weeks by default (KYC_CS_REMINDER_AFTER). */
+const MAX_CS_REMINDERS = 14;
 /** Register changes remembered as decided on, so that the monitor repeating one is harmless. */
 const MAX_REMEMBERED_REGISTER_CHECKS = 20;
 const MAX_PENDING_REGISTER_CHANGES = 5;
@@ -264,13 +275,7 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
 
   enterIdle(state);
   for (;;) {
-    await condition(
-      () =>
-        state.nextUploads.length > 0 ||
-        state.recheckRequested ||
-        workflowInfo().continueAsNewSuggested ||
-        state.registerChanges.length > 0,
-    );
+    await waitWhileIdle(state);
     const change = state.registerChanges.shift();
     if (!change) break;
     const redecided = await decideAgain(state, change);
@@ -303,6 +308,27 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
       handledRequestIds: state.handledRequestIds.slice(-MAX_REMEMBERED_REQUESTS),
     },
   });
+}
+
+/**
+ * Idle until a re-upload or a re-check starts the next cycle, or the history has grown long enough to start afresh:
+ * when Temporal suggests it, or past IDLE_HISTORY_LIMIT events (a flood of signals to a decided case).
+ */
+async function waitWhileIdle(state: State): Promise<void> {
+  let historyLimitApplies = true;
+  for (;;) {
+    const woken = () =>
+      state.nextUploads.length > 0 ||
+      state.recheckRequested ||
+      state.registerChanges.length > 0 ||
+      workflowInfo().continueAsNewSuggested;
+    const tooLong = () => historyLimitApplies && workflowInfo().historyLength > IDLE_HISTORY_LIMIT;
+    await condition(() => woken() || tooLong());
+    if (woken()) return;
+    // Runs recorded before the limit waited on past it; they replay that way.
+    if (patched(PATCHES.idleHistoryLimit)) return;
+    historyLimitApplies = false;
+  }
 }
 
 function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
@@ -459,11 +485,16 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
   let reminders = 0;
   const reviewed = () => state.pendingReview !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
+  let remind = true;
   for (;;) {
     const woken = () => reviewed() || state.registerChanges.length > 0;
-    if (!(await condition(woken, settings.csReminderAfterMs, { summary: sla }))) {
+    if (!remind) {
+      await condition(woken);
+    } else if (!(await condition(woken, settings.csReminderAfterMs, { summary: sla }))) {
       reminders += 1;
       await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+      // A case left in review for weeks stops reminding, so its history stays bounded; it stays in CS's queue.
+      remind = reminders < MAX_CS_REMINDERS || !patched(PATCHES.csRemindersCapped);
       continue;
     }
     const change = reviewed() ? undefined : state.registerChanges.shift();
