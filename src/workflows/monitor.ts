@@ -40,7 +40,7 @@ import { REG_TYPES, type RegType } from '../domain/registers.ts';
 import { dateIn } from './expiry.ts';
 
 /** Errors no retry can change: a source refusing for good, or input that does not fit. */
-const NON_RETRYABLE = ['PermanentAdapterError', 'BadInput', 'NoRegisterFile'];
+const NON_RETRYABLE = ['PermanentAdapterError', 'BadInput', 'NoRegisterFile', 'ImplausibleRegisterAnswer'];
 // PostgreSQL work retries within six hours: a pass still failing by then leaves a failed run for ops to see.
 const database = {
   startToCloseTimeout: '2m',
