@@ -14,7 +14,7 @@ import { Worker } from '@temporalio/worker';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { datedPath } from '../src/adapters/apify/register-file.ts';
-import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
+import { kycWorkflowId, submitCsReviewUpdate } from '../src/contract/kyc-workflow.ts';
 import {
   REGISTER_MONITOR_WORKFLOW_ID_PREFIX,
   REGISTER_MONITOR_WORKFLOW_TYPE,
@@ -28,6 +28,13 @@ import { testDataConverter } from './support/temporal.ts';
 
 const TIME_ZONE = 'Europe/London';
 const NURSE_PIN = '01A2345N';
+const COLLEAGUE = {
+  ...SEED_PERSON,
+  givenNames: 'JOHN ANDREW',
+  regNo: '7012345',
+  passportNumber: '925665417',
+  email: 'dr.john@example.com',
+};
 
 let h: KycHarness;
 let passClient: Client;
@@ -43,7 +50,10 @@ function addDays(date: string, days: number): string {
 }
 
 /** The GMC's download: the seed's doctor and two others, with the columns the LRMP-like file has. */
-function gmcDownload(doctor: { status: string; address: string; conditions?: string }): string {
+function gmcDownload(
+  doctor: { status: string; address: string; conditions?: string },
+  colleague: { status: string; conditions?: string } = { status: 'Registered with a licence to practise' },
+): string {
   return stringify(
     [
       {
@@ -54,10 +64,10 @@ function gmcDownload(doctor: { status: string; address: string; conditions?: str
         registeredAddress: doctor.address,
       },
       {
-        gmcReferenceNumber: '7012345',
+        gmcReferenceNumber: COLLEAGUE.regNo,
         fullName: 'John Andrew Doe',
-        registrationStatus: 'Registered with a licence to practise',
-        conditions: '',
+        registrationStatus: colleague.status,
+        conditions: colleague.conditions ?? '',
         registeredAddress: 'Leeds',
       },
       {
@@ -82,7 +92,7 @@ async function runPass(): Promise<{ handle: WorkflowHandle; summary: RegisterMon
 }
 
 /** A user verified long ago, written straight to the database with the record behind their PASS. */
-async function seedVerified(regType: 'NMC' | 'GDC', regNo: string, record: Record<string, unknown>) {
+async function seedVerified(regType: 'NMC' | 'GDC' | 'GPC', regNo: string, record: Record<string, unknown>) {
   const cycleId = randomUUID();
   const [user] = await h.db.sql<{ id: number }[]>`
     insert into users (email, reg_no, reg_type, status)
@@ -102,7 +112,8 @@ describe('RegisterMonitorWorkflow', () => {
     h = await startKycHarness({
       settings: {
         KYC_DATA_DIR: dataDir,
-        KYC_REGISTER_DATA_FILES: `GMC:${gmcFile}`,
+        // The GPhC's download never arrives: its source is failing.
+        KYC_REGISTER_DATA_FILES: `GMC:${gmcFile},GPC:${join(dataDir, 'registers', 'gphc.csv')}`,
         // No GDC actor: the GDC has no working source.
         APIFY_ACTOR_GDC: '',
         KYC_MONITOR_BATCH_SIZE: '2',
@@ -136,6 +147,12 @@ describe('RegisterMonitorWorkflow', () => {
       regType: 'GDC',
       regNo: '81234',
       fullName: 'Dee Entist',
+      standing: 'REGISTERED',
+    });
+    await seedVerified('GPC', '2071234', {
+      regType: 'GPC',
+      regNo: '2071234',
+      fullName: 'Fa Macist',
       standing: 'REGISTERED',
     });
     h.apify.setItems(ACTORS.NMC, (input) =>
@@ -240,8 +257,14 @@ describe('RegisterMonitorWorkflow', () => {
     ]);
     expect(nurse).toBeGreaterThan(0);
 
-    // The GDC has no source: every pass says so, and so do its search attributes.
-    expect(summaries.every((s) => s.registersWithoutWorkingSource.join() === 'GDC')).toBe(true);
+    // The GDC has no source and the GPhC's file is missing: every pass says so, and so do the search attributes.
+    expect(summaries.every((s) => s.registersWithoutWorkingSource.join() === 'GDC,GPC')).toBe(true);
+    expect(day3.registers.find((sweep) => sweep.regType === 'GPC')).toMatchObject({
+      source: { kind: 'DATA_FILE', health: 'FAILING', error: `no GPC register file for ${addDays(day1, 2)}` },
+      due: 1,
+      failed: 1,
+      checked: 0,
+    });
     expect(day3.registers.find((sweep) => sweep.regType === 'GDC')).toMatchObject({
       source: { kind: 'NONE', health: 'NOT_CONFIGURED' },
       due: 1,
@@ -250,7 +273,14 @@ describe('RegisterMonitorWorkflow', () => {
     });
     const described = await (suspendedPass as WorkflowHandle).describe();
     expect(described.typedSearchAttributes.get(KycRegisterSource)).toEqual(
-      expect.arrayContaining(['GMC:DATA_FILE', 'GMC:OK', 'GDC:NONE', 'GDC:NOT_CONFIGURED', 'NO_WORKING_SOURCE']),
+      expect.arrayContaining([
+        'GMC:DATA_FILE',
+        'GMC:OK',
+        'GDC:NONE',
+        'GDC:NOT_CONFIGURED',
+        'GPC:FAILING',
+        'NO_WORKING_SOURCE',
+      ]),
     );
     expect(described.typedSearchAttributes.get(KycRegisterCheckedAt)).toBeUndefined();
     const gmcSweep = await passClient.workflow.getHandle(`${described.workflowId}-GMC`).describe();
@@ -276,6 +306,61 @@ describe('RegisterMonitorWorkflow', () => {
       name: 'kyc-register-suspended',
       path: 'automatic PASS, then FAIL on a suspension the register monitor found',
       workflowId: kycWorkflowId(doctor.userId),
+    });
+  });
+  it('sends new conditions to review and emails CS; a suspension while CS has not decided closes the review as a FAIL', async () => {
+    const colleague = await h.enrol(COLLEAGUE);
+    await colleague.uploadBoth();
+    await h.waitForStatus(colleague.userId, (s) => s.stage === 'DECIDED' && s.decision?.decision === 'PASS', 'a PASS');
+    const today = londonDate(await h.env.currentTimeMs());
+    const doctor = { status: 'Suspended', address: 'Bristol' };
+    const licensed = 'Registered with a licence to practise';
+    await writeFile(
+      datedPath(gmcFile, addDays(today, 1)),
+      gmcDownload(doctor, { status: licensed, conditions: 'Must not prescribe controlled drugs' }),
+    );
+    await writeFile(datedPath(gmcFile, addDays(today, 2)), gmcDownload(doctor, { status: 'Suspended' }));
+
+    await h.env.sleep('1 day');
+    const conditions = await runPass();
+    expect(conditions.summary.changed).toBe(1);
+    const review = await h.waitForStatus(colleague.userId, (s) => s.stage === 'AWAITING_REVIEW', 'the review');
+    expect(review.decision).toMatchObject({ decision: 'MANUAL_REVIEW', reasons: ['REGISTER_RESTRICTIONS'] });
+    await expect
+      .poll(
+        () =>
+          h.smtp.messages.filter((m) => m.subject === `KYC case ${colleague.userId} needs review: the register changed`)
+            .length,
+      )
+      .toBe(1);
+    const [inReview] = await h.db.sql`select status from users where id = ${colleague.userId}`;
+    expect(inReview).toEqual({ status: 'MANUAL_REVIEW' });
+
+    // Users in review are re-checked too: the next day's suspension decides the case before CS does.
+    await h.env.sleep('1 day');
+    const suspended = await runPass();
+    expect(suspended.summary.changed).toBe(1);
+    const failed = await h.waitForStatus(colleague.userId, (s) => s.decision?.decision === 'FAIL', 'the FAIL');
+    expect(failed).toMatchObject({ stage: 'DECIDED', cycle: 3, decision: { reasons: ['REGISTER_SUSPENDED'] } });
+    const refused = h.env.client.workflow
+      .getHandle(kycWorkflowId(colleague.userId))
+      .executeUpdate(submitCsReviewUpdate, { args: [{ decision: 'PASS', reviewer: 'cs-late' }] });
+    await expect(refused).rejects.toMatchObject({ cause: { message: 'no review is pending (stage DECIDED)' } });
+    const decisions = await h.db.sql<{ decision: string; regCheck: boolean }[]>`
+      select decision, reg_check_id is not null as "regCheck" from kyc_decisions
+      where user_id = ${colleague.userId} order by id`;
+    expect(decisions).toEqual([
+      { decision: 'PASS', regCheck: false },
+      { decision: 'MANUAL_REVIEW', regCheck: true },
+      { decision: 'FAIL', regCheck: true },
+    ]);
+    const history = await h.env.client.workflow.getHandle(kycWorkflowId(colleague.userId)).fetchHistory();
+    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
+    await Worker.runReplayHistory(replay, history, kycWorkflowId(colleague.userId));
+    await keepHistory(h.env.client, {
+      name: 'kyc-register-conditions-then-suspended-in-review',
+      path: 'PASS, MANUAL_REVIEW on new register conditions, then FAIL on a suspension while the review waits',
+      workflowId: kycWorkflowId(colleague.userId),
     });
   });
 });

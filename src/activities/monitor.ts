@@ -51,7 +51,12 @@ import {
 } from '../db/monitor.ts';
 import { matchNames } from '../domain/names.ts';
 import type { NameMatch, RegisterOutcome } from '../domain/outcomes.ts';
-import { decideOnRegisterChange, type RegisterChange, registerChanges } from '../domain/register-change.ts';
+import {
+  decideOnRegisterChange,
+  implausibleBatch,
+  type RegisterChange,
+  registerChanges,
+} from '../domain/register-change.ts';
 import { registerRecordFromItems } from '../domain/register-records.ts';
 import type { RegisterRecord, RegisterSourceHealth } from '../domain/registers.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -231,12 +236,14 @@ export function createMonitorActivities({
       let itemsOf: (regNo: string) => unknown[];
       let sourceTag: Record<string, string>;
       let apifyRuns = 0;
+      let itemsReturned: number | null = null;
       if (source?.kind === 'APIFY_ACTOR') {
         const { items, runs } = await itemsFromActor(
           input,
           users.map((user) => user.regNo),
         );
         apifyRuns = runs;
+        itemsReturned = items.length;
         const byNumber = indexByNumber(
           items.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null),
         );
@@ -262,6 +269,14 @@ export function createMonitorActivities({
           items,
         };
       });
+      const notFound = evidence.filter((row) => row.record.standing === 'NOT_FOUND').length;
+      if (implausibleBatch({ numbers: users.length, notFound, itemsReturned })) {
+        throw ApplicationFailure.nonRetryable(
+          `the ${regType} source found ${users.length - notFound} of ${users.length} numbers in a batch` +
+            (itemsReturned === 0 ? ' and returned no items: does the actor take registrationNumbers?' : ''),
+          'ImplausibleRegisterAnswer',
+        );
+      }
       const regCheckIds = await recordMonitorChecks(sql, passId, asOf, evidence);
       const changed = evidence
         .filter((row) => row.changes.length > 0)

@@ -104,3 +104,17 @@ export function decideOnRegisterChange(
   if (reasons.length === 0) return { decision: 'PASS', reasons };
   return { decision: reasons.some(isFailReason) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
 }
+
+/** A batch at least this large is judged on the share of its numbers the register did not find. */
+const PLAUSIBILITY_MIN_BATCH = 10;
+const MAX_NOT_FOUND_SHARE = 0.5;
+
+/**
+ * Whether a batch's answer is implausible as a register's: no entry at all for a list of numbers from an actor (one
+ * that ignores `registrationNumbers` answers so), or most of a sizeable batch not found (a wrong or truncated file).
+ * Such a batch fails, and the source shows FAILING, rather than sending every worker in it to review as NOT_FOUND.
+ */
+export function implausibleBatch(batch: { numbers: number; notFound: number; itemsReturned: number | null }): boolean {
+  if (batch.itemsReturned === 0 && batch.numbers >= 2) return true;
+  return batch.numbers >= PLAUSIBILITY_MIN_BATCH && batch.notFound / batch.numbers > MAX_NOT_FOUND_SHARE;
+}

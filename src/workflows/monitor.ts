@@ -39,11 +39,13 @@ import { KycRegisterCheckedAt, KycRegisterSource, KycRegType } from '../contract
 import { REG_TYPES, type RegType } from '../domain/registers.ts';
 import { dateIn } from './expiry.ts';
 
-// PostgreSQL work retries until it succeeds, within a day: a pass still failing by then leaves a failed run for ops.
+/** Errors no retry can change: a source refusing for good, or input that does not fit. */
+const NON_RETRYABLE = ['PermanentAdapterError', 'BadInput', 'NoRegisterFile', 'ImplausibleRegisterAnswer'];
+// PostgreSQL work retries within six hours: a pass still failing by then leaves a failed run for ops to see.
 const database = {
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '6h',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE },
 } as const;
 const { openRegisterSource } = proxyActivities<RegisterMonitorActivities>({
   ...database,
@@ -67,14 +69,14 @@ const { checkRegisterBatch } = proxyActivities<RegisterMonitorActivities>({
     initialInterval: '30s',
     backoffCoefficient: 2,
     maximumAttempts: 3,
-    nonRetryableErrorTypes: ['NoRegisterFile'],
+    nonRetryableErrorTypes: NON_RETRYABLE,
   },
   summary: 'Re-check one batch on the register',
 });
 const { sendMonitorDigest } = proxyActivities<RegisterMonitorActivities>({
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '6h',
-  retry: { initialInterval: '5s', maximumInterval: '10m' },
+  retry: { initialInterval: '5s', maximumInterval: '10m', nonRetryableErrorTypes: NON_RETRYABLE },
   summary: 'Email the daily digest',
 });
 

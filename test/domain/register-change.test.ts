@@ -4,6 +4,7 @@ import type { CheckOutcomes, RegisterOutcome } from '../../src/domain/outcomes.t
 import {
   type CurrentDecision,
   decideOnRegisterChange,
+  implausibleBatch,
   type RegisterChange,
   registerChanges,
 } from '../../src/domain/register-change.ts';
@@ -197,5 +198,18 @@ describe('decideOnRegisterChange: the same policy over the stored outcomes and t
       decision,
       reasons,
     });
+  });
+});
+
+describe('implausibleBatch: an answer no register gives, failed instead of sending everyone to review', () => {
+  it.each<[string, { numbers: number; notFound: number; itemsReturned: number | null }, boolean]>([
+    ['an actor that ignored the list', { numbers: 1000, notFound: 1000, itemsReturned: 0 }, true],
+    ['an actor asked for one number that is not on the register', { numbers: 1, notFound: 1, itemsReturned: 0 }, false],
+    ['an actor answering a few numbers not found', { numbers: 1000, notFound: 3, itemsReturned: 997 }, false],
+    ['a file missing most of a batch', { numbers: 1000, notFound: 600, itemsReturned: null }, true],
+    ['a file missing half of a batch', { numbers: 1000, notFound: 500, itemsReturned: null }, false],
+    ['a small batch with most not found', { numbers: 4, notFound: 3, itemsReturned: null }, false],
+  ])('%s', (_, batch, expected) => {
+    expect(implausibleBatch(batch)).toBe(expected);
   });
 });
