@@ -112,7 +112,14 @@ export function planChaosRun(options: PlanOptions): ChaosPlan {
     return {
       index,
       // GMC numbers are seven digits; one registration per user, as the schema requires.
-      person: { ...SEED_PERSON, regNo: String(7_000_000 + index), email: `chaos-${index}@example.com` },
+      // Each their own passport and birth date: the fraud controls send one identity under two users to review.
+      person: {
+        ...SEED_PERSON,
+        regNo: String(7_000_000 + index),
+        email: `chaos-${index}@example.com`,
+        passportNumber: String(800_000_000 + index),
+        birthDate: new Date(Date.UTC(1970, 0, 1 + index * 7)).toISOString().slice(0, 10),
+      },
       scenarioName,
       uploadStyle: pickWeighted(random, uploadStyles),
       startAfterMs: Math.round((options.loadWindowMs * index) / options.count),
