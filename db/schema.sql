@@ -73,9 +73,61 @@ CREATE TYPE public.user_status_enum AS ENUM (
 );
 
 
+--
+-- Name: audit_events_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_events_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  raise exception 'audit_events is append-only: % refused', tg_op using errcode = 'insufficient_privilege';
+end;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_events (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_subject text NOT NULL,
+    actor_name text NOT NULL,
+    actor_via text NOT NULL,
+    actor_roles text[] NOT NULL,
+    action text NOT NULL,
+    user_id bigint,
+    status integer,
+    source_address text,
+    request_id text,
+    detail jsonb
+);
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_events_id_seq OWNED BY public.audit_events.id;
+
 
 --
 -- Name: doc_scans; Type: TABLE; Schema: public; Owner: -
@@ -259,6 +311,23 @@ CREATE SEQUENCE public.kyc_decisions_id_seq
 --
 
 ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
+
+
+--
+-- Name: local_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.local_accounts (
+    username text NOT NULL,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    roles text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    disabled_at timestamp with time zone,
+    CONSTRAINT local_accounts_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT local_accounts_roles_check CHECK (((roles <@ ARRAY['intake'::text, 'cs'::text, 'cs-lead'::text, 'ops'::text]) AND (cardinality(roles) > 0))),
+    CONSTRAINT local_accounts_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
+);
 
 
 --
@@ -473,6 +542,13 @@ ALTER SEQUENCE public.webhook_receipts_id_seq OWNED BY public.webhook_receipts.i
 
 
 --
+-- Name: audit_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events ALTER COLUMN id SET DEFAULT nextval('public.audit_events_id_seq'::regclass);
+
+
+--
 -- Name: doc_scans id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -550,6 +626,14 @@ ALTER TABLE ONLY public.webhook_receipts ALTER COLUMN id SET DEFAULT nextval('pu
 
 
 --
+-- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: doc_scans doc_scans_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -595,6 +679,14 @@ ALTER TABLE ONLY public.id_documents
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: local_accounts local_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.local_accounts
+    ADD CONSTRAINT local_accounts_pkey PRIMARY KEY (username);
 
 
 --
@@ -683,6 +775,20 @@ ALTER TABLE ONLY public.webhook_receipts
 
 ALTER TABLE ONLY public.webhook_receipts
     ADD CONSTRAINT webhook_receipts_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_events_actor; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_actor ON public.audit_events USING btree (actor_subject, occurred_at);
+
+
+--
+-- Name: audit_events_user_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_user_id ON public.audit_events USING btree (user_id, occurred_at) WHERE (user_id IS NOT NULL);
 
 
 --
@@ -812,6 +918,20 @@ CREATE INDEX users_status_idx ON public.users USING btree (status);
 
 
 --
+-- Name: audit_events audit_events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
+-- Name: audit_events audit_events_no_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_update BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
 -- Name: doc_scans doc_scans_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -933,4 +1053,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125040000'),
     ('20261125050000'),
     ('20261126000000'),
-    ('20261126010000');
+    ('20261126010000'),
+    ('20261202110000');
