@@ -8,7 +8,8 @@ import { connectKycClient } from './temporal-client.ts';
 let bridge: Promise<ReturnType<typeof createS3Bridge>> | undefined;
 
 async function createBridgeFromEnvironment() {
-  const config = loadConfig();
+  // A production entry point: a missing setting fails the Lambda's start, naming it, instead of taking a default.
+  const config = loadConfig(process.env, 'bridge');
   return createS3Bridge({
     sql: createSql(config.DATABASE_URL, { max: 2 }),
     kyc: await connectKycClient(config),

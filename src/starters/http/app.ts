@@ -14,6 +14,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
     // Fastify logs method, URL and status per request, never bodies (which may hold PII).
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    ...(deps.settings.trustProxy ? { trustProxy: deps.settings.trustProxy } : {}),
   });
   installErrorHandler(app);
   await app.register(multipart);
