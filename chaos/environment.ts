@@ -100,7 +100,6 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       startSmtpSink(),
       startTestOidcIssuer(),
     ]);
-    const programmer = createScenarioProgrammer(aws, apify);
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -146,6 +145,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
     };
     const serviceEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
     const sql = createSql(databaseUrl, { max: 4 });
+    const programmer = createScenarioProgrammer(aws, apify, sql);
 
     return {
       runDir,

@@ -185,6 +185,17 @@ const environmentSchema = z.object({
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
+  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
+  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
+  /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
+  KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
+  KYC_FACE_COLLECTION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+    .default('kyc-accepted-faces'),
   /** Selfie quality gate on Rekognition's 0..100 ImageQuality scale. */
   KYC_SELFIE_MIN_SHARPNESS: z.coerce.number().min(0).max(100).default(10),
   KYC_SELFIE_MIN_BRIGHTNESS: z.coerce.number().min(0).max(100).default(15),
@@ -200,6 +211,8 @@ const environmentSchema = z.object({
   SMTP_URL: optionalUrl,
   KYC_EMAIL_FROM: z.email().default('kyc-noreply@example.org'),
   KYC_CS_EMAIL: z.email().default('cs@example.org'),
+  /** Where a case that needs attention (a step that gave up) is reported. */
+  KYC_OPS_EMAIL: z.email().default('ops@example.org'),
   /** Defaults to KYC_DATA_DIR/outbox. */
   KYC_OUTBOX_DIR: z.string().min(1).optional(),
   /** Links in CS emails point here (the CS endpoints) and to the Temporal Web UI. */
@@ -238,9 +251,25 @@ const environmentSchema = z.object({
   KYC_MIRROR_QUEUE_URL_REG_REQUEST: optionalUrl,
   KYC_MIRROR_QUEUE_URL_DECISION: optionalUrl,
 
+  /** `/metrics` for Prometheus, on a port of its own (never through the public load balancer); unset: not served. */
+  KYC_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  KYC_METRICS_PORT: port.optional(),
+  /** The worker's Temporal runtime serves its metrics on this loopback port; the worker's /metrics includes them. */
+  KYC_TEMPORAL_METRICS_PORT: port.default(9465),
+  /** Dead-letter queues whose depth the HTTP service's /metrics reports: `name=url,…`. */
+  KYC_METRICS_DLQ_URLS: commaList(/^[a-z0-9-]+=https?:\/\/\S+$/, 'expected name=url pairs')
+    .transform((pairs) =>
+      Object.fromEntries(pairs.map((pair) => [pair.split('=')[0], pair.slice(pair.indexOf('=') + 1)])),
+    )
+    .optional(),
+  /** The HTTP service publishes the task-queue backlog to CloudWatch under this namespace (worker autoscaling). */
+  KYC_METRICS_BACKLOG_NAMESPACE: z.string().min(1).optional(),
+  /** SSE-KMS: uploads are written encrypted under this KMS key (id, ARN or alias); unset: the bucket's default. */
+  KYC_S3_KMS_KEY_ID: z.string().min(1).optional(),
+
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
-  /** When the weekly expiry pass (the `kyc-expiry-weekly` Schedule) runs, in its time zone. */
+  /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z
     .string()
     .transform((day) => day.toUpperCase())
@@ -249,6 +278,21 @@ const environmentSchema = z.object({
   KYC_EXPIRY_SCHEDULE_TIME: timeOfDay.default({ hour: 8, minute: 0 }),
   KYC_EXPIRY_SCHEDULE_TIME_ZONE: timeZone.default('Europe/London'),
   KYC_EXPIRY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How often the expiry pass runs: `daily` (each reminder on its day) or the seed's `weekly` (on KYC_EXPIRY_SCHEDULE_DAY). */
+  KYC_EXPIRY_SCHEDULE_FREQUENCY: z.enum(['daily', 'weekly']).default('daily'),
+  /** When the daily register monitor (the `kyc-register-monitor` Schedule) runs, in KYC_EXPIRY_SCHEDULE_TIME_ZONE. */
+  KYC_MONITOR_SCHEDULE_TIME: timeOfDay.default({ hour: 5, minute: 0 }),
+  /** Registration numbers per actor run, or users per batch of a register file. */
+  KYC_MONITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Registers monitored from their own data download: `GMC:/data/lrmp.csv,GPC:/data/gphc.csv`. */
+  KYC_REGISTER_DATA_FILES: commaList(
+    /^(GMC|NMC|GDC|GPC):.+$/,
+    'expected REGISTER:path, REGISTER one of GMC, NMC, GDC, GPC',
+  )
+    .transform((pairs) => Object.fromEntries(pairs.map(namedPair).map(({ name, value }) => [name, value])))
+    .optional(),
+  /** The daily digest goes to CS and to this address. */
+  KYC_COMPLIANCE_EMAIL: z.email().optional(),
   /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
   KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });
@@ -359,6 +403,13 @@ const REQUIREMENTS = {
     howTo: "the issuer's `jwks_uri`, from <issuer>/.well-known/openid-configuration",
     problem: present('KYC_OIDC_JWKS_URL', httpsUrl),
   },
+  KYC_IDENTITY_HASH_KEY: {
+    setting: 'KYC_IDENTITY_HASH_KEY',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\`; keep it for as long as the hashes it made are kept`,
+    problem: present('KYC_IDENTITY_HASH_KEY', (value) =>
+      value === LOCAL_ONLY_SECRET ? 'is the public local default' : longSecret(value),
+    ),
+  },
   KYC_PRODUCT_WEBHOOK_SECRET: {
     setting: 'KYC_PRODUCT_WEBHOOK_SECRET',
     howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters shared with the product's receiver`,
@@ -375,6 +426,7 @@ const COMMON = [
   REQUIREMENTS.KYC_WEBHOOK_SECRET,
   REQUIREMENTS.KYC_PAYLOAD_KEYS,
   REQUIREMENTS.KYC_PAYLOAD_KEY_ID,
+  REQUIREMENTS.KYC_IDENTITY_HASH_KEY,
   REQUIREMENTS.KYC_PRODUCT_WEBHOOK_SECRET,
 ];
 const SIGN_IN = [
@@ -560,6 +612,7 @@ function withSecrets(parsed: ParsedConfig, strict: boolean) {
     /** True when nothing falls back to a public default: every start but `npm start` on loopback. */
     production: strict,
     KYC_WEBHOOK_SECRET: parsed.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+    KYC_IDENTITY_HASH_KEY: parsed.KYC_IDENTITY_HASH_KEY ?? LOCAL_ONLY_SECRET,
     serviceTokens: parsed.KYC_SERVICE_TOKENS ?? (strict ? [] : LOCAL_SERVICE_TOKEN_TABLE),
     /** The token `npm start` puts in its Web UI's codec endpoint (the UI can send no header). */
     webUiCodecToken: usesLocalTokens ? LOCAL_SERVICE_TOKENS.webUi : undefined,

@@ -37,7 +37,14 @@ function documentsForm(parts: { docType?: string; idDocument?: Buffer; selfie?: 
 let regNo = 7100000;
 const nextPerson = () => {
   regNo += 1;
-  return { ...SEED_PERSON, regNo: String(regNo), email: `gp${regNo}@example.com` };
+  // A person of their own (passport, birth date), or the fraud controls would see one person behind many accounts.
+  return {
+    ...SEED_PERSON,
+    regNo: String(regNo),
+    email: `gp${regNo}@example.com`,
+    passportNumber: String(300_000_000 + regNo),
+    birthDate: `1986-01-${String((regNo % 28) + 1).padStart(2, '0')}`,
+  };
 };
 
 describe('doors', () => {
@@ -67,7 +74,7 @@ describe('doors', () => {
       body: { id: expect.any(Number), status: 'PENDING', workflowId: `kyc-user-${created.body.id}` },
     });
     const userId: number = created.body.id;
-    const { livenessSessionId } = h.program(userId, person);
+    const { livenessSessionId } = await h.program(userId, person);
 
     const uploaded = await api(`/users/${userId}/documents`, {
       method: 'POST',

@@ -70,6 +70,7 @@ beforeAll(async () => {
     KYC_WEBHOOK_SECRET: randomBytes(36).toString('base64'),
     KYC_PAYLOAD_KEYS: `key-2026a:${randomBytes(32).toString('base64')}`,
     KYC_PAYLOAD_KEY_ID: 'key-2026a',
+    KYC_IDENTITY_HASH_KEY: randomBytes(36).toString('base64'),
     KYC_SERVICE_TOKENS: `product-backend:intake:${tokenDigest(randomBytes(32).toString('hex'))}`,
     KYC_OIDC_ISSUER: 'https://idp.example.org/realms/staff',
     KYC_OIDC_AUDIENCE: 'kyc-api',
@@ -85,7 +86,14 @@ afterAll(async () => {
   await Promise.all([database.close(), temporal.close()]);
 });
 
-const SHARED = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'KYC_WEBHOOK_SECRET', 'KYC_PAYLOAD_KEYS', 'KYC_PAYLOAD_KEY_ID'];
+const SHARED = [
+  'DATABASE_URL',
+  'TEMPORAL_ADDRESS',
+  'KYC_WEBHOOK_SECRET',
+  'KYC_PAYLOAD_KEYS',
+  'KYC_PAYLOAD_KEY_ID',
+  'KYC_IDENTITY_HASH_KEY',
+];
 const ENTRY_POINTS = [
   {
     name: 'npm run api',

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type BinaryName = 'temporal' | 'temporal-test-server' | 'moto_server';
+export type BinaryName = 'temporal' | 'temporal-test-server' | 'moto_server' | 'cfn-lint';
 
 interface BinarySpec {
   envVar: string;
@@ -24,6 +24,7 @@ const BINARIES: Record<BinaryName, BinarySpec> = {
     sdkDownloadable: true,
   },
   moto_server: { envVar: 'MOTO_SERVER_PATH', pipRequirement: 'moto[server]==5.2.1', sdkDownloadable: false },
+  'cfn-lint': { envVar: 'CFN_LINT_PATH', pipRequirement: 'cfn-lint==1.58.0', sdkDownloadable: false },
 };
 
 export class BinaryNotFoundError extends Error {

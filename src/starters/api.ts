@@ -3,6 +3,7 @@
  * long-polling consumer for every documented queue that is configured. As an entry point it takes production
  * settings only (see configOrExit).
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
@@ -10,6 +11,9 @@ import { EncryptionCodec } from '../data-protection/payload-codec.ts';
 import { createSql, type Sql } from '../db/pool.ts';
 import { createAuthenticator } from '../identity/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { startBacklogPublisher } from '../metrics/backlog-publisher.ts';
+import { startMetricsServer } from '../metrics/server.ts';
+import { createServiceMetrics } from '../metrics/service-metrics.ts';
 import { createLivenessService, createObjectStore } from '../providers.ts';
 import { configOrExit } from './entry-config.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -95,7 +99,37 @@ export async function runApi(config: Config = configOrExit('api')): Promise<void
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
   const kyc = await connectKycClient(config, logger);
   const doors = await startDoors({ config, sql, kyc, logger });
+  const temporal = { client: kyc.client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.KYC_TASK_QUEUE };
+  const metrics = config.KYC_METRICS_PORT
+    ? await startMetricsServer({
+        host: config.KYC_METRICS_HOST,
+        port: config.KYC_METRICS_PORT,
+        registry: createServiceMetrics({
+          sql,
+          temporal,
+          logger,
+          ...(config.KYC_METRICS_DLQ_URLS
+            ? {
+                deadLetterQueues: {
+                  sqs: new SQSClient({ region: config.AWS_REGION }),
+                  urls: config.KYC_METRICS_DLQ_URLS,
+                },
+              }
+            : {}),
+        }),
+      })
+    : undefined;
+  const backlogPublisher = config.KYC_METRICS_BACKLOG_NAMESPACE
+    ? startBacklogPublisher({
+        cloudwatch: new CloudWatchClient({ region: config.AWS_REGION }),
+        namespace: config.KYC_METRICS_BACKLOG_NAMESPACE,
+        temporal,
+        logger,
+      })
+    : undefined;
   const shutdown = async () => {
+    backlogPublisher?.stop();
+    await metrics?.stop();
     await doors.stop();
     await kyc.close();
     await sql.end({ timeout: 5 });

@@ -216,17 +216,6 @@ export const httpCases: BadInputCase[] = [
   ),
   {
     door: 'POST /users',
-    name: 'another email for a registration already on file',
-    expect: http(409, 'ALREADY_REGISTERED'),
-    run: async (c) => {
-      const [user] = await c.h.db.sql<
-        { regNo: string }[]
-      >`select reg_no as "regNo" from users where id = ${c.decidedUserId}`;
-      return c.request('/users', json({ email: 'impostor@example.com', reg_type: 'GMC', reg_no: user?.regNo }));
-    },
-  },
-  {
-    door: 'POST /users',
     name: 'a body over 256 KiB',
     expect: http(413, 'BODY_TOO_LARGE'),
     run: (c) => c.request('/users', json({ ...goodUser, padding: 'x'.repeat(300 * 1024) })),
@@ -308,6 +297,15 @@ export const httpCases: BadInputCase[] = [
     ],
     400,
     'INVALID_BODY',
+  ),
+  upload(
+    'a liveness session this service never created',
+    () => [
+      ['liveness_session_id', '5d1c0f3e-2b7a-4c61-9e0d-8f4a3b2c1d0e'],
+      ['selfie', jpegImage()],
+    ],
+    422,
+    'LIVENESS_SESSION_UNKNOWN',
   ),
   upload('an unexpected file part', () => [['passport_scan', jpegImage()]], 400, 'UNKNOWN_PART'),
   upload(

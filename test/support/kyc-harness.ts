@@ -132,14 +132,14 @@ export async function startKycHarness(
       sql: db.sql,
       logger,
       settings: activitySettingsFromConfig(config),
-      ...createAwsOutsideWorld(config, logger),
+      ...createAwsOutsideWorld(config, logger, db.sql),
     }),
   });
   const running = worker.run();
   // The real doors (HTTP service and any configured queue consumers) receive Apify's webhooks.
   const doors = await startDoors({ config, sql: db.sql, kyc, logger });
 
-  const { program, programPassport } = createScenarioProgrammer(aws, apify);
+  const { program, programPassport } = createScenarioProgrammer(aws, apify, db.sql);
 
   const harness: KycHarness = {
     env,
@@ -158,7 +158,7 @@ export async function startKycHarness(
         insert into users (email, reg_no, reg_type) values (${person.email}, ${person.regNo}, ${person.regType})
         returning id`;
       const userId = (row as { id: number }).id;
-      const { livenessSessionId } = harness.program(userId, person, scenario);
+      const { livenessSessionId } = await harness.program(userId, person, scenario);
       const passportKey = `kyc-raw/${userId}/passport.jpg`;
       const selfieKey = `kyc-raw/${userId}/selfie.jpg`;
       return {

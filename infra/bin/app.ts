@@ -1,0 +1,4 @@
+/** `npx cdk synth|deploy` (from infra/) runs this. */
+import { buildKycApp } from '../lib/app.ts';
+
+buildKycApp().app.synth();

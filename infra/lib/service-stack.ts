@@ -1,0 +1,524 @@
+/**
+ * The code: the worker and the HTTP service on ECS Fargate (the HTTP service behind an HTTPS load balancer), the
+ * one-off migration task, and the S3 bridge Lambda. Each gets a role with exactly the calls its code makes.
+ */
+import { join } from 'node:path';
+import {
+  aws_certificatemanager as acm,
+  aws_applicationautoscaling as appscaling,
+  CfnOutput,
+  aws_cloudwatch as cloudwatch,
+  Duration,
+  aws_ec2 as ec2,
+  aws_ecs as ecs,
+  aws_ecs_patterns as ecsPatterns,
+  aws_elasticloadbalancingv2 as elbv2,
+  aws_lambda_event_sources as eventSources,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_lambda_nodejs as nodejs,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  aws_s3 as s3,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { BRIDGE_TIMEOUT, DATABASE_PORT, type KycDataStack, SEED_QUEUES } from './data-stack.ts';
+import { acknowledge } from './nag.ts';
+import { type KycSettings, temporalSecretFields } from './settings.ts';
+
+/** Where the worker and the HTTP service serve Prometheus metrics (inside the VPC only, not through the ALB). */
+export const METRICS_PORT = 9464;
+export const HTTP_PORT = 3000;
+/** CloudWatch namespace of the task-queue backlog the HTTP service publishes; the worker scales on it. */
+export const BACKLOG_NAMESPACE = 'KYC';
+export const BACKLOG_METRIC = 'TaskQueueBacklog';
+
+export interface KycServiceStackProps extends StackProps {
+  settings: KycSettings;
+  data: KycDataStack;
+  /** The repository: the Dockerfile and the Lambda's sources and lock file live here. */
+  repositoryRoot: string;
+}
+
+export class KycServiceStack extends Stack {
+  readonly cluster: ecs.Cluster;
+  readonly worker: ecs.FargateService;
+  readonly http: ecsPatterns.ApplicationLoadBalancedFargateService;
+  readonly migrateTask: ecs.FargateTaskDefinition;
+  readonly bridge: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: KycServiceStackProps) {
+    super(scope, id, props);
+    const { settings, data, repositoryRoot } = props;
+    const { vpc } = data;
+    const appSubnets = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+
+    // Imported here so that the ingress rules for this stack's security groups live in this stack.
+    const databaseSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(
+      this,
+      'DatabaseSecurityGroup',
+      data.databaseSecurityGroup.securityGroupId,
+    );
+    const allowDatabaseFrom = (peer: ec2.ISecurityGroup, who: string) =>
+      databaseSecurityGroup.addIngressRule(peer, ec2.Port.tcp(DATABASE_PORT), who);
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: 'kyc',
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const image = ecs.ContainerImage.fromAsset(repositoryRoot);
+
+    // Spelled out rather than read from the bucket, so that the policy (and its cdk-nag finding) names the seed's key.
+    const uploadObjects = `arn:${this.partition}:s3:::${settings.bucketName}/${settings.keyPrefix}*`;
+    const databaseUrl = `postgres://kyc@${data.database.dbInstanceEndpointAddress}:${data.database.dbInstanceEndpointPort}/kyc?sslmode=require`;
+    const temporalEnvironment = {
+      TEMPORAL_ADDRESS: settings.temporalAddress,
+      TEMPORAL_NAMESPACE: settings.temporalNamespace,
+      KYC_TASK_QUEUE: settings.taskQueue,
+    };
+    const serviceEnvironment: Record<string, string> = {
+      KYC_ENV: 'production',
+      KYC_PROVIDERS: 'aws',
+      AWS_REGION: settings.region,
+      // The password is not in the URL: PGPASSWORD comes from the database secret.
+      DATABASE_URL: databaseUrl,
+      ...temporalEnvironment,
+      KYC_S3_BUCKET: data.bucket.bucketName,
+      KYC_S3_PREFIX: settings.keyPrefix,
+      KYC_S3_KMS_KEY_ID: data.dataKey.keyArn,
+      // Search attributes are registered once by ops (Temporal Cloud allows it only through tcld or the UI).
+      KYC_SEARCH_ATTRIBUTES_SETUP: 'false',
+      KYC_METRICS_PORT: String(METRICS_PORT),
+      // Inside the VPC; no security group lets anything but your Prometheus reach it (add its rule when you run one).
+      KYC_METRICS_HOST: '0.0.0.0',
+      KYC_CS_BASE_URL: settings.publicBaseUrl,
+      LOG_LEVEL: 'info',
+    };
+    // Referenced by ARN: a grant on the data stack's own objects would write this stack's roles into the data
+    // key's policy, and the two stacks would depend on each other. The key is granted below, per role.
+    const secretRef = (name: string, secret: secretsmanager.ISecret) =>
+      secretsmanager.Secret.fromSecretCompleteArn(this, `${name}Ref`, secret.secretArn);
+    const databaseSecret = secretRef('DatabaseSecret', data.databaseSecret);
+    const serviceSecret = secretRef('ServiceSecret', data.serviceSecret);
+    const payloadKeysSecret = secretRef('PayloadKeysSecret', data.payloadKeysSecret);
+    const temporalSecret = secretRef('TemporalSecret', data.temporalSecret);
+    const oidcSecret = secretRef('OidcSecret', data.oidcSecret);
+    const allSecretFields: Array<[string, secretsmanager.ISecret, string]> = [
+      ['PGPASSWORD', databaseSecret, 'password'],
+      ['KYC_API_TOKENS', serviceSecret, 'KYC_API_TOKENS'],
+      ['KYC_WEBHOOK_SECRET', serviceSecret, 'KYC_WEBHOOK_SECRET'],
+      ['KYC_PRODUCT_WEBHOOK_SECRET', serviceSecret, 'KYC_PRODUCT_WEBHOOK_SECRET'],
+      ['APIFY_TOKEN', serviceSecret, 'APIFY_TOKEN'],
+      ['KYC_PAYLOAD_KEYS_KMS', payloadKeysSecret, 'KYC_PAYLOAD_KEYS_KMS'],
+      ...temporalSecretFields(settings).map((field): [string, secretsmanager.ISecret, string] => [
+        field,
+        temporalSecret,
+        field,
+      ]),
+    ];
+    const oidcFields: Array<[string, secretsmanager.ISecret, string]> = [
+      ['KYC_OIDC_ISSUER', oidcSecret, 'KYC_OIDC_ISSUER'],
+      ['KYC_OIDC_CLIENT_ID', oidcSecret, 'KYC_OIDC_CLIENT_ID'],
+      ['KYC_OIDC_CLIENT_SECRET', oidcSecret, 'KYC_OIDC_CLIENT_SECRET'],
+    ];
+    /** Secrets Manager decrypts the secrets with the data key on the reader's behalf, and only then. */
+    const grantSecretKey = (grantee: iam.IGrantable) =>
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DecryptSecrets',
+          actions: ['kms:Decrypt'],
+          resources: [data.dataKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${settings.region}.amazonaws.com` } },
+        }),
+      );
+    const ecsSecrets = (fields: Array<[string, secretsmanager.ISecret, string]>) =>
+      Object.fromEntries(fields.map(([name, secret, field]) => [name, ecs.Secret.fromSecretsManager(secret, field)]));
+
+    const logGroup = (name: string) =>
+      new logs.LogGroup(this, `${name}Logs`, {
+        logGroupName: `/kyc/${name}`,
+        retention: logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    // --- worker: Textract, Rekognition, reads uploads, publishes decisions, sends mail ---
+    const workerTask = new ecs.FargateTaskDefinition(this, 'WorkerTask', {
+      family: 'kyc-worker',
+      cpu: 1024,
+      memoryLimitMiB: 2048,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+    workerTask.addContainer('worker', {
+      image,
+      command: ['node', 'src/workers/main.ts'],
+      environment: {
+        ...serviceEnvironment,
+        KYC_SCHEDULES_SETUP: 'true',
+        KYC_EMAIL_TRANSPORT: 'ses',
+        KYC_EMAIL_FROM: settings.emailFrom,
+        KYC_CS_EMAIL: settings.csEmail,
+        KYC_PRODUCT_SNS_TOPIC_ARN: data.productTopic.topicArn,
+        APIFY_WEBHOOK_URL: `${settings.publicBaseUrl}/webhooks/apify`,
+      },
+      secrets: ecsSecrets(allSecretFields),
+      portMappings: [{ containerPort: METRICS_PORT, name: 'metrics' }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup: logGroup('worker') }),
+      stopTimeout: Duration.seconds(60),
+    });
+    const workerRole = workerTask.taskRole;
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDocuments',
+        actions: ['textract:AnalyzeID', 'textract:DetectDocumentText'],
+        resources: ['*'],
+      }),
+    );
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CompareFaces',
+        actions: ['rekognition:CompareFaces', 'rekognition:DetectFaces', 'rekognition:GetFaceLivenessSessionResults'],
+        resources: ['*'],
+      }),
+    );
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadUploads',
+        actions: ['s3:GetObject'],
+        resources: [uploadObjects],
+      }),
+    );
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SendMail',
+        actions: ['ses:SendEmail'],
+        resources: [
+          `arn:${this.partition}:ses:${settings.region}:${this.account}:identity/${data.emailIdentity.emailIdentityName}`,
+        ],
+      }),
+    );
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishDecisions',
+        actions: ['sns:Publish'],
+        resources: [data.productTopic.topicArn],
+      }),
+    );
+    // The topic's messages are encrypted with the data key; uploads are read with the uploads key.
+    data.dataKey.grant(workerRole, 'kms:GenerateDataKey', 'kms:Decrypt');
+    data.uploadsKey.grant(workerRole, 'kms:Decrypt');
+
+    const workerSecurityGroup = new ec2.SecurityGroup(this, 'WorkerSecurityGroup', {
+      vpc,
+      description: 'KYC worker: outbound to Temporal, AWS APIs, Apify and PostgreSQL',
+    });
+    this.worker = new ecs.FargateService(this, 'Worker', {
+      serviceName: 'kyc-worker',
+      cluster: this.cluster,
+      taskDefinition: workerTask,
+      desiredCount: settings.workerMinTasks,
+      vpcSubnets: appSubnets,
+      securityGroups: [workerSecurityGroup],
+      circuitBreaker: { rollback: true },
+      minHealthyPercent: 100,
+    });
+    allowDatabaseFrom(workerSecurityGroup, 'KYC worker');
+    const backlog = new cloudwatch.Metric({
+      namespace: BACKLOG_NAMESPACE,
+      metricName: BACKLOG_METRIC,
+      dimensionsMap: { TaskQueue: settings.taskQueue },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+    });
+    this.worker
+      .autoScaleTaskCount({ minCapacity: settings.workerMinTasks, maxCapacity: settings.workerMaxTasks })
+      .scaleOnMetric('ScaleOnTaskQueueBacklog', {
+        metric: backlog,
+        adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+        scalingSteps: [
+          { upper: 0, change: -1 },
+          { lower: settings.backlogPerWorker, change: +1 },
+          { lower: settings.backlogPerWorker * 4, change: +3 },
+        ],
+        cooldown: Duration.minutes(3),
+      });
+
+    // --- HTTP service: intake, CS, Apify webhook, codec server; consumes the seed's queues ---
+    const httpTask = new ecs.FargateTaskDefinition(this, 'HttpTask', {
+      family: 'kyc-http',
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+    const queueSettings = Object.fromEntries(
+      SEED_QUEUES.map((name) => [
+        `KYC_QUEUE_URL_${name.toUpperCase().replaceAll('-', '_')}`,
+        data.queues[name].queue.queueUrl,
+      ]),
+    );
+    const dlqSettings = Object.fromEntries(
+      [...SEED_QUEUES.map((name) => data.queues[name].dlq), data.s3Events.dlq].map((dlq) => [
+        dlq.node.id,
+        dlq.queueUrl,
+      ]),
+    );
+    httpTask.addContainer('http', {
+      image,
+      command: ['node', 'src/starters/api.ts'],
+      environment: {
+        ...serviceEnvironment,
+        ...queueSettings,
+        KYC_HTTP_HOST: '0.0.0.0',
+        KYC_HTTP_PORT: String(HTTP_PORT),
+        // The DLQs whose depth /metrics reports, as name=url pairs.
+        KYC_METRICS_DLQ_URLS: Object.entries(dlqSettings)
+          .map(([name, url]) => `${name}=${url}`)
+          .join(','),
+        KYC_METRICS_BACKLOG_NAMESPACE: BACKLOG_NAMESPACE,
+      },
+      secrets: ecsSecrets([...allSecretFields, ...oidcFields]),
+      portMappings: [
+        { containerPort: HTTP_PORT, name: 'http' },
+        { containerPort: METRICS_PORT, name: 'metrics' },
+      ],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'http', logGroup: logGroup('http') }),
+    });
+    const httpRole = httpTask.taskRole;
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StoreUploads',
+        actions: ['s3:PutObject'],
+        resources: [uploadObjects],
+      }),
+    );
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartLivenessSessions',
+        actions: ['rekognition:CreateFaceLivenessSession'],
+        resources: ['*'],
+      }),
+    );
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ConsumeSeedQueues',
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
+        resources: SEED_QUEUES.map((name) => data.queues[name].queue.queueArn),
+      }),
+    );
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffRegisterResults',
+        actions: ['sqs:SendMessage'],
+        resources: [data.queues['reg-check-ingest'].queue.queueArn],
+      }),
+    );
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadDeadLetterDepth',
+        actions: ['sqs:GetQueueAttributes'],
+        resources: [...SEED_QUEUES.map((name) => data.queues[name].dlq.queueArn), data.s3Events.dlq.queueArn],
+      }),
+    );
+    httpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PublishBacklog',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': BACKLOG_NAMESPACE } },
+      }),
+    );
+    // Queue messages are encrypted with the data key; new uploads with the uploads key.
+    data.dataKey.grant(httpRole, 'kms:Decrypt', 'kms:GenerateDataKey');
+    data.uploadsKey.grant(httpRole, 'kms:GenerateDataKey');
+
+    const accessLogs = new s3.Bucket(this, 'LoadBalancerLogs', {
+      // ALB access logs can only be delivered to a bucket with S3-managed encryption.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      accessLogs,
+      'AwsSolutions-S1',
+      'This bucket holds the load balancer access logs; it is not logged itself.',
+    );
+    this.http = new ecsPatterns.ApplicationLoadBalancedFargateService(this, 'Http', {
+      serviceName: 'kyc-http',
+      loadBalancerName: 'kyc-http',
+      cluster: this.cluster,
+      taskDefinition: httpTask,
+      desiredCount: 2,
+      taskSubnets: appSubnets,
+      publicLoadBalancer: true,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', settings.certificateArn),
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      redirectHTTP: true,
+      circuitBreaker: { rollback: true },
+      minHealthyPercent: 100,
+    });
+    this.http.loadBalancer.logAccessLogs(accessLogs, 'kyc-http');
+    this.http.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
+    this.http.targetGroup.configureHealthCheck({ path: '/healthz', healthyHttpCodes: '200' });
+    for (const connections of this.http.service.connections.securityGroups) {
+      allowDatabaseFrom(connections, 'KYC HTTP service');
+    }
+    acknowledge(
+      this.http.loadBalancer,
+      'AwsSolutions-EC23',
+      'The public HTTPS endpoint of the intake and CS API; port 80 only redirects to 443.',
+    );
+
+    // --- migrations: a one-off task, run before each deployment of new code ---
+    this.migrateTask = new ecs.FargateTaskDefinition(this, 'MigrateTask', {
+      family: 'kyc-migrate',
+      cpu: 256,
+      memoryLimitMiB: 512,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+    this.migrateTask.addContainer('migrate', {
+      image,
+      command: ['node', 'scripts/db-migrate.ts'],
+      // dbmate reads PGPASSWORD; the image has no pg_dump, and db/schema.sql is the repository's business.
+      environment: { DATABASE_URL: databaseUrl, DBMATE_NO_DUMP_SCHEMA: 'true' },
+      secrets: ecsSecrets([['PGPASSWORD', databaseSecret, 'password']]),
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'migrate', logGroup: logGroup('migrate') }),
+    });
+    const migrateSecurityGroup = new ec2.SecurityGroup(this, 'MigrateSecurityGroup', {
+      vpc,
+      description: 'KYC migrations: outbound to PostgreSQL and ECR',
+    });
+    allowDatabaseFrom(migrateSecurityGroup, 'KYC migrations');
+
+    // --- S3 bridge: ObjectCreated → signal-with-start, as a Lambda on the events queue ---
+    const bridgeSecurityGroup = new ec2.SecurityGroup(this, 'BridgeSecurityGroup', {
+      vpc,
+      description: 'KYC S3 bridge Lambda: outbound to Temporal and PostgreSQL',
+    });
+    allowDatabaseFrom(bridgeSecurityGroup, 'KYC S3 bridge');
+    // Lambda cannot inject secrets into its environment; the handler resolves these at cold start.
+    const bridgeSecretFields = allSecretFields.filter(([name]) => !['APIFY_TOKEN'].includes(name));
+    this.bridge = new nodejs.NodejsFunction(this, 'S3Bridge', {
+      functionName: 'kyc-s3-bridge',
+      description: 'S3 ObjectCreated on kyc-raw → documentUploaded signal-with-start',
+      entry: join(repositoryRoot, 'src/starters/s3-bridge-lambda.ts'),
+      handler: 'handler',
+      projectRoot: repositoryRoot,
+      depsLockFilePath: join(repositoryRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      timeout: BRIDGE_TIMEOUT,
+      vpc,
+      vpcSubnets: appSubnets,
+      securityGroups: [bridgeSecurityGroup],
+      logGroup: new logs.LogGroup(this, 'S3BridgeLogs', {
+        logGroupName: '/kyc/s3-bridge',
+        retention: logs.RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+      environment: {
+        KYC_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        ...temporalEnvironment,
+        KYC_S3_BUCKET: data.bucket.bucketName,
+        KYC_S3_PREFIX: settings.keyPrefix,
+        KYC_SECRET_ENV: bridgeSecretFields
+          .map(([name, secret, field]) => `${name}=${secret.secretArn}#${field}`)
+          .join(','),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        // Local esbuild from node_modules: synth needs no Docker and no network.
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // Everything is bundled, the AWS SDK too, so the function runs the versions the tests ran.
+        externalModules: [],
+        sourceMap: true,
+        // Bundled CommonJS dependencies call require(); ESM output has none unless it is made.
+        banner:
+          "import { createRequire as kycCreateRequire } from 'node:module'; const require = kycCreateRequire(import.meta.url);",
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The Temporal client require()s the failure converter by path (src/data-protection/data-converter.ts):
+          // next to index.mjs, under the same name, bundled as CommonJS (plain JavaScript is valid TypeScript).
+          afterBundling: (inputDir, outputDir) => [
+            `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/src/data-protection/failure-converter.ts" --bundle --platform=node --format=cjs --target=node24 --log-level=warning --outfile="${outputDir}/failure-converter.ts"`,
+          ],
+        },
+      },
+    });
+    this.bridge.addEventSource(
+      new eventSources.SqsEventSource(data.s3Events.queue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    for (const secret of new Set(bridgeSecretFields.map(([, secret]) => secret))) secret.grantRead(this.bridge);
+    data.payloadCodecKey.grantDecrypt(this.bridge);
+    for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
+      acknowledge(
+        this.bridge,
+        `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        "AWS's Lambda execution policies: write to the function's own log group and manage its VPC network interfaces.",
+      );
+    }
+
+    for (const role of [workerRole, httpRole]) data.payloadCodecKey.grantDecrypt(role);
+    grantSecretKey(this.bridge);
+    for (const task of [workerTask, httpTask, this.migrateTask]) grantSecretKey(task.obtainExecutionRole());
+
+    new CfnOutput(this, 'MigrateCommand', {
+      description: 'Run the migrations (before deploying new code)',
+      value: [
+        'aws ecs run-task --cluster kyc --launch-type FARGATE --task-definition kyc-migrate',
+        `--network-configuration 'awsvpcConfiguration={subnets=[${vpc
+          .selectSubnets(appSubnets)
+          .subnetIds.join(',')}],securityGroups=[${migrateSecurityGroup.securityGroupId}],assignPublicIp=DISABLED}'`,
+      ].join(' '),
+    });
+    new CfnOutput(this, 'HttpUrl', { value: settings.publicBaseUrl });
+    new CfnOutput(this, 'LoadBalancerDnsName', { value: this.http.loadBalancer.loadBalancerDnsName });
+
+    this.suppressNagFindingsOfTasks([workerTask, httpTask, this.migrateTask]);
+    acknowledge(
+      workerRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Textract AnalyzeID/DetectDocumentText and Rekognition CompareFaces/DetectFaces/GetFaceLivenessSessionResults ' +
+        'have no resource-level permissions (Service Authorization Reference); the actions are listed one by one.',
+    );
+    acknowledge(
+      httpRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'rekognition:CreateFaceLivenessSession has no resource-level permissions; cloudwatch:PutMetricData is limited ' +
+        'by a condition to the KYC namespace.',
+    );
+    for (const role of [workerRole, httpRole]) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${settings.bucketName}/${settings.keyPrefix}*]`,
+        'Objects under the seed upload prefix only; each upload has a key of its own, unknown in advance.',
+      );
+    }
+  }
+
+  private suppressNagFindingsOfTasks(tasks: ecs.FargateTaskDefinition[]) {
+    for (const task of tasks) {
+      acknowledge(
+        task.obtainExecutionRole(),
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken has no resource scope; the image pull itself is limited to the asset repository.',
+      );
+      acknowledge(
+        task,
+        'AwsSolutions-ECS2',
+        'The environment holds settings only (URLs, names, ARNs); every secret comes from Secrets Manager.',
+      );
+    }
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The CDK app, synthesized offline: the seed's names, encryption, blocked public access, DLQ redrive, no wildcard
+ * actions, cdk-nag's AwsSolutions pack with every acknowledgement justified, and cfn-lint on the templates.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_RECEIVE_COUNT, S3_EVENTS_QUEUE, SEED_QUEUES } from '../../infra/lib/data-stack.ts';
+import { locateBinary } from '../../src/runtime/binaries.ts';
+import { synthKycApp, templateOf } from './synth.ts';
+
+let synth: ReturnType<typeof synthKycApp>;
+let data: Template;
+let service: Template;
+let monitoring: Template;
+const STACKS = ['KycData', 'KycService', 'KycMonitoring'] as const;
+
+beforeAll(() => {
+  synth = synthKycApp();
+  data = Template.fromStack(synth.data);
+  service = Template.fromStack(synth.service);
+  monitoring = Template.fromStack(synth.monitoring);
+});
+
+describe('the data stack', () => {
+  it('keeps uploads in the seed bucket kyc-raw: SSE-KMS, public access blocked, TLS only, retention lifecycle', () => {
+    data.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'kyc-raw',
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'kyc-raw/',
+            ExpirationInDays: 730,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          }),
+        ]),
+      },
+    });
+    const bucketPolicies = data.findResources('AWS::S3::BucketPolicy');
+    for (const policy of Object.values(bucketPolicies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+    // Every bucket in the app blocks public access, the log buckets too.
+    for (const template of [data, service]) {
+      for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+        expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(bucket.Properties.BucketEncryption).toBeDefined();
+      }
+    }
+  });
+
+  it('declares the seed queues, each encrypted and redriving to its own DLQ', () => {
+    const queues = data.findResources('AWS::SQS::Queue');
+    const byName = new Map(Object.entries(queues).map(([id, queue]) => [queue.Properties.QueueName as string, id]));
+    for (const name of [...SEED_QUEUES, S3_EVENTS_QUEUE]) {
+      const id = byName.get(name);
+      const dlqId = byName.get(`${name}-dlq`);
+      expect(id, name).toBeDefined();
+      expect(dlqId, `${name}-dlq`).toBeDefined();
+      expect(queues[id as string]?.Properties.KmsMasterKeyId).toBeDefined();
+      expect(queues[dlqId as string]?.Properties.KmsMasterKeyId).toBeDefined();
+      expect(queues[id as string]?.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      });
+    }
+    // S3 → the events queue, for objects under the seed prefix only.
+    data.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'kyc-raw/' }] } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('encrypts the topic, the database and the secrets; the database is private', () => {
+    data.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'kyc-decisions', KmsMasterKeyId: Match.anyValue() });
+    data.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres',
+      DBName: 'kyc',
+      StorageEncrypted: true,
+      PubliclyAccessible: false,
+      MultiAZ: true,
+      DeletionProtection: true,
+      EnableIAMDatabaseAuthentication: true,
+    });
+    for (const secret of Object.values(data.findResources('AWS::SecretsManager::Secret'))) {
+      expect(secret.Properties.KmsKeyId).toBeDefined();
+    }
+    const secretNames = Object.values(data.findResources('AWS::SecretsManager::Secret')).map(
+      (secret) => secret.Properties.Name,
+    );
+    expect(secretNames.sort()).toEqual(['kyc/database', 'kyc/oidc', 'kyc/payload-keys', 'kyc/service', 'kyc/temporal']);
+    for (const key of Object.values(data.findResources('AWS::KMS::Key'))) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+    }
+    data.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/kyc-payload-codec' });
+    data.resourceCountIs('AWS::SES::EmailIdentity', 1);
+  });
+});
+
+describe('the service stack', () => {
+  it('runs the worker and the HTTP service on Fargate, HTTPS only at the load balancer', () => {
+    service.hasResourceProperties('AWS::ECS::Service', { ServiceName: 'kyc-worker', LaunchType: 'FARGATE' });
+    service.hasResourceProperties('AWS::ECS::Service', { ServiceName: 'kyc-http', LaunchType: 'FARGATE' });
+    service.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTPS',
+      Port: 443,
+      Certificates: [{ CertificateArn: Match.stringLikeRegexp('^arn:aws:acm:') }],
+    });
+    service.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTP',
+      DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS' }) })],
+    });
+    service.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'kyc-migrate',
+      ContainerDefinitions: [Match.objectLike({ Command: ['node', 'scripts/db-migrate.ts'] })],
+    });
+    // Workers scale on the task-queue backlog.
+    service.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+    });
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'KYC',
+      MetricName: 'TaskQueueBacklog',
+      Dimensions: [{ Name: 'TaskQueue', Value: 'kyc' }],
+    });
+  });
+
+  it('reads Temporal settings from context and credentials from Secrets Manager', () => {
+    const worker = Object.values(service.findResources('AWS::ECS::TaskDefinition')).find(
+      (task) => task.Properties.Family === 'kyc-worker',
+    );
+    const container = worker?.Properties.ContainerDefinitions[0];
+    const environment = Object.fromEntries(
+      container.Environment.map(({ Name, Value }: { Name: string; Value: unknown }) => [Name, Value]),
+    );
+    expect(environment.TEMPORAL_ADDRESS).toBe('my-namespace.a1b2c.tmprl.cloud:7233');
+    expect(environment.TEMPORAL_NAMESPACE).toBe('my-namespace.a1b2c');
+    const secretNames = container.Secrets.map(({ Name }: { Name: string }) => Name);
+    expect(secretNames).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'PGPASSWORD', 'KYC_PAYLOAD_KEYS_KMS']));
+    expect(JSON.stringify(container.Environment)).not.toMatch(/PASSWORD|TEMPORAL_API_KEY"/);
+
+    const mtls = synthKycApp({ 'kyc:temporalAuth': 'mtls' });
+    const mtlsWorker = Object.values(Template.fromStack(mtls.service).findResources('AWS::ECS::TaskDefinition')).find(
+      (task) => task.Properties.Family === 'kyc-worker',
+    );
+    expect(mtlsWorker?.Properties.ContainerDefinitions[0].Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
+      expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']),
+    );
+    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none' })).toThrow(/kyc:temporalAuth: Temporal Cloud needs/);
+  });
+
+  it('gives the worker exactly the AWS calls its code makes', () => {
+    const policies = service.findResources('AWS::IAM::Policy');
+    const workerPolicy = Object.entries(policies).find(([id]) => id.startsWith('WorkerTaskTaskRoleDefaultPolicy'));
+    expect(workerPolicy).toBeDefined();
+    const statements = (workerPolicy as [string, { Properties: { PolicyDocument: { Statement: unknown[] } } }])[1]
+      .Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>;
+    const actions = statements.flatMap((statement) => statement.Action).sort();
+    expect(actions).toEqual([
+      'kms:Decrypt',
+      'kms:Decrypt',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'rekognition:CompareFaces',
+      'rekognition:DetectFaces',
+      'rekognition:GetFaceLivenessSessionResults',
+      's3:GetObject',
+      'ses:SendEmail',
+      'sns:Publish',
+      'textract:AnalyzeID',
+      'textract:DetectDocumentText',
+    ]);
+  });
+
+  it('bundles the S3 bridge Lambda with partial batch responses on the events queue', () => {
+    service.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'kyc-s3-bridge',
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      VpcConfig: Match.anyValue(),
+    });
+    service.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+});
+
+it('has no wildcard action in any IAM policy', () => {
+  const wildcards: string[] = [];
+  for (const template of [data, service, monitoring]) {
+    const statements = [
+      ...Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+        (p) => p.Properties.PolicyDocument.Statement,
+      ),
+      ...Object.values(template.findResources('AWS::IAM::Role')).flatMap((role) =>
+        (role.Properties.Policies ?? []).flatMap(
+          (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
+        ),
+      ),
+    ] as Array<{ Action: string | string[] }>;
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) if (action.includes('*')) wildcards.push(action);
+    }
+  }
+  expect(wildcards).toEqual([]);
+});
+
+it('alarms on every DLQ, the bridge Lambda and the database storage, to the ops topic', () => {
+  monitoring.hasResourceProperties('AWS::SNS::Topic', {
+    TopicName: 'kyc-ops-alarms',
+    KmsMasterKeyId: Match.anyValue(),
+  });
+  const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm'));
+  expect(alarms.map((alarm) => alarm.Properties.AlarmName).sort()).toEqual([
+    'kyc-dlq-decision',
+    'kyc-dlq-face-match',
+    'kyc-dlq-kyc-raw-events',
+    'kyc-dlq-reg-check-ingest',
+    'kyc-dlq-reg-request',
+    'kyc-rds-free-storage',
+    'kyc-s3-bridge-errors',
+  ]);
+  for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+});
+
+it('passes cdk-nag AwsSolutions, every acknowledgement with its reason in the template', () => {
+  const report = new AwsSolutionsChecks().validateScope(synth.app);
+  expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  const acknowledged = STACKS.flatMap((stack) =>
+    Object.values(templateOf(synth.outdir, stack).Resources).flatMap(
+      (resource) =>
+        (resource as { Metadata?: { cdk_nag?: { rules_to_suppress: Array<{ id: string; reason: string }> } } }).Metadata
+          ?.cdk_nag?.rules_to_suppress ?? [],
+    ),
+  );
+  expect(acknowledged.length).toBeGreaterThan(10);
+  for (const rule of acknowledged) expect(rule.reason.length, rule.id).toBeGreaterThan(30);
+});
+
+it('passes cfn-lint', () => {
+  const cfnLint = locateBinary('cfn-lint') as string;
+  const templates = STACKS.map((stack) => join(synth.outdir, `${stack}.template.json`));
+  let output = '[]';
+  try {
+    output = execFileSync(cfnLint, ['--format', 'json', '--', ...templates], { encoding: 'utf8' });
+  } catch (error) {
+    // cfn-lint exits non-zero for warnings too; the JSON on stdout says which.
+    output = (error as { stdout: string }).stdout;
+  }
+  const findings = JSON.parse(output) as Array<{ Level: string; Rule: { Id: string }; Message: string }>;
+  expect(findings.filter((finding) => finding.Level === 'Error')).toEqual([]);
+  expect(templateOf(synth.outdir, 'KycData').Resources).toBeDefined();
+});

@@ -1,0 +1,46 @@
+/**
+ * The Temporal SDK's metrics as its reference documents them (https://docs.temporal.io/references/sdk-metrics), under
+ * the names the TypeScript SDK's Prometheus exporter gives them: `temporal_` prefix, counters without `_total`,
+ * histograms in milliseconds with `_bucket`/`_sum`/`_count`. Many appear only once their event has happened (a
+ * nondeterminism failure, a RESOURCE_EXHAUSTED answer), so a scrape of a healthy worker cannot list them all; the
+ * worker test checks that every name a real worker serves is on this list.
+ */
+export const TEMPORAL_SDK_METRICS = [
+  'request',
+  'request_failure',
+  'request_latency',
+  'long_request',
+  'long_request_failure',
+  'long_request_latency',
+  'workflow_completed',
+  'workflow_failed',
+  'workflow_canceled',
+  'workflow_continue_as_new',
+  'workflow_endtoend_latency',
+  'workflow_task_queue_poll_empty',
+  'workflow_task_queue_poll_succeed',
+  'workflow_task_schedule_to_start_latency',
+  'workflow_task_execution_latency',
+  'workflow_task_replay_latency',
+  'workflow_task_execution_failed',
+  'activity_poll_no_task',
+  'activity_execution_failed',
+  'activity_execution_cancelled',
+  'activity_execution_latency',
+  'activity_schedule_to_start_latency',
+  'activity_succeed_endtoend_latency',
+  'local_activity_total',
+  'local_activity_execution_failed',
+  'local_activity_execution_cancelled',
+  'local_activity_execution_latency',
+  'local_activity_succeeded_endtoend_latency',
+  'num_pollers',
+  'worker_task_slots_available',
+  'worker_task_slots_used',
+  'sticky_cache_hit',
+  'sticky_cache_miss',
+  'sticky_cache_size',
+  'sticky_cache_total_forced_eviction',
+  'worker_start',
+  'poller_start',
+].map((name) => `temporal_${name}`);
