@@ -117,7 +117,8 @@ export function createVerificationDriver(options: {
         {
           method: 'POST',
           role: 'cs',
-          json: { decision: review.decision, reviewer: 'chaos-cs', note: 'decided during a chaos run' },
+          // The reviewer is whoever signed in: Erin, through the test issuer.
+          json: { decision: review.decision, note: 'decided during a chaos run' },
           headers: { 'idempotency-key': idempotencyKey(progress.planned.index, 'review') },
         },
         60_000,

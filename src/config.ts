@@ -225,6 +225,11 @@ const environmentSchema = z.object({
 
   KYC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   KYC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The load balancers in front of the API (addresses or CIDRs): their X-Forwarded-For gives the audit's address. */
+  KYC_HTTP_TRUST_PROXY: commaList(
+    /^[0-9a-fA-F.:]+(\/\d{1,3})?$/,
+    'expected addresses or CIDRs such as 10.0.0.0/8',
+  ).optional(),
   KYC_UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -312,9 +317,9 @@ const MIN_SECRET_LENGTH = 32;
 
 /**
  * Which process is starting. `local` is `npm start`: it fills in public defaults while it listens on loopback only.
- * The production entry points (`npm run api`, `npm run worker`, the image's roles) never do.
+ * The production entry points (`npm run api`, `npm run worker`, the image's roles, the S3 bridge Lambda) never do.
  */
-export type EntryPoint = 'local' | 'api' | 'worker' | 'migrate';
+export type EntryPoint = 'local' | 'api' | 'worker' | 'bridge' | 'migrate';
 
 type RawEnvironment = Record<string, string>;
 interface Requirement {
@@ -434,6 +439,13 @@ const SIGN_IN = [
 const REQUIRED: Record<EntryPoint, Requirement[]> = {
   api: [...COMMON, ...SIGN_IN],
   worker: COMMON,
+  /** The S3 bridge as a Lambda: it signals workflows, so it encrypts payloads, but signs no webhooks. */
+  bridge: [
+    REQUIREMENTS.DATABASE_URL,
+    REQUIREMENTS.TEMPORAL_ADDRESS,
+    REQUIREMENTS.KYC_PAYLOAD_KEYS,
+    REQUIREMENTS.KYC_PAYLOAD_KEY_ID,
+  ],
   migrate: [REQUIREMENTS.DATABASE_URL],
   local: [...COMMON.filter((rule) => rule !== REQUIREMENTS.TEMPORAL_ADDRESS), ...SIGN_IN],
 };

@@ -166,6 +166,14 @@ describe('doors', () => {
       expect.objectContaining({ actorSubject: 'cs-erin', status: 200 }),
     );
     expect((await api(`/cs/cases/${user.userId}/audit`, { role: 'cs' })).status).toBe(403);
+    // The refusal is on the record too.
+    expect(
+      await h.db.sql`select actor_subject, status from audit_events
+                     where user_id = ${user.userId} and action = 'GET /cs/cases/:userId/audit' order by id`,
+    ).toEqual([
+      { actor_subject: 'cs-lead-lena', status: 200 },
+      { actor_subject: 'cs-erin', status: 403 },
+    ]);
     // A client that lost the answer (the API was killed) and retries with the same key gets the same answer.
     expect(await review({ decision: 'PASS' }, retryable)).toEqual(accepted);
     expect(await review({ decision: 'FAIL' })).toEqual({

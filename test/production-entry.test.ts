@@ -159,6 +159,16 @@ describe('production settings', () => {
     expect(load({ [setting]: value })).toThrowError(`  ${setting}: ${problem}`);
   });
 
+  it('asks the S3 bridge Lambda only for what it uses', () => {
+    expect(() => loadConfig({}, 'bridge')).toThrowError(
+      /the production entry point \(bridge\) takes no defaults, and 4 setting\(s\)[\s\S]*KYC_PAYLOAD_KEY_ID: missing/,
+    );
+    const { DATABASE_URL, TEMPORAL_ADDRESS, KYC_PAYLOAD_KEYS, KYC_PAYLOAD_KEY_ID } = production;
+    expect(
+      loadConfig({ DATABASE_URL, TEMPORAL_ADDRESS, KYC_PAYLOAD_KEYS, KYC_PAYLOAD_KEY_ID }, 'bridge').production,
+    ).toBe(true);
+  });
+
   it('takes a loopback JWKS over http, and refuses KYC_ENV=local', () => {
     expect(load({ KYC_OIDC_JWKS_URL: 'http://127.0.0.1:8080/certs' })().oidc?.jwksUrl).toBe(
       'http://127.0.0.1:8080/certs',

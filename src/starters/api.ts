@@ -49,6 +49,7 @@ export async function startDoors(options: {
       localAccounts: config.localAccounts ? { sql } : undefined,
     }),
     settings: {
+      trustProxy: config.KYC_HTTP_TRUST_PROXY,
       bucket: config.KYC_S3_BUCKET,
       keyPrefix: config.KYC_S3_PREFIX,
       maxUploadBytes: config.KYC_UPLOAD_MAX_BYTES,

@@ -38,6 +38,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new RequestsAtDebug(),
     bodyLimit: 256 * 1024,
+    ...(deps.settings.trustProxy ? { trustProxy: deps.settings.trustProxy } : {}),
   });
   installErrorHandler(app);
   await app.register(multipart);

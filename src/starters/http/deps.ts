@@ -10,6 +10,8 @@ import type { KycClient } from '../kyc-client.ts';
 import type { RoleCheck } from './auth.ts';
 
 export interface HttpSettings {
+  /** Proxies whose X-Forwarded-For is believed (the audit records the caller's address, not the proxy's). */
+  trustProxy?: string[] | undefined;
   bucket: string;
   keyPrefix: string;
   maxUploadBytes: number;
