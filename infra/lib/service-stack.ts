@@ -89,7 +89,7 @@ export class KycServiceStack extends Stack {
       ...temporalEnvironment,
       KYC_S3_BUCKET: data.bucket.bucketName,
       KYC_S3_PREFIX: settings.keyPrefix,
-      KYC_S3_KMS_KEY_ID: data.dataKey.keyArn,
+      KYC_S3_KMS_KEY_ID: data.uploadsKey.keyArn,
       // Search attributes are registered once by ops (Temporal Cloud allows it only through tcld or the UI).
       KYC_SEARCH_ATTRIBUTES_SETUP: 'false',
       KYC_METRICS_PORT: String(METRICS_PORT),

@@ -167,15 +167,18 @@ describe('the service stack', () => {
     const secretNames = container.Secrets.map(({ Name }: { Name: string }) => Name);
     expect(secretNames).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'PGPASSWORD', 'KYC_PAYLOAD_KEYS_KMS']));
     expect(JSON.stringify(container.Environment)).not.toMatch(/PASSWORD|TEMPORAL_API_KEY"/);
+    // Uploads are written with SSE-KMS under the bucket's own key.
+    expect(JSON.stringify(environment.KYC_S3_KMS_KEY_ID)).toMatch(/UploadsKey/);
 
-    const mtls = synthKycApp({ 'kyc:temporalAuth': 'mtls' });
+    // No bundling this time (CDK's own switch): only the task definitions matter here.
+    const mtls = synthKycApp({ 'kyc:temporalAuth': 'mtls', 'aws:cdk:bundling-stacks': [] });
     const mtlsWorker = Object.values(Template.fromStack(mtls.service).findResources('AWS::ECS::TaskDefinition')).find(
       (task) => task.Properties.Family === 'kyc-worker',
     );
     expect(mtlsWorker?.Properties.ContainerDefinitions[0].Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
       expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']),
     );
-    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none' })).toThrow(/kyc:temporalAuth: Temporal Cloud needs/);
+    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none', 'aws:cdk:bundling-stacks': [] })).toThrow(/kyc:temporalAuth: Temporal Cloud needs/);
   });
 
   it('gives the worker exactly the AWS calls its code makes', () => {
