@@ -219,7 +219,7 @@ export class KycServiceStack extends Stack {
       serviceName: 'kyc-worker',
       cluster: this.cluster,
       taskDefinition: workerTask,
-      desiredCount: settings.workerMinTasks,
+      desiredCount: settings.runServices ? settings.workerMinTasks : 0,
       vpcSubnets: appSubnets,
       securityGroups: [workerSecurityGroup],
       circuitBreaker: { rollback: true },
@@ -234,7 +234,10 @@ export class KycServiceStack extends Stack {
       period: Duration.minutes(1),
     });
     this.worker
-      .autoScaleTaskCount({ minCapacity: settings.workerMinTasks, maxCapacity: settings.workerMaxTasks })
+      .autoScaleTaskCount({
+        minCapacity: settings.runServices ? settings.workerMinTasks : 0,
+        maxCapacity: settings.runServices ? settings.workerMaxTasks : 0,
+      })
       .scaleOnMetric('ScaleOnTaskQueueBacklog', {
         metric: backlog,
         adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
@@ -362,6 +365,8 @@ export class KycServiceStack extends Stack {
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
     });
+    // The pattern refuses a desired count of 0; the first deploy sets it on the resource itself.
+    if (!settings.runServices) (this.http.service.node.defaultChild as ecs.CfnService).desiredCount = 0;
     this.http.loadBalancer.logAccessLogs(accessLogs, 'kyc-http');
     this.http.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
     this.http.targetGroup.configureHealthCheck({ path: '/healthz', healthyHttpCodes: '200' });

@@ -36,6 +36,11 @@ const settingsSchema = z
     opsEmail: z.email().optional(),
     workerMinTasks: z.coerce.number().int().min(1),
     workerMaxTasks: z.coerce.number().int().min(1),
+    /**
+     * `false` for the first deploy of the service stack: the task definitions exist, no task runs, so the
+     * migration task can create the schema before any service starts.
+     */
+    runServices: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]),
     /** Scale-out target: task-queue backlog per worker task. */
     backlogPerWorker: z.coerce.number().int().min(1),
   })

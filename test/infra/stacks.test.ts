@@ -178,7 +178,15 @@ describe('the service stack', () => {
     expect(mtlsWorker?.Properties.ContainerDefinitions[0].Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
       expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']),
     );
-    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none', 'aws:cdk:bundling-stacks': [] })).toThrow(/kyc:temporalAuth: Temporal Cloud needs/);
+    // The first deploy starts no task, so that the migration task runs first.
+    const firstDeploy = synthKycApp({ 'kyc:runServices': 'false', 'aws:cdk:bundling-stacks': [] });
+    const desiredCounts = Object.values(Template.fromStack(firstDeploy.service).findResources('AWS::ECS::Service')).map(
+      (ecsService) => ecsService.Properties.DesiredCount,
+    );
+    expect(desiredCounts).toEqual([0, 0]);
+    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none', 'aws:cdk:bundling-stacks': [] })).toThrow(
+      /kyc:temporalAuth: Temporal Cloud needs/,
+    );
   });
 
   it('gives the worker exactly the AWS calls its code makes', () => {
