@@ -1,5 +1,7 @@
-# The KYC service (`npm start`) as an image. Node runs the TypeScript sources directly (type stripping), so there is
-# no build step; docker-compose.yml gives it Temporal, PostgreSQL and an AWS emulator, so it starts no servers itself.
+# The KYC service's production roles as one image: `docker run <image> api|worker|migrate`. Node runs the TypeScript
+# sources directly (type stripping), so there is no build step. Each role takes production settings only (no
+# embedded PostgreSQL, no Temporal dev server, no default secret) and refuses to start, naming every missing setting,
+# before it connects to anything. See README "Running in production".
 FROM node:24-bookworm-slim
 
 WORKDIR /app
@@ -15,10 +17,12 @@ COPY db ./db
 COPY src ./src
 COPY scripts ./scripts
 
-# Local state (uploads in folder mode, register snapshots and runs, the mail outbox) lives under KYC_DATA_DIR.
+# Local state (uploads in folder mode, register snapshots and runs, the mail outbox) lives under KYC_DATA_DIR. The
+# sources stay owned by root: the service (user `node`, uid 1000) can read them but not change them.
 RUN mkdir -p /app/.data && chown -R node:node /app/.data
 USER node
 ENV KYC_DATA_DIR=/app/.data KYC_HTTP_HOST=0.0.0.0
 EXPOSE 3000
 
-CMD ["node", "src/main.ts"]
+ENTRYPOINT ["node", "src/production.ts"]
+CMD ["api"]

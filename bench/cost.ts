@@ -35,7 +35,7 @@ export async function measureSeedVerification(harness: KycHarness): Promise<Veri
   const calls = outsideCallCounter(harness);
   const statements = countStatements(harness.db.sql);
   const userId = await signUp(harness);
-  const { livenessSessionId } = harness.program(userId, SEED_PERSON);
+  const { livenessSessionId } = await harness.program(userId, SEED_PERSON);
   await uploadDocuments(harness, userId, livenessSessionId);
   const workflowId = kycWorkflowId(userId);
   const history = await waitUntilNotifiedAndIdle(harness.env.client, workflowId);

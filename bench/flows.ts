@@ -3,39 +3,70 @@
  * through the contract's signal-with-start (what the intake API and the S3 bridge send for each upload), or the floor
  * through the same two signal-with-starts.
  */
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import type { Sql } from '../src/db/pool.ts';
 import { signalDocumentUploaded } from '../src/starters/kyc-client.ts';
+import { imageBytesKey } from '../test/stand-ins/aws-json.ts';
+import {
+  compareFacesResponse,
+  detectFacesResponse,
+  livenessResponse,
+  tinyJpeg,
+} from '../test/stand-ins/aws-responses.ts';
 import { ACTORS, BUCKET, type KycHarness, SEED_PERSON } from '../test/support/kyc-harness.ts';
 import { FLOOR_WORKFLOW_TYPE, type FloorInput, floorUploadSignal } from './floor-workflow.ts';
 
-/** The harness programs a user's documents by the user id in their keys; every bench user's keys carry this one. */
-const DOCUMENTS_OWNER = 0;
-
-export interface SeedDocuments {
+/** One bench user's documents: their own passport, selfie and Face Liveness session. */
+export interface UserDocuments {
   passportKey: string;
   selfieKey: string;
   livenessSessionId: string;
 }
 
+export interface SeedDocuments {
+  /** Programs the stand-ins for this user's documents and records their liveness session. */
+  forUser(userId: number): Promise<UserDocuments>;
+}
+
 /**
- * Programs the stand-ins once, whatever the number of users, so that their work per call does not grow: every bench
- * user uploads the same two objects, the seed's Dr Jane Ann Doe in the harness's default scenario (a sharp selfie
- * matching at 93 %, a live Face Liveness session), and is on the register, licensed, under their own number.
+ * Every bench user is the seed's Dr Jane Ann Doe in the harness's default scenario (a sharp selfie matching at 93 %,
+ * a live Face Liveness session), on the register, licensed, under their own number. Each has their own passport
+ * number, birth date, face and liveness session, or the fraud controls would send every user after the first to
+ * review as one person behind many accounts. The stand-ins are programmed by exact object key and session id, so
+ * their work per call does not grow with the number of users; the driver pays one INSERT per user for the session.
  */
 export function programSeedDocuments(harness: KycHarness): SeedDocuments {
-  const { livenessSessionId } = harness.program(DOCUMENTS_OWNER, SEED_PERSON);
   const name = `${SEED_PERSON.givenNames} ${SEED_PERSON.surname}`;
   for (const actor of Object.values(ACTORS)) {
     harness.apify.setItems(actor, (input) => [
       { name, status: 'Licensed', reg_no: (input as { registrationNumber: string }).registrationNumber },
     ]);
   }
+  const { rekognition } = harness.aws;
   return {
-    passportKey: `kyc-raw/${DOCUMENTS_OWNER}/passport.jpg`,
-    selfieKey: `kyc-raw/${DOCUMENTS_OWNER}/selfie.jpg`,
-    livenessSessionId: livenessSessionId as string,
+    async forUser(userId) {
+      const passportKey = `kyc-raw/${userId}/passport.jpg`;
+      const selfieKey = `kyc-raw/${userId}/selfie.jpg`;
+      const face = `bench-user-${userId}`;
+      const birth = new Date(Date.UTC(1950, 0, 1) + (userId % 15_000) * 86_400_000).toISOString().slice(0, 10);
+      harness.programPassport(
+        { ...SEED_PERSON, passportNumber: String(100_000_000 + userId), birthDate: birth },
+        passportKey,
+      );
+      rekognition.detectFaces(selfieKey, detectFacesResponse([{ sharpness: 78, brightness: 71 }]));
+      rekognition.compareFaces(selfieKey, compareFacesResponse(93));
+      rekognition.faceOf(passportKey, face);
+      rekognition.faceOf(selfieKey, face);
+      const livenessSessionId = randomUUID();
+      const referenceImage = Buffer.concat([tinyJpeg, Buffer.from(livenessSessionId)]);
+      rekognition.faceOf(imageBytesKey(referenceImage), face);
+      rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', 97.5, referenceImage));
+      await harness.db
+        .sql`insert into liveness_sessions (session_id, user_id) values (${livenessSessionId}, ${userId})`;
+      return { passportKey, selfieKey, livenessSessionId };
+    },
   };
 }
 
@@ -82,19 +113,20 @@ export async function startKycVerification(
   documents: SeedDocuments,
   userId: number,
 ): Promise<Started> {
+  const own = await documents.forUser(userId);
   const startedAt = Date.now();
   const kyc = { client, taskQueue };
   await signalDocumentUploaded(kyc, userId, {
     kind: 'ID_DOCUMENT',
     bucket: BUCKET,
-    key: documents.passportKey,
+    key: own.passportKey,
     docType: 'passport',
   });
   await signalDocumentUploaded(kyc, userId, {
     kind: 'SELFIE',
     bucket: BUCKET,
-    key: documents.selfieKey,
-    livenessSessionId: documents.livenessSessionId,
+    key: own.selfieKey,
+    livenessSessionId: own.livenessSessionId,
   });
   return { workflowId: kycWorkflowId(userId), startedAt };
 }

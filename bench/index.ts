@@ -2,15 +2,18 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake (all by default). `--quick` runs each briefly, for CI
- * smoke use: its figures say the bench works, not how fast anything is.
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, faces (all by default). `--quick` runs each briefly,
+ * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
+ * duplicate-face threshold) needs none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeMachine } from './machine.ts';
 import { costPart } from './parts/cost.ts';
+import { facesPart } from './parts/faces.ts';
 import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
 import { intakePart } from './parts/intake.ts';
+import { monitorPart } from './parts/monitor.ts';
 import { type Rig, startRig } from './rig.ts';
 import { markdownTable, type PartResult } from './table.ts';
 
@@ -20,10 +23,14 @@ const PARTS = {
   cost: costPart,
   idle: idlePart,
   intake: intakePart,
+  monitor: monitorPart,
+  faces: (_rig: Rig | null, quick: boolean) => facesPart({ quick, million: args.includes('--faces-million') }),
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake'];
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'faces'];
+/** Parts that run on their own, without the rig's servers. */
+const STANDALONE: ReadonlySet<PartName> = new Set(['faces']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -35,11 +42,11 @@ if (unknown.length > 0) {
 const parts = RUN_ORDER.filter((part) => chosen.length === 0 || chosen.includes(part));
 
 const started = new Date();
-const rig = await startRig();
+const rig = parts.every((part) => STANDALONE.has(part)) ? null : await startRig();
 // The Temporal runtime takes SIGINT and SIGTERM to stop its workers; the bench must still tear everything down.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void rig.close().finally(() => process.exit(130));
+    void (rig?.close() ?? Promise.resolve()).finally(() => process.exit(130));
   });
 }
 try {
@@ -47,11 +54,11 @@ try {
   for (const part of parts) {
     const partStarted = performance.now();
     process.stderr.write(`bench: ${part}…\n`);
-    results.push(await PARTS[part](rig, quick));
+    results.push(await PARTS[part](rig as Rig, quick));
     process.stderr.write(`bench: ${part} took ${((performance.now() - partStarted) / 1000).toFixed(0)} s\n`);
   }
   results.sort((a, b) => Object.keys(PARTS).indexOf(a.part) - Object.keys(PARTS).indexOf(b.part));
-  const machine = await describeMachine(rig.harness.db.sql, rig.postgres.embedded);
+  const machine = await describeMachine(rig?.harness.db.sql ?? null, rig?.postgres.embedded ?? false);
   const date = started.toISOString().slice(0, 10);
   const machineLine =
     `${date}, ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, ` +
@@ -67,5 +74,5 @@ try {
   );
   process.stderr.write(`bench: wrote ${file.pathname}\n`);
 } finally {
-  await rig.close();
+  await rig?.close();
 }

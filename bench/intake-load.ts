@@ -3,7 +3,6 @@
  * concurrency against one door, each request with a body of its own — a new registration number for `POST /users`,
  * the next enrolled user for the document upload. Reads its orders from BENCH_INTAKE_LOAD, answers over IPC.
  */
-import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { documentsForm } from './uploads.ts';
 
@@ -22,8 +21,12 @@ export interface IntakeLoadOptions {
 const options = JSON.parse(process.env.BENCH_INTAKE_LOAD ?? '{}') as IntakeLoadOptions;
 const authorization = `Bearer ${options.token}`;
 
+/**
+ * The same body for every request, so it names no Face Liveness session: a session is single-use and bound to one
+ * user, and the door refuses a reused one (README, Fraud controls).
+ */
 async function documentsRequest(): Promise<autocannon.Request> {
-  const encoded = new Response(documentsForm(randomUUID()));
+  const encoded = new Response(documentsForm(undefined));
   return {
     method: 'POST',
     headers: { authorization, 'content-type': encoded.headers.get('content-type') ?? '' },

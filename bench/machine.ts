@@ -15,8 +15,11 @@ export interface Machine {
   temporal: string;
 }
 
-export async function describeMachine(sql: Sql, embeddedPostgres: boolean): Promise<Machine> {
-  const [server] = await sql<{ version: string }[]>`select current_setting('server_version') as version`;
+/** `sql` null: a part that ran without PostgreSQL. */
+export async function describeMachine(sql: Sql | null, embeddedPostgres: boolean): Promise<Machine> {
+  const [server] = sql
+    ? await sql<{ version: string }[]>`select current_setting('server_version') as version`
+    : [{ version: 'not used' }];
   const cli = locateBinary('temporal', { install: false });
   return {
     cores: availableParallelism(),

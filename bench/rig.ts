@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { ProvidedContext } from 'vitest';
+import type { Config } from '../src/config.ts';
 import { kycSearchAttributes } from '../src/contract/search-attributes.ts';
 import { failureConverterPath } from '../src/data-protection/data-converter.ts';
 import { migrate } from '../src/runtime/migrate.ts';
@@ -34,7 +35,7 @@ export interface Rig {
   devServer: DevServer;
   postgres: PostgresServer;
   /** A bench worker process on a task queue of its own. */
-  startWorker(options?: { maxCachedWorkflows?: number }): Promise<BenchWorker>;
+  startWorker(options?: { maxCachedWorkflows?: number; config?: Config }): Promise<BenchWorker>;
   close(): Promise<void>;
 }
 

@@ -52,7 +52,7 @@ const worker = await Worker.create({
       sql,
       logger,
       settings: activitySettingsFromConfig(config),
-      ...createAwsOutsideWorld(config, logger),
+      ...createAwsOutsideWorld(config, logger, sql),
     }),
     ...floorActivities,
   },

@@ -53,6 +53,8 @@ export interface ChaosFigures {
   signalsSetAside: Record<string, number>;
   wallTimeMs: number;
   longestStall: { ms: number; startsAtMs: number; after: string | null };
+  /** The longest stall less the time PostgreSQL or Temporal itself was down during it: what recovery costs us. */
+  longestStallBeyondOutages: { ms: number; startsAtMs: number };
   slowestVerificationMs: number;
   kills: {
     worker: number;
@@ -283,13 +285,20 @@ export async function checkChaosRun(input: {
       order by at`
   ).map((row) => row.at.getTime());
   let longestStall = { ms: 0, startsAtMs: 0, after: null as string | null };
+  let longestStallBeyondOutages = { ms: 0, startsAtMs: 0 };
+  const outages = outageWindows(timeline);
   for (let index = 1; index < progressTimes.length; index += 1) {
     const gap = (progressTimes[index] as number) - (progressTimes[index - 1] as number);
+    const startsAtMs = (progressTimes[index - 1] as number) - startedAt;
     if (gap > longestStall.ms) {
-      const startsAtMs = (progressTimes[index - 1] as number) - startedAt;
       const cause = timeline.filter((event) => event.at <= startsAtMs + gap).at(-1);
       longestStall = { ms: gap, startsAtMs, after: cause ? `${cause.what} at ${seconds(cause.at)}` : null };
     }
+    const down = outages.reduce(
+      (sum, [from, to]) => sum + Math.max(0, Math.min(to, startsAtMs + gap) - Math.max(from, startsAtMs)),
+      0,
+    );
+    if (gap - down > longestStallBeyondOutages.ms) longestStallBeyondOutages = { ms: gap - down, startsAtMs };
   }
   const [slowest] = await sql<{ ms: number }[]>`
     select coalesce(max(extract(epoch from decided - uploaded) * 1000), 0)::float8 as ms from (
@@ -328,6 +337,7 @@ export async function checkChaosRun(input: {
     signalsSetAside: await signalsSetAside(input.runDir),
     wallTimeMs: input.decidedAt - startedAt,
     longestStall,
+    longestStallBeyondOutages,
     slowestVerificationMs: Math.round(slowest?.ms ?? 0),
     kills: {
       worker: worker.kills,
@@ -452,10 +462,26 @@ function formatReport(plan: ChaosPlan, figures: ChaosFigures): string[] {
         .map(([what, count]) => `${what} ${count}`)
         .join(', ') || 'none'
     }`,
-    `wall time: ${seconds(figures.wallTimeMs)}; longest stall ${seconds(figures.longestStall.ms)} from ${seconds(figures.longestStall.startsAtMs)}${figures.longestStall.after ? ` (after ${figures.longestStall.after})` : ''}; slowest verification ${seconds(figures.slowestVerificationMs)} from upload to decision`,
+    `wall time: ${seconds(figures.wallTimeMs)}; longest stall ${seconds(figures.longestStall.ms)} from ${seconds(figures.longestStall.startsAtMs)}${figures.longestStall.after ? ` (after ${figures.longestStall.after})` : ''}, ${seconds(figures.longestStallBeyondOutages.ms)} beyond the time PostgreSQL or Temporal was down; slowest verification ${seconds(figures.slowestVerificationMs)} from upload to decision`,
     `kills: worker ${kills.worker} (and ${kills.workerCrashes} exits on its own), API/bridge ${kills.api} (and ${kills.apiCrashes} on its own), PostgreSQL restarts ${kills.postgresRestarts}, Temporal restarts ${kills.temporalRestarts}`,
     `stand-in faults: AWS ${faults.awsThrottled} throttled + ${faults.awsServerErrors} 5xx of ${faults.awsCalls} calls (and up to 1.5 s slow); Apify webhooks dropped for ${faults.webhooksDropped} runs, sent twice for ${faults.webhooksDuplicated}, ${faults.staleReplays} late replays (${faults.staleReplaysAcknowledged} acknowledged), ${faults.webhooksHandedOnTwice} handed on twice; ${faults.apifyRuns} runs, ${faults.apifyRunsNotRecorded} started but not recorded; product webhook 503 × ${faults.productWebhook503}; SMTP 451 × ${faults.smtp451}`,
     `client retries: ${clientRetries.connection} after no connection, ${clientRetries.timeout} after a timeout, ${clientRetries.serverError} after a 5xx, ${clientRetries.command} CS command re-runs`,
     ...figures.failures.map((failure) => `FAILED ${failure}`),
   ];
+}
+
+/** When PostgreSQL or the Temporal server was down: from "stopping" to "serving again", in ms since the start. */
+function outageWindows(timeline: FaultEvent[]): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (const system of ['PostgreSQL', 'Temporal dev server']) {
+    let from: number | null = null;
+    for (const event of timeline) {
+      if (event.what.startsWith(`${system} stopping`)) from = event.at;
+      if (event.what.startsWith(`${system} serving again`) && from !== null) {
+        windows.push([from, event.at]);
+        from = null;
+      }
+    }
+  }
+  return windows;
 }

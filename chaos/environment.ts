@@ -16,12 +16,13 @@ import { type ApifyStandIn, startApifyStandIn } from '../test/stand-ins/apify.ts
 import { type AwsStandIn, startAwsStandIn } from '../test/stand-ins/aws-json.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../test/stand-ins/product-webhook.ts';
 import { type LocalAws, startLocalAws } from '../test/support/aws-local.ts';
+import { startTestOidcIssuer } from '../test/support/oidc-issuer.ts';
 import {
   ACTORS,
-  API_TOKENS_SETTING,
   BUCKET,
   createScenarioProgrammer,
   type ScenarioProgrammer,
+  SERVICE_TOKENS_SETTING,
 } from '../test/support/scenarios.ts';
 import { type SmtpSink, startSmtpSink } from '../test/support/smtp-sink.ts';
 
@@ -91,14 +92,14 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     stopOnFailure.push(() => localAws.moto.stop());
-    const [aws, apify, product, smtp] = await Promise.all([
+    const [aws, apify, product, smtp, oidc] = await Promise.all([
       startAwsStandIn(),
       // Apify retries a failed webhook for about 32 hours; six retries doubling from 0.5 s cover an API restart.
       startApifyStandIn({ token: APIFY_TOKEN, finishAfterMs: 500, webhookRetries: 6, webhookRetryDelayMs: 500 }),
       startProductWebhookReceiver(),
       startSmtpSink(),
+      startTestOidcIssuer(),
     ]);
-    const programmer = createScenarioProgrammer(aws, apify);
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -123,10 +124,14 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       APIFY_ACTOR_GDC: ACTORS.GDC,
       APIFY_ACTOR_GPC: ACTORS.GPC,
       APIFY_WEBHOOK_URL: apifyWebhookUrl,
-      KYC_WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
+      // The worker and API run as production entry points, so every secret is explicit.
+      KYC_WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789abcdef',
+      KYC_PAYLOAD_KEYS: `chaos-1:${Buffer.alloc(32, 'chaos-run-payload-key').toString('base64')}`,
+      KYC_PAYLOAD_KEY_ID: 'chaos-1',
+      ...oidc.settings,
       KYC_HTTP_HOST: '127.0.0.1',
       KYC_HTTP_PORT: String(apiPort),
-      KYC_API_TOKENS: API_TOKENS_SETTING,
+      KYC_SERVICE_TOKENS: SERVICE_TOKENS_SETTING,
       // Uploads reach the workflow the long way: S3 → SQS → the bridge.
       KYC_INTAKE_SIGNAL: 's3-event',
       ...localAws.queueSettings,
@@ -140,6 +145,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
     };
     const serviceEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
     const sql = createSql(databaseUrl, { max: 4 });
+    const programmer = createScenarioProgrammer(aws, apify, sql);
 
     return {
       runDir,
@@ -166,7 +172,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       },
       async close() {
         await sql.end({ timeout: 5 });
-        await Promise.all([aws.close(), apify.close(), product.close(), smtp.close()]);
+        await Promise.all([aws.close(), apify.close(), product.close(), smtp.close(), oidc.close()]);
         await localAws.moto.stop();
         await temporal.stop();
         await postgres.stop();

@@ -82,7 +82,11 @@ export function createVerificationDriver(options: {
     // 200: an earlier attempt created the user and its answer was lost.
     expectStatus(signedUp, [200, 201], 'sign-up');
     progress.userId = signedUp.body?.id as number;
-    const { livenessSessionId } = options.programmer.program(progress.userId, person, SCENARIOS[scenarioName].scenario);
+    const { livenessSessionId } = await options.programmer.program(
+      progress.userId,
+      person,
+      SCENARIOS[scenarioName].scenario,
+    );
     if (uploadStyle === 'together') return await upload(progress, 'both', livenessSessionId);
     const parts =
       uploadStyle === 'document-first' ? (['document', 'selfie'] as const) : (['selfie', 'document'] as const);

@@ -73,9 +73,96 @@ CREATE TYPE public.user_status_enum AS ENUM (
 );
 
 
+--
+-- Name: audit_events_append_only(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_events_append_only() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+  raise exception 'audit_events is append-only: % refused', tg_op using errcode = 'insufficient_privilege';
+end;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: account_links; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.account_links (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    other_user_id bigint NOT NULL,
+    reason character varying(40) NOT NULL,
+    cycle_id uuid,
+    detail jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT account_links_check CHECK ((user_id <> other_user_id))
+);
+
+
+--
+-- Name: account_links_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.account_links_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: account_links_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.account_links_id_seq OWNED BY public.account_links.id;
+
+
+--
+-- Name: audit_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_events (
+    id bigint NOT NULL,
+    occurred_at timestamp with time zone DEFAULT now() NOT NULL,
+    actor_subject text NOT NULL,
+    actor_name text NOT NULL,
+    actor_via text NOT NULL,
+    actor_roles text[] NOT NULL,
+    action text NOT NULL,
+    user_id bigint,
+    status integer,
+    source_address text,
+    request_id text,
+    detail jsonb
+);
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.audit_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: audit_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.audit_events_id_seq OWNED BY public.audit_events.id;
+
 
 --
 -- Name: doc_scans; Type: TABLE; Schema: public; Owner: -
@@ -190,6 +277,19 @@ ALTER SEQUENCE public.face_checks_id_seq OWNED BY public.face_checks.id;
 
 
 --
+-- Name: face_index_entries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.face_index_entries (
+    selfie_id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    face_id character varying(64),
+    embedding real[],
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: id_documents; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -224,6 +324,40 @@ ALTER SEQUENCE public.id_documents_id_seq OWNED BY public.id_documents.id;
 
 
 --
+-- Name: identity_fingerprints; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.identity_fingerprints (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    kind character varying(10) NOT NULL,
+    fingerprint bytea NOT NULL,
+    id_document_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT identity_fingerprints_kind_check CHECK (((kind)::text = ANY ((ARRAY['DOCUMENT'::character varying, 'IDENTITY'::character varying])::text[])))
+);
+
+
+--
+-- Name: identity_fingerprints_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.identity_fingerprints_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: identity_fingerprints_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.identity_fingerprints_id_seq OWNED BY public.identity_fingerprints.id;
+
+
+--
 -- Name: kyc_decisions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -238,6 +372,7 @@ CREATE TABLE public.kyc_decisions (
     reviewer character varying(100),
     note text,
     overrides_decision_id bigint,
+    reg_check_id bigint,
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -259,6 +394,60 @@ CREATE SEQUENCE public.kyc_decisions_id_seq
 --
 
 ALTER SEQUENCE public.kyc_decisions_id_seq OWNED BY public.kyc_decisions.id;
+
+
+--
+-- Name: liveness_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.liveness_sessions (
+    session_id uuid NOT NULL,
+    user_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    used_by_selfie_id bigint,
+    used_at timestamp with time zone
+);
+
+
+--
+-- Name: local_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.local_accounts (
+    username text NOT NULL,
+    display_name text NOT NULL,
+    password_hash text NOT NULL,
+    roles text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    disabled_at timestamp with time zone,
+    CONSTRAINT local_accounts_display_name_check CHECK (((length(display_name) >= 1) AND (length(display_name) <= 200))),
+    CONSTRAINT local_accounts_roles_check CHECK (((roles <@ ARRAY['intake'::text, 'cs'::text, 'cs-lead'::text, 'ops'::text]) AND (cardinality(roles) > 0))),
+    CONSTRAINT local_accounts_username_check CHECK ((username ~ '^[a-z0-9._-]{2,64}$'::text))
+);
+
+
+--
+-- Name: monitor_batch_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.monitor_batch_runs (
+    pass_id uuid NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    after_user_id bigint NOT NULL,
+    run_id character varying(100) NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: monitor_digests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.monitor_digests (
+    digest_date date NOT NULL,
+    pass_id uuid NOT NULL,
+    sent_at timestamp with time zone
+);
 
 
 --
@@ -295,6 +484,41 @@ ALTER SEQUENCE public.notifications_id_seq OWNED BY public.notifications.id;
 
 
 --
+-- Name: ops_alerts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.ops_alerts (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    cycle_id uuid NOT NULL,
+    step character varying(40) NOT NULL,
+    incident integer NOT NULL,
+    reason text NOT NULL,
+    raised_at timestamp with time zone DEFAULT now() NOT NULL,
+    sent_at timestamp with time zone
+);
+
+
+--
+-- Name: ops_alerts_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.ops_alerts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: ops_alerts_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.ops_alerts_id_seq OWNED BY public.ops_alerts.id;
+
+
+--
 -- Name: reg_checks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -309,7 +533,9 @@ CREATE TABLE public.reg_checks (
     cycle_id uuid,
     apify_run_id character varying(100),
     standing character varying(40),
-    outcome jsonb
+    outcome jsonb,
+    monitor_pass_id uuid,
+    register_changes text[]
 );
 
 
@@ -330,6 +556,91 @@ CREATE SEQUENCE public.reg_checks_id_seq
 --
 
 ALTER SEQUENCE public.reg_checks_id_seq OWNED BY public.reg_checks.id;
+
+
+--
+-- Name: register_file_reads; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_file_reads (
+    id bigint NOT NULL,
+    pass_id uuid NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    snapshot_date date NOT NULL,
+    sha256 character(64) NOT NULL,
+    kept_path text NOT NULL,
+    entries integer NOT NULL,
+    added integer NOT NULL,
+    removed integer NOT NULL,
+    changed integer NOT NULL,
+    read_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: register_file_reads_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.register_file_reads_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: register_file_reads_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.register_file_reads_id_seq OWNED BY public.register_file_reads.id;
+
+
+--
+-- Name: register_renewal_reminders; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_renewal_reminders (
+    id bigint NOT NULL,
+    user_id bigint NOT NULL,
+    renewal_date date NOT NULL,
+    threshold_days smallint NOT NULL,
+    reg_check_id bigint NOT NULL,
+    pass_id uuid NOT NULL,
+    recorded_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT register_renewal_reminders_threshold_days_check CHECK ((threshold_days > 0))
+);
+
+
+--
+-- Name: register_renewal_reminders_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.register_renewal_reminders_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: register_renewal_reminders_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.register_renewal_reminders_id_seq OWNED BY public.register_renewal_reminders.id;
+
+
+--
+-- Name: register_run_intents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_run_intents (
+    cycle_id uuid NOT NULL,
+    user_id bigint NOT NULL,
+    reg_type public.reg_type_enum NOT NULL,
+    requested_at timestamp with time zone DEFAULT now() NOT NULL
+);
 
 
 --
@@ -365,6 +676,23 @@ CREATE SEQUENCE public.register_runs_id_seq
 --
 
 ALTER SEQUENCE public.register_runs_id_seq OWNED BY public.register_runs.id;
+
+
+--
+-- Name: register_sources; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.register_sources (
+    reg_type public.reg_type_enum NOT NULL,
+    kind character varying(20) NOT NULL,
+    reference text,
+    health character varying(20) NOT NULL,
+    last_error text,
+    last_ok_at timestamp with time zone,
+    checked_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT register_sources_health_check CHECK (((health)::text = ANY ((ARRAY['OK'::character varying, 'FAILING'::character varying, 'NOT_CONFIGURED'::character varying])::text[]))),
+    CONSTRAINT register_sources_kind_check CHECK (((kind)::text = ANY ((ARRAY['APIFY_ACTOR'::character varying, 'DATA_FILE'::character varying, 'SNAPSHOT'::character varying, 'NONE'::character varying])::text[])))
+);
 
 
 --
@@ -473,6 +801,20 @@ ALTER SEQUENCE public.webhook_receipts_id_seq OWNED BY public.webhook_receipts.i
 
 
 --
+-- Name: account_links id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links ALTER COLUMN id SET DEFAULT nextval('public.account_links_id_seq'::regclass);
+
+
+--
+-- Name: audit_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events ALTER COLUMN id SET DEFAULT nextval('public.audit_events_id_seq'::regclass);
+
+
+--
 -- Name: doc_scans id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -501,6 +843,13 @@ ALTER TABLE ONLY public.id_documents ALTER COLUMN id SET DEFAULT nextval('public
 
 
 --
+-- Name: identity_fingerprints id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints ALTER COLUMN id SET DEFAULT nextval('public.identity_fingerprints_id_seq'::regclass);
+
+
+--
 -- Name: kyc_decisions id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -515,10 +864,31 @@ ALTER TABLE ONLY public.notifications ALTER COLUMN id SET DEFAULT nextval('publi
 
 
 --
+-- Name: ops_alerts id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts ALTER COLUMN id SET DEFAULT nextval('public.ops_alerts_id_seq'::regclass);
+
+
+--
 -- Name: reg_checks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks ALTER COLUMN id SET DEFAULT nextval('public.reg_checks_id_seq'::regclass);
+
+
+--
+-- Name: register_file_reads id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads ALTER COLUMN id SET DEFAULT nextval('public.register_file_reads_id_seq'::regclass);
+
+
+--
+-- Name: register_renewal_reminders id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders ALTER COLUMN id SET DEFAULT nextval('public.register_renewal_reminders_id_seq'::regclass);
 
 
 --
@@ -547,6 +917,22 @@ ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_
 --
 
 ALTER TABLE ONLY public.webhook_receipts ALTER COLUMN id SET DEFAULT nextval('public.webhook_receipts_id_seq'::regclass);
+
+
+--
+-- Name: account_links account_links_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: audit_events audit_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_events
+    ADD CONSTRAINT audit_events_pkey PRIMARY KEY (id);
 
 
 --
@@ -582,6 +968,14 @@ ALTER TABLE ONLY public.face_checks
 
 
 --
+-- Name: face_index_entries face_index_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_pkey PRIMARY KEY (selfie_id);
+
+
+--
 -- Name: id_documents id_documents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -590,11 +984,51 @@ ALTER TABLE ONLY public.id_documents
 
 
 --
+-- Name: identity_fingerprints identity_fingerprints_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_pkey PRIMARY KEY (session_id);
+
+
+--
+-- Name: local_accounts local_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.local_accounts
+    ADD CONSTRAINT local_accounts_pkey PRIMARY KEY (username);
+
+
+--
+-- Name: monitor_batch_runs monitor_batch_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.monitor_batch_runs
+    ADD CONSTRAINT monitor_batch_runs_pkey PRIMARY KEY (pass_id, reg_type, after_user_id);
+
+
+--
+-- Name: monitor_digests monitor_digests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.monitor_digests
+    ADD CONSTRAINT monitor_digests_pkey PRIMARY KEY (digest_date);
 
 
 --
@@ -614,11 +1048,67 @@ ALTER TABLE ONLY public.notifications
 
 
 --
+-- Name: ops_alerts ops_alerts_cycle_id_incident_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_cycle_id_incident_key UNIQUE (cycle_id, incident);
+
+
+--
+-- Name: ops_alerts ops_alerts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: reg_checks reg_checks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks
     ADD CONSTRAINT reg_checks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_file_reads register_file_reads_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads
+    ADD CONSTRAINT register_file_reads_once UNIQUE (pass_id, reg_type);
+
+
+--
+-- Name: register_file_reads register_file_reads_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_file_reads
+    ADD CONSTRAINT register_file_reads_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_once; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_once UNIQUE (user_id, renewal_date, threshold_days);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: register_run_intents register_run_intents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_run_intents
+    ADD CONSTRAINT register_run_intents_pkey PRIMARY KEY (cycle_id);
 
 
 --
@@ -643,6 +1133,14 @@ ALTER TABLE ONLY public.register_runs
 
 ALTER TABLE ONLY public.register_runs
     ADD CONSTRAINT register_runs_run_id_key UNIQUE (run_id);
+
+
+--
+-- Name: register_sources register_sources_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_sources
+    ADD CONSTRAINT register_sources_pkey PRIMARY KEY (reg_type);
 
 
 --
@@ -683,6 +1181,34 @@ ALTER TABLE ONLY public.webhook_receipts
 
 ALTER TABLE ONLY public.webhook_receipts
     ADD CONSTRAINT webhook_receipts_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: account_links_other_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX account_links_other_idx ON public.account_links USING btree (other_user_id);
+
+
+--
+-- Name: account_links_pair_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX account_links_pair_key ON public.account_links USING btree (user_id, other_user_id, reason);
+
+
+--
+-- Name: audit_events_actor; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_actor ON public.audit_events USING btree (actor_subject, occurred_at);
+
+
+--
+-- Name: audit_events_user_id; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_events_user_id ON public.audit_events USING btree (user_id, occurred_at) WHERE (user_id IS NOT NULL);
 
 
 --
@@ -728,6 +1254,13 @@ CREATE INDEX face_checks_user_latest_idx ON public.face_checks USING btree (user
 
 
 --
+-- Name: face_index_entries_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX face_index_entries_user_idx ON public.face_index_entries USING btree (user_id);
+
+
+--
 -- Name: id_documents_expiry_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -756,10 +1289,24 @@ CREATE UNIQUE INDEX id_documents_user_key ON public.id_documents USING btree (us
 
 
 --
+-- Name: identity_fingerprints_user_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX identity_fingerprints_user_key ON public.identity_fingerprints USING btree (kind, fingerprint, user_id);
+
+
+--
 -- Name: kyc_decisions_cycle_source_key; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE UNIQUE INDEX kyc_decisions_cycle_source_key ON public.kyc_decisions USING btree (cycle_id, source);
+
+
+--
+-- Name: kyc_decisions_reg_check_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX kyc_decisions_reg_check_key ON public.kyc_decisions USING btree (reg_check_id) WHERE (source = 'AUTOMATIC'::public.kyc_decision_source_enum);
 
 
 --
@@ -770,10 +1317,24 @@ CREATE INDEX kyc_decisions_user_latest_idx ON public.kyc_decisions USING btree (
 
 
 --
+-- Name: liveness_sessions_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX liveness_sessions_user_idx ON public.liveness_sessions USING btree (user_id);
+
+
+--
 -- Name: notifications_decision_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX notifications_decision_idx ON public.notifications USING btree (decision_id);
+
+
+--
+-- Name: ops_alerts_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX ops_alerts_user_idx ON public.ops_alerts USING btree (user_id);
 
 
 --
@@ -784,10 +1345,24 @@ CREATE UNIQUE INDEX reg_checks_cycle_key ON public.reg_checks USING btree (cycle
 
 
 --
+-- Name: reg_checks_monitor_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX reg_checks_monitor_key ON public.reg_checks USING btree (user_id, snapshot_date) WHERE (cycle_id IS NULL);
+
+
+--
 -- Name: reg_checks_user_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX reg_checks_user_latest_idx ON public.reg_checks USING btree (user_id, checked_at DESC);
+
+
+--
+-- Name: register_file_reads_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX register_file_reads_latest_idx ON public.register_file_reads USING btree (reg_type, read_at DESC);
 
 
 --
@@ -798,10 +1373,17 @@ CREATE UNIQUE INDEX selfies_user_key ON public.selfies USING btree (user_id, s3_
 
 
 --
--- Name: users_registration_key; Type: INDEX; Schema: public; Owner: -
+-- Name: users_monitored_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE UNIQUE INDEX users_registration_key ON public.users USING btree (reg_type, reg_no);
+CREATE INDEX users_monitored_idx ON public.users USING btree (reg_type, id) WHERE (status = ANY (ARRAY['VERIFIED'::public.user_status_enum, 'MANUAL_REVIEW'::public.user_status_enum]));
+
+
+--
+-- Name: users_registration_email_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_registration_email_key ON public.users USING btree (reg_type, reg_no, email);
 
 
 --
@@ -809,6 +1391,36 @@ CREATE UNIQUE INDEX users_registration_key ON public.users USING btree (reg_type
 --
 
 CREATE INDEX users_status_idx ON public.users USING btree (status);
+
+
+--
+-- Name: audit_events audit_events_no_truncate; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON public.audit_events FOR EACH STATEMENT EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
+-- Name: audit_events audit_events_no_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_events_no_update BEFORE DELETE OR UPDATE ON public.audit_events FOR EACH ROW EXECUTE FUNCTION public.audit_events_append_only();
+
+
+--
+-- Name: account_links account_links_other_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_other_user_id_fkey FOREIGN KEY (other_user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: account_links account_links_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.account_links
+    ADD CONSTRAINT account_links_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -860,11 +1472,43 @@ ALTER TABLE ONLY public.face_checks
 
 
 --
+-- Name: face_index_entries face_index_entries_selfie_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_selfie_id_fkey FOREIGN KEY (selfie_id) REFERENCES public.selfies(id);
+
+
+--
+-- Name: face_index_entries face_index_entries_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.face_index_entries
+    ADD CONSTRAINT face_index_entries_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: id_documents id_documents_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.id_documents
     ADD CONSTRAINT id_documents_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: identity_fingerprints identity_fingerprints_id_document_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_id_document_id_fkey FOREIGN KEY (id_document_id) REFERENCES public.id_documents(id);
+
+
+--
+-- Name: identity_fingerprints identity_fingerprints_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.identity_fingerprints
+    ADD CONSTRAINT identity_fingerprints_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -876,11 +1520,35 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: kyc_decisions kyc_decisions_reg_check_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_reg_check_id_fkey FOREIGN KEY (reg_check_id) REFERENCES public.reg_checks(id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_used_by_selfie_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_used_by_selfie_id_fkey FOREIGN KEY (used_by_selfie_id) REFERENCES public.selfies(id);
+
+
+--
+-- Name: liveness_sessions liveness_sessions_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.liveness_sessions
+    ADD CONSTRAINT liveness_sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -892,11 +1560,43 @@ ALTER TABLE ONLY public.notifications
 
 
 --
+-- Name: ops_alerts ops_alerts_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.ops_alerts
+    ADD CONSTRAINT ops_alerts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: reg_checks reg_checks_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.reg_checks
     ADD CONSTRAINT reg_checks_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_reg_check_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_reg_check_id_fkey FOREIGN KEY (reg_check_id) REFERENCES public.reg_checks(id);
+
+
+--
+-- Name: register_renewal_reminders register_renewal_reminders_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_renewal_reminders
+    ADD CONSTRAINT register_renewal_reminders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
+-- Name: register_run_intents register_run_intents_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.register_run_intents
+    ADD CONSTRAINT register_run_intents_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
 
 
 --
@@ -933,4 +1633,8 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261125040000'),
     ('20261125050000'),
     ('20261126000000'),
-    ('20261126010000');
+    ('20261126010000'),
+    ('20261202100000'),
+    ('20261202110000'),
+    ('20261202120000'),
+    ('20261202130000');

@@ -1,13 +1,14 @@
 /**
  * `npm run demo [-- --seed <n>] [--api-url <url>] [--timeout <seconds>]`: four synthetic cases through a running
- * service (`npm start`). It adds the cases' people to the register snapshots the local register reads, submits each
- * case through the intake API, follows it to its decision with a link to its workflow in the Web UI, approves the
- * MANUAL_REVIEW case through the CS command, and exits 0 only when every case ended as expected.
+ * service (`npm start`). It registers four new people (a seed whose people this service has seen before is replaced
+ * by a fresh one, and the demo says so), adds them to the register snapshots the local register reads, submits each
+ * case through the intake API and follows it to its decision, with a link to its workflow in the Web UI. The
+ * MANUAL_REVIEW case is left waiting for a person, and the demo says where to decide it. It reports this run's cases
+ * only, and exits 0 only when every one of them ended as expected.
  */
-import { spawn } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.ts';
+import { LOCAL_SERVICE_TOKENS, loadConfig } from '../src/config.ts';
 import type { KycStatusView } from '../src/contract/kyc-workflow.ts';
 import { buildDemoCases, type DemoCase } from '../src/demo/cases.ts';
 import {
@@ -31,10 +32,11 @@ const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.se
 const timeoutMs = Number(values.timeout ?? 300) * 1000;
 const host = ['0.0.0.0', '::'].includes(config.KYC_HTTP_HOST) ? '127.0.0.1' : config.KYC_HTTP_HOST;
 const apiUrl = values['api-url'] ?? `http://${host}:${config.KYC_HTTP_PORT}`;
-const intakeToken = config.KYC_API_TOKENS.find((token) => token.role === 'intake')?.token;
+// The demo plays the product backend against npm start, whose local service token it knows; elsewhere, give it one.
+const intakeToken = process.env.KYC_DEMO_INTAKE_TOKEN ?? (config.production ? undefined : LOCAL_SERVICE_TOKENS.intake);
 if (!Number.isSafeInteger(seed) || !Number.isFinite(timeoutMs) || !intakeToken) {
   console.error('usage: npm run demo -- [--seed <integer>] [--api-url <url>] [--timeout <seconds>]');
-  console.error('(KYC_API_TOKENS must hold an intake token)');
+  console.error('(outside npm start on loopback, KYC_DEMO_INTAKE_TOKEN must hold an intake service token)');
   process.exit(2);
 }
 
@@ -56,8 +58,8 @@ async function serviceAnswers(): Promise<boolean> {
 }
 
 /** The registers' downloads with the demo's people added; a register without one yet gets other registrants too. */
-async function publishRegisterSnapshots(cases: readonly DemoCase[]): Promise<void> {
-  const rng = seededRng(seed + 1);
+async function publishRegisterSnapshots(cases: readonly DemoCase[], casesSeed: number): Promise<void> {
+  const rng = seededRng(casesSeed + 1);
   const byRegister = new Map<RegType, RegisterEntry[]>();
   for (const { registerEntry } of cases) {
     byRegister.set(registerEntry.regType, [...(byRegister.get(registerEntry.regType) ?? []), registerEntry]);
@@ -74,18 +76,62 @@ async function publishRegisterSnapshots(cases: readonly DemoCase[]): Promise<voi
   }
 }
 
-async function submit(demoCase: DemoCase): Promise<number> {
-  const user = await api<{ id: number }>('/users', {
+/** Registers the case's person; `existing` when this service already had them (the seed was used before). */
+async function register(demoCase: DemoCase): Promise<{ userId: number; existing: boolean }> {
+  const response = await fetch(`${apiUrl}/users`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${intakeToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ email: demoCase.email, reg_type: demoCase.regType, reg_no: demoCase.regNo }),
   });
+  const text = await response.text();
+  // Another account holding one of this seed's registration numbers: the seed's people are not new either.
+  if (response.status === 409) return { userId: 0, existing: true };
+  if (!response.ok) throw new Error(`POST /users answered ${response.status}: ${text}`);
+  return { userId: (JSON.parse(text) as { id: number }).id, existing: response.status === 200 };
+}
+
+/**
+ * The cases of a seed whose people are all new to the service. A re-run with the same seed would otherwise upload
+ * again for the same users and start their next verification cycle, mixing this run's results with the last one's.
+ */
+async function newPeople(firstSeed: number): Promise<{ seed: number; cases: DemoCase[]; userIds: number[] }> {
+  let candidate = firstSeed;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const cases = await buildDemoCases(seededRng(candidate));
+    const registered = [];
+    for (const demoCase of cases) registered.push(await register(demoCase));
+    const reused = registered.filter((one) => one.existing);
+    if (reused.length === 0) return { seed: candidate, cases, userIds: registered.map((one) => one.userId) };
+    const next = (candidate + 7_919 + Math.floor(Math.random() * 1_000_000)) % 2 ** 31;
+    const ids = reused.map((one) => one.userId).filter((id) => id > 0);
+    console.log(
+      `seed ${candidate}'s people are already registered here${ids.length > 0 ? ` (users ${ids.join(', ')})` : ''}: ` +
+        `not reusing them; new people from seed ${next}`,
+    );
+    candidate = next;
+  }
+  throw new Error('could not find a seed whose people are new to this service');
+}
+
+async function upload(demoCase: DemoCase, userId: number): Promise<void> {
   const form = new FormData();
   form.append('doc_type', 'passport');
   form.append('id_document', new Blob([demoCase.passport], { type: 'image/jpeg' }), 'passport.jpg');
   form.append('selfie', new Blob([demoCase.selfie], { type: 'image/jpeg' }), 'selfie.jpg');
-  await api(`/users/${user.id}/documents`, { method: 'POST', body: form });
-  return user.id;
+  await api(`/users/${userId}/documents`, { method: 'POST', body: form });
+}
+
+/** Where a person decides a review: the CS console when this service has one, and the CS command. */
+async function whereToDecide(userId: number): Promise<string[]> {
+  const hasConsole = await fetch(`${apiUrl}/console`, { redirect: 'manual' }).then(
+    (response) => response.status !== 404,
+    () => false,
+  );
+  return [
+    ...(hasConsole ? [`  in the CS console: ${apiUrl}/console`] : []),
+    `  npm run cs -- show ${userId}`,
+    `  npm run cs -- review ${userId} pass --reviewer <your name> --note "<why>"     (or fail)`,
+  ];
 }
 
 /** What the checks found so far, outcomes only (nothing personal). */
@@ -116,29 +162,12 @@ function checksLine({ checks }: KycStatusView): string {
   return parts.join('; ');
 }
 
-/** `npm run cs -- review …`, as a CS agent would run it. */
-function approveThroughCsCommand(userId: number, note: string, say: (line: string) => void): Promise<void> {
-  const args = ['run', '--silent', 'cs', '--', 'review', String(userId), 'pass', '--reviewer', 'demo', '--note', note];
-  say(`$ npm ${args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ')}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      for (const line of output.join('').trim().split('\n')) if (line) say(`  ${line}`);
-      if (code === 0) resolve();
-      else reject(new Error(`the CS command exited with ${code}`));
-    });
-  });
-}
-
 interface Result {
   demoCase: DemoCase;
   userId: number;
   automatic: string;
-  final: string;
+  /** Where the case stands at the end: decided, or waiting for a person. */
+  outcome: 'decided' | 'waiting for review' | 'no decision';
   asExpected: boolean;
 }
 
@@ -147,8 +176,6 @@ async function follow(demoCase: DemoCase, number: number, userId: number): Promi
   const deadline = Date.now() + timeoutMs;
   let lastStage = '';
   let lastChecks = '';
-  let automatic = '-';
-  let reviewed = false;
   while (Date.now() < deadline) {
     const status = await api<KycStatusView>(`/users/${userId}/kyc`);
     if (status.stage !== lastStage) say(`user ${userId}: ${status.stage}`);
@@ -156,30 +183,22 @@ async function follow(demoCase: DemoCase, number: number, userId: number): Promi
     const checks = checksLine(status);
     if (checks && checks !== lastChecks) say(`  ${checks}`);
     lastChecks = checks;
-    const automaticDecision = status.automaticDecision ?? status.decision;
-    if (automaticDecision) {
-      automatic = `${automaticDecision.decision}${automaticDecision.reasons.length > 0 ? ` (${automaticDecision.reasons.join(', ')})` : ''}`;
-    }
-    if (status.stage === 'AWAITING_REVIEW' && !reviewed) {
-      say(`  decision: ${automatic}; waiting for CS`);
-      if (!demoCase.review) break;
-      await approveThroughCsCommand(userId, demoCase.review.note, say);
-      reviewed = true;
-    } else if (status.stage === 'DECIDED' && status.decision) {
-      const final = `${status.decision.decision}${status.decision.source === 'CS' ? ` by CS (${status.decision.reviewer})` : ''}`;
-      const reached = automaticDecision?.decision === demoCase.expected.decision;
-      const forTheReason = !demoCase.expected.reason || automaticDecision?.reasons.includes(demoCase.expected.reason);
-      const finalAsExpected = status.decision.decision === (demoCase.review?.decision ?? demoCase.expected.decision);
-      const asExpected = Boolean(reached && forTheReason && finalAsExpected);
+    const decision = status.automaticDecision ?? status.decision;
+    if (decision && (status.stage === 'AWAITING_REVIEW' || status.stage === 'DECIDED')) {
+      const automatic = `${decision.decision}${decision.reasons.length > 0 ? ` (${decision.reasons.join(', ')})` : ''}`;
+      const asExpected =
+        decision.decision === demoCase.expected.decision &&
+        (!demoCase.expected.reason || decision.reasons.includes(demoCase.expected.reason));
+      const outcome = status.stage === 'AWAITING_REVIEW' ? 'waiting for review' : 'decided';
       say(
-        `  decision: ${automatic}${status.decision.source === 'CS' ? `, then ${final}` : ''} ${asExpected ? '✓' : '✗ unexpected'}`,
+        `  decision: ${automatic}${outcome === 'waiting for review' ? ', waiting for a person' : ''} ${asExpected ? '✓' : '✗ unexpected'}`,
       );
-      return { demoCase, userId, automatic, final, asExpected };
+      return { demoCase, userId, automatic, outcome, asExpected };
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
   }
   say(`no decision within ${timeoutMs / 1000} s (stage ${lastStage})`);
-  return { demoCase, userId, automatic, final: '-', asExpected: false };
+  return { demoCase, userId, automatic: '-', outcome: 'no decision', asExpected: false };
 }
 
 if (!(await serviceAnswers())) {
@@ -187,12 +206,13 @@ if (!(await serviceAnswers())) {
   process.exit(1);
 }
 const started = performance.now();
-console.log(`demo seed ${seed} (run again with: npm run demo -- --seed ${seed})`);
-const cases = await buildDemoCases(seededRng(seed));
-await publishRegisterSnapshots(cases);
+const people = await newPeople(seed);
+console.log(`demo seed ${people.seed}: four new people, users ${people.userIds.join(', ')}`);
+await publishRegisterSnapshots(people.cases, people.seed);
 const submitted: Array<{ demoCase: DemoCase; number: number; userId: number }> = [];
-for (const [index, demoCase] of cases.entries()) {
-  const userId = await submit(demoCase);
+for (const [index, demoCase] of people.cases.entries()) {
+  const userId = people.userIds[index] as number;
+  await upload(demoCase, userId);
   const number = index + 1;
   console.log(`[case ${number}] ${demoCase.title}: expect ${demoCase.expected.decision}`);
   console.log(
@@ -202,10 +222,11 @@ for (const [index, demoCase] of cases.entries()) {
 }
 const results = await Promise.all(submitted.map(({ demoCase, number, userId }) => follow(demoCase, number, userId)));
 
-console.log('\ncase  user  automatic decision                    final');
+console.log(`\nThis run's cases (earlier runs' users are not included):`);
+console.log('case  user  automatic decision                      now');
 for (const [index, result] of results.entries()) {
   console.log(
-    `${String(index + 1).padEnd(6)}${String(result.userId).padEnd(6)}${result.automatic.padEnd(38)}${result.final}${result.asExpected ? '' : '   ✗ not as expected'}`,
+    `${String(index + 1).padEnd(6)}${String(result.userId).padEnd(6)}${result.automatic.padEnd(40)}${result.outcome}${result.asExpected ? '' : '   ✗ not as expected'}`,
   );
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -215,4 +236,8 @@ console.log(
     ? `\nall ${results.length} cases as expected in ${seconds} s`
     : `\n${failures} case(s) not as expected`,
 );
+for (const waiting of results.filter((result) => result.outcome === 'waiting for review')) {
+  console.log(`\nUser ${waiting.userId} (${waiting.demoCase.title}) waits for a person to decide. Decide it:`);
+  for (const line of await whereToDecide(waiting.userId)) console.log(line);
+}
 process.exitCode = failures === 0 ? 0 : 1;

@@ -2,7 +2,11 @@
  * The one reading of the environment. Every variable is validated here, so a bad setting fails at start-up with a
  * message naming the variable instead of surfacing later as an odd runtime error.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isRole, type Role, SERVICE_ROLES } from './identity/identity.ts';
+
+export type { Role } from './identity/identity.ts';
 
 const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
 const unitMs = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -15,9 +19,6 @@ const duration = z
     const [, amount, unit] = durationPattern.exec(text) as RegExpExecArray;
     return Number(amount) * unitMs[unit as keyof typeof unitMs];
   });
-
-const ROLES = ['intake', 'cs', 'ops'] as const;
-export type Role = (typeof ROLES)[number];
 
 /** A comma-separated list whose every entry matches `pattern`; at least one entry. */
 const commaList = (pattern: RegExp, message: string) =>
@@ -37,11 +38,30 @@ const namedPair = (pair: string) => ({
   value: pair.slice(pair.indexOf(':') + 1),
 });
 
-/** `role:token` pairs; a role may have several tokens (for rotation). */
-const apiTokens = commaList(
-  /^(intake|cs|ops):[\x21-\x7e]{16,}$/,
-  'expected role:token with role intake|cs|ops and a token of 16+ characters',
-).transform((pairs) => pairs.map(namedPair).map(({ name, value }) => ({ role: name as Role, token: value })));
+/**
+ * `name:role:<SHA-256 of the token, hex>` entries: the services' bearer tokens, held only as digests and each named,
+ * so a leaked configuration gives no token away and every call is attributed to one caller.
+ */
+const serviceTokens = commaList(
+  /^[A-Za-z0-9._-]{1,64}:[a-z-]+:[0-9a-f]{64}$/,
+  'expected name:role:<sha256 hex> (npm run accounts -- service-token <name> makes one)',
+)
+  .transform((entries) =>
+    entries.map((entry) => {
+      const [name, role, digest] = entry.split(':') as [string, string, string];
+      return { name, role, digest };
+    }),
+  )
+  .pipe(
+    z.array(
+      z.object({
+        name: z.string(),
+        role: z.string().refine(isRole, 'unknown role: expected intake, cs, cs-lead or ops'),
+        digest: z.string(),
+      }),
+    ),
+  )
+  .transform((entries) => entries.map(({ name, role, digest }) => ({ name, role: role as Role, digest })));
 
 /** `keyId:base64key` pairs: the payload encryption keys, 32 bytes each. */
 const payloadKeys = commaList(
@@ -88,6 +108,14 @@ const environmentSchema = z.object({
   /** Unset: `npm start` runs a Temporal dev server at 127.0.0.1:KYC_LOCAL_TEMPORAL_PORT, and everything talks to it. */
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** TLS to Temporal: on by itself with TEMPORAL_TLS=true, implied by a client certificate, a CA or an API key. */
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (sent as a bearer token, over TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   KYC_TASK_QUEUE: z.string().min(1).default('kyc'),
 
   AWS_REGION: z.string().min(1).default('eu-west-2'),
@@ -129,11 +157,23 @@ const environmentSchema = z.object({
 
   /** Secret behind the per-cycle tokens that Apify's webhooks carry back to us. */
   KYC_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Retired: KYC_SERVICE_TOKENS (hashed, named) for services, and sign-in for people. Read only to say so. */
+  KYC_API_TOKENS: z.string().optional(),
+  /** Services' bearer tokens as `name:role:<sha256 hex>`. */
+  KYC_SERVICE_TOKENS: serviceTokens.optional(),
+  /** People sign in with an OIDC provider: its issuer, this API's audience, and the issuer's JWKS. */
+  KYC_OIDC_ISSUER: z.url().optional(),
+  KYC_OIDC_AUDIENCE: z.string().min(1).optional(),
+  KYC_OIDC_JWKS_URL: z.url().optional(),
+  /** The claim holding a person's roles (a list, or a space-separated string); a dotted path reaches into objects. */
+  KYC_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   KYC_WEBHOOK_MAX_AGE: duration.default(48 * unitMs.h),
 
-  /** Payload encryption keys; new payloads use KYC_PAYLOAD_KEY_ID (default: the last key listed). */
+  /** Payload keys that decrypt; new payloads are encrypted with KYC_PAYLOAD_KEY_ID (required outside local mode). */
   KYC_PAYLOAD_KEYS: payloadKeys.optional(),
   KYC_PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  /** Migration switch: accept unencrypted payloads (histories written before encryption). Off: they are refused. */
+  KYC_PAYLOAD_ACCEPT_PLAINTEXT: booleanFlag.optional(),
   /** In AWS mode: `keyId:<base64 KMS ciphertext>` data keys, decrypted with KMS at start-up instead of KYC_PAYLOAD_KEYS. */
   KYC_PAYLOAD_KEYS_KMS: kmsPayloadKeys.optional(),
   /** Web UI origins allowed to call the codec server (CORS). */
@@ -145,6 +185,17 @@ const environmentSchema = z.object({
   KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
   KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
+  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
+  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
+  /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
+  KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
+  KYC_FACE_COLLECTION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,255}$/)
+    .default('kyc-accepted-faces'),
   /** Selfie quality gate on Rekognition's 0..100 ImageQuality scale. */
   KYC_SELFIE_MIN_SHARPNESS: z.coerce.number().min(0).max(100).default(10),
   KYC_SELFIE_MIN_BRIGHTNESS: z.coerce.number().min(0).max(100).default(15),
@@ -160,6 +211,8 @@ const environmentSchema = z.object({
   SMTP_URL: optionalUrl,
   KYC_EMAIL_FROM: z.email().default('kyc-noreply@example.org'),
   KYC_CS_EMAIL: z.email().default('cs@example.org'),
+  /** Where a case that needs attention (a step that gave up) is reported. */
+  KYC_OPS_EMAIL: z.email().default('ops@example.org'),
   /** Defaults to KYC_DATA_DIR/outbox. */
   KYC_OUTBOX_DIR: z.string().min(1).optional(),
   /** Links in CS emails point here (the CS endpoints) and to the Temporal Web UI. */
@@ -172,8 +225,6 @@ const environmentSchema = z.object({
 
   KYC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   KYC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  /** Bearer tokens and the role each grants: `intake:<token>,cs:<token>,ops:<token>`. */
-  KYC_API_TOKENS: apiTokens.optional(),
   KYC_UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -213,7 +264,7 @@ const environmentSchema = z.object({
 
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
-  /** When the weekly expiry pass (the `kyc-expiry-weekly` Schedule) runs, in its time zone. */
+  /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z
     .string()
     .transform((day) => day.toUpperCase())
@@ -222,31 +273,205 @@ const environmentSchema = z.object({
   KYC_EXPIRY_SCHEDULE_TIME: timeOfDay.default({ hour: 8, minute: 0 }),
   KYC_EXPIRY_SCHEDULE_TIME_ZONE: timeZone.default('Europe/London'),
   KYC_EXPIRY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** How often the expiry pass runs: `daily` (each reminder on its day) or the seed's `weekly` (on KYC_EXPIRY_SCHEDULE_DAY). */
+  KYC_EXPIRY_SCHEDULE_FREQUENCY: z.enum(['daily', 'weekly']).default('daily'),
+  /** When the daily register monitor (the `kyc-register-monitor` Schedule) runs, in KYC_EXPIRY_SCHEDULE_TIME_ZONE. */
+  KYC_MONITOR_SCHEDULE_TIME: timeOfDay.default({ hour: 5, minute: 0 }),
+  /** Registration numbers per actor run, or users per batch of a register file. */
+  KYC_MONITOR_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Registers monitored from their own data download: `GMC:/data/lrmp.csv,GPC:/data/gphc.csv`. */
+  KYC_REGISTER_DATA_FILES: commaList(
+    /^(GMC|NMC|GDC|GPC):.+$/,
+    'expected REGISTER:path, REGISTER one of GMC, NMC, GDC, GPC',
+  )
+    .transform((pairs) => Object.fromEntries(pairs.map(namedPair).map(({ name, value }) => [name, value])))
+    .optional(),
+  /** The daily digest goes to CS and to this address. */
+  KYC_COMPLIANCE_EMAIL: z.email().optional(),
   /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
   KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });
 
-/** Secrets that must be set explicitly outside local mode; local mode falls back to a fixed, well-known value. */
-const SECRETS_REQUIRED_IN_PRODUCTION = ['KYC_WEBHOOK_SECRET', 'KYC_API_TOKENS', 'KYC_PAYLOAD_KEYS'] as const;
 /** A well-known key for local use only: payloads it encrypts are readable by anyone with this source code. */
-const LOCAL_PAYLOAD_KEYS = new Map([['local-1', Buffer.alloc(32, 'local-only-payload-key-not-secret')]]);
-const LOCAL_API_TOKENS = ROLES.map((role) => ({ role, token: `local-${role}-token-not-for-production` }));
+const LOCAL_PAYLOAD_KEY = Buffer.alloc(32, 'local-only-payload-key-not-secret');
+const LOCAL_PAYLOAD_KEYS = new Map([['local-1', LOCAL_PAYLOAD_KEY]]);
 const LOCAL_ONLY_SECRET = 'local-only-secret-never-use-in-production';
+const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/kyc?sslmode=disable';
+/** `npm start`'s service tokens: the demo's product backend, and the local Web UI's codec endpoint. */
+export const LOCAL_SERVICE_TOKENS = {
+  intake: 'local-intake-token-not-for-production',
+  webUi: 'local-web-ui-token-not-for-production',
+} as const;
+export const tokenDigest = (token: string) => createHash('sha256').update(token).digest('hex');
+const LOCAL_SERVICE_TOKEN_TABLE = [
+  { name: 'local-product-backend', role: 'intake' as Role, digest: tokenDigest(LOCAL_SERVICE_TOKENS.intake) },
+  { name: 'local-web-ui', role: 'ops' as Role, digest: tokenDigest(LOCAL_SERVICE_TOKENS.webUi) },
+];
+const KNOWN_DEFAULT_DIGESTS = new Set(LOCAL_SERVICE_TOKEN_TABLE.map((entry) => entry.digest));
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Which process is starting. `local` is `npm start`: it fills in public defaults while it listens on loopback only.
+ * The production entry points (`npm run api`, `npm run worker`, the image's roles) never do.
+ */
+export type EntryPoint = 'local' | 'api' | 'worker' | 'migrate' | 'bridge';
+
+type RawEnvironment = Record<string, string>;
+interface Requirement {
+  setting: string;
+  howTo: string;
+  /** Why the raw value is unacceptable, or null when it is fine. */
+  problem(env: RawEnvironment): string | null;
+}
+
+const present =
+  (setting: string, extra?: (value: string, env: RawEnvironment) => string | null) => (env: RawEnvironment) => {
+    const value = env[setting];
+    if (value === undefined) return 'missing';
+    return extra ? extra(value, env) : null;
+  };
+const longSecret = (value: string) =>
+  value.length < MIN_SECRET_LENGTH ? `too short (${value.length} characters; at least ${MIN_SECRET_LENGTH})` : null;
+/** https, except on this machine (a JWKS served on loopback cannot be intercepted on the way). */
+const httpsUrl = (value: string) =>
+  value.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(value)
+    ? null
+    : 'must be an https:// URL';
+
+const REQUIREMENTS = {
+  DATABASE_URL: {
+    setting: 'DATABASE_URL',
+    howTo: "postgres://<role>:<password>@<host>:5432/kyc — the service's own database role",
+    problem: present('DATABASE_URL', (value) =>
+      value.replace(/\?.*$/, '') === LOCAL_DATABASE_URL.replace(/\?.*$/, '') ? 'is the local default' : null,
+    ),
+  },
+  TEMPORAL_ADDRESS: {
+    setting: 'TEMPORAL_ADDRESS',
+    howTo: 'host:port of your Temporal frontend, e.g. temporal.internal:7233 or <namespace>.<account>.tmprl.cloud:7233',
+    problem: present('TEMPORAL_ADDRESS'),
+  },
+  KYC_WEBHOOK_SECRET: {
+    setting: 'KYC_WEBHOOK_SECRET',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\``,
+    problem: present('KYC_WEBHOOK_SECRET', (value) =>
+      value === LOCAL_ONLY_SECRET ? 'is the public local default' : longSecret(value),
+    ),
+  },
+  KYC_PAYLOAD_KEYS: {
+    setting: 'KYC_PAYLOAD_KEYS',
+    howTo:
+      'keyId:<32 random bytes in base64>, e.g. key-2026a:$(openssl rand -base64 32); or KYC_PAYLOAD_KEYS_KMS with KMS-encrypted data keys',
+    problem: (env) => {
+      if (env.KYC_PAYLOAD_KEYS === undefined) return env.KYC_PAYLOAD_KEYS_KMS === undefined ? 'missing' : null;
+      return env.KYC_PAYLOAD_KEYS.includes(LOCAL_PAYLOAD_KEY.toString('base64')) ? 'holds the public local key' : null;
+    },
+  },
+  KYC_PAYLOAD_KEY_ID: {
+    setting: 'KYC_PAYLOAD_KEY_ID',
+    howTo: 'the id of the key new payloads are encrypted with (one of KYC_PAYLOAD_KEYS); see "Rotating a key"',
+    problem: present('KYC_PAYLOAD_KEY_ID'),
+  },
+  KYC_SERVICE_TOKENS: {
+    setting: 'KYC_SERVICE_TOKENS',
+    howTo: 'name:intake:<sha256 hex> per calling service; `npm run accounts -- service-token <name>` makes one',
+    problem: present('KYC_SERVICE_TOKENS', (value) => {
+      const entries = value.split(',').map((entry) => entry.trim().split(':'));
+      if (entries.some(([, , digest]) => digest && KNOWN_DEFAULT_DIGESTS.has(digest)))
+        return 'holds a public local token';
+      const human = entries.find(([, role]) => role && !SERVICE_ROLES.includes(role as Role));
+      return human ? `gives ${human[0]} the ${human[1]} role: people sign in, services hold only intake` : null;
+    }),
+  },
+  KYC_OIDC_ISSUER: {
+    setting: 'KYC_OIDC_ISSUER',
+    howTo: "your identity provider's issuer URL (the `iss` of its tokens)",
+    problem: present('KYC_OIDC_ISSUER', httpsUrl),
+  },
+  KYC_OIDC_AUDIENCE: {
+    setting: 'KYC_OIDC_AUDIENCE',
+    howTo: 'the audience (`aud`) your identity provider puts in tokens for this API',
+    problem: present('KYC_OIDC_AUDIENCE'),
+  },
+  KYC_OIDC_JWKS_URL: {
+    setting: 'KYC_OIDC_JWKS_URL',
+    howTo: "the issuer's `jwks_uri`, from <issuer>/.well-known/openid-configuration",
+    problem: present('KYC_OIDC_JWKS_URL', httpsUrl),
+  },
+  KYC_IDENTITY_HASH_KEY: {
+    setting: 'KYC_IDENTITY_HASH_KEY',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\`; keep it for as long as the hashes it made are kept`,
+    problem: present('KYC_IDENTITY_HASH_KEY', (value) =>
+      value === LOCAL_ONLY_SECRET ? 'is the public local default' : longSecret(value),
+    ),
+  },
+  KYC_PRODUCT_WEBHOOK_SECRET: {
+    setting: 'KYC_PRODUCT_WEBHOOK_SECRET',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters shared with the product's receiver`,
+    problem: (env) =>
+      env.KYC_PRODUCT_WEBHOOK_URL === undefined || env.KYC_PRODUCT_WEBHOOK_SECRET === undefined
+        ? null
+        : longSecret(env.KYC_PRODUCT_WEBHOOK_SECRET),
+  },
+} satisfies Record<string, Requirement>;
+
+const COMMON = [
+  REQUIREMENTS.DATABASE_URL,
+  REQUIREMENTS.TEMPORAL_ADDRESS,
+  REQUIREMENTS.KYC_WEBHOOK_SECRET,
+  REQUIREMENTS.KYC_PAYLOAD_KEYS,
+  REQUIREMENTS.KYC_PAYLOAD_KEY_ID,
+  REQUIREMENTS.KYC_IDENTITY_HASH_KEY,
+  REQUIREMENTS.KYC_PRODUCT_WEBHOOK_SECRET,
+];
+const SIGN_IN = [
+  REQUIREMENTS.KYC_SERVICE_TOKENS,
+  REQUIREMENTS.KYC_OIDC_ISSUER,
+  REQUIREMENTS.KYC_OIDC_AUDIENCE,
+  REQUIREMENTS.KYC_OIDC_JWKS_URL,
+];
+/** What each entry point needs when it takes no defaults. `npm start` may still run its own Temporal dev server. */
+const REQUIRED: Record<EntryPoint, Requirement[]> = {
+  api: [...COMMON, ...SIGN_IN],
+  worker: COMMON,
+  migrate: [REQUIREMENTS.DATABASE_URL],
+  /** The S3 bridge Lambda: it reads the database, signals Temporal and encrypts the signal's payload, nothing more. */
+  bridge: [
+    REQUIREMENTS.DATABASE_URL,
+    REQUIREMENTS.TEMPORAL_ADDRESS,
+    REQUIREMENTS.KYC_PAYLOAD_KEYS,
+    REQUIREMENTS.KYC_PAYLOAD_KEY_ID,
+  ],
+  local: [...COMMON.filter((rule) => rule !== REQUIREMENTS.TEMPORAL_ADDRESS), ...SIGN_IN],
+};
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Why this start takes no defaults, or null when it may (`npm start` on loopback, not KYC_ENV=production). */
+function strictReason(env: RawEnvironment, entryPoint: EntryPoint): string | null {
+  if (entryPoint !== 'local') return `the production entry point (${entryPoint})`;
+  if (env.KYC_ENV === 'production') return 'KYC_ENV=production';
+  const host = env.KYC_HTTP_HOST ?? '127.0.0.1';
+  if (!isLoopback(host)) return `npm start listening beyond loopback (KYC_HTTP_HOST=${host})`;
+  return null;
+}
+
+function productionProblems(env: RawEnvironment, entryPoint: EntryPoint): string[] {
+  const problems = REQUIRED[entryPoint].flatMap((rule) => {
+    const problem = rule.problem(env);
+    return problem ? [`  ${rule.setting}: ${problem} — set it to ${rule.howTo}`] : [];
+  });
+  if (entryPoint !== 'local' && env.KYC_ENV === 'local') {
+    problems.push('  KYC_ENV: local is only for npm start on loopback — unset it or set production');
+  }
+  return problems;
+}
 
 const configSchema = environmentSchema
   .superRefine((env, ctx) => {
-    if (env.KYC_ENV === 'production') {
-      for (const name of SECRETS_REQUIRED_IN_PRODUCTION) {
-        if (name === 'KYC_PAYLOAD_KEYS' && env.KYC_PAYLOAD_KEYS_KMS) continue;
-        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required when KYC_ENV=production' });
-      }
-    }
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (env.KYC_PRODUCT_WEBHOOK_URL && !env.KYC_PRODUCT_WEBHOOK_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['KYC_PRODUCT_WEBHOOK_SECRET'],
-        message: 'required when KYC_PRODUCT_WEBHOOK_URL is set (webhooks are always signed)',
-      });
+      issue('KYC_PRODUCT_WEBHOOK_SECRET', 'required when KYC_PRODUCT_WEBHOOK_URL is set (webhooks are always signed)');
     }
     const consumed = new Set(
       [env.KYC_QUEUE_URL_FACE_MATCH, env.KYC_QUEUE_URL_REG_REQUEST, env.KYC_QUEUE_URL_DECISION].filter(Boolean),
@@ -257,16 +482,31 @@ const configSchema = environmentSchema
       'KYC_MIRROR_QUEUE_URL_DECISION',
     ] as const) {
       // Mirroring into a queue this service consumes would feed its own messages back to it as re-check requests.
-      if (env[name] && consumed.has(env[name])) {
-        ctx.addIssue({ code: 'custom', path: [name], message: 'must not be a queue this service consumes' });
-      }
+      if (env[name] && consumed.has(env[name])) issue(name, 'must not be a queue this service consumes');
     }
-    if (env.KYC_PAYLOAD_KEY_ID && !env.KYC_PAYLOAD_KEYS?.has(env.KYC_PAYLOAD_KEY_ID)) {
-      ctx.addIssue({ code: 'custom', path: ['KYC_PAYLOAD_KEY_ID'], message: 'must name one of KYC_PAYLOAD_KEYS' });
+    const keyIds = new Set([
+      ...(env.KYC_PAYLOAD_KEYS?.keys() ?? []),
+      ...(env.KYC_PAYLOAD_KEYS_KMS ?? []).map((key) => key.keyId),
+    ]);
+    if (env.KYC_PAYLOAD_KEY_ID && !keyIds.has(env.KYC_PAYLOAD_KEY_ID)) {
+      issue('KYC_PAYLOAD_KEY_ID', 'must name one of KYC_PAYLOAD_KEYS or KYC_PAYLOAD_KEYS_KMS');
+    }
+    if (keyIds.size > 0 && !env.KYC_PAYLOAD_KEY_ID) {
+      issue('KYC_PAYLOAD_KEY_ID', 'required with payload keys: it names the key new payloads are encrypted with');
+    }
+    if (env.KYC_API_TOKENS) {
+      issue('KYC_API_TOKENS', 'retired: services use KYC_SERVICE_TOKENS (name:role:<sha256 hex>), people sign in');
     }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
-      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'required when KYC_EMAIL_TRANSPORT=smtp' });
+      issue('SMTP_URL', 'required when KYC_EMAIL_TRANSPORT=smtp');
     }
+    const oidc = [env.KYC_OIDC_ISSUER, env.KYC_OIDC_AUDIENCE, env.KYC_OIDC_JWKS_URL];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      for (const name of ['KYC_OIDC_ISSUER', 'KYC_OIDC_AUDIENCE', 'KYC_OIDC_JWKS_URL'] as const) {
+        if (!env[name]) issue(name, 'required with the other KYC_OIDC_ settings');
+      }
+    }
+    for (const [path, message] of temporalConnectionIssues(env)) issue(path, message);
   })
   .transform(
     ({
@@ -275,11 +515,10 @@ const configSchema = environmentSchema
       AWS_WEB_IDENTITY_TOKEN_FILE,
       AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
       AWS_CONTAINER_CREDENTIALS_FULL_URI,
+      KYC_API_TOKENS,
       ...env
     }) => ({
       ...env,
-      KYC_WEBHOOK_SECRET: env.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
-      KYC_API_TOKENS: env.KYC_API_TOKENS ?? LOCAL_API_TOKENS,
       ...providersAndLocalState(
         env,
         [
@@ -290,9 +529,44 @@ const configSchema = environmentSchema
           AWS_CONTAINER_CREDENTIALS_FULL_URI,
         ].some(Boolean),
       ),
-      payloadKeys: payloadKeysOf(env.KYC_PAYLOAD_KEYS ?? LOCAL_PAYLOAD_KEYS, env.KYC_PAYLOAD_KEY_ID),
+      oidc:
+        env.KYC_OIDC_ISSUER && env.KYC_OIDC_AUDIENCE && env.KYC_OIDC_JWKS_URL
+          ? {
+              issuer: env.KYC_OIDC_ISSUER,
+              audience: env.KYC_OIDC_AUDIENCE,
+              jwksUrl: env.KYC_OIDC_JWKS_URL,
+              rolesClaim: env.KYC_OIDC_ROLES_CLAIM,
+            }
+          : undefined,
     }),
   );
+
+/** Temporal TLS and API-key settings that contradict each other. */
+function temporalConnectionIssues(env: z.output<typeof environmentSchema>): [string, string][] {
+  const issues: [string, string][] = [];
+  const cert = env.TEMPORAL_TLS_CLIENT_CERT_PATH;
+  const key = env.TEMPORAL_TLS_CLIENT_KEY_PATH;
+  if (cert && !key) issues.push(['TEMPORAL_TLS_CLIENT_KEY_PATH', 'required with TEMPORAL_TLS_CLIENT_CERT_PATH (mTLS)']);
+  if (key && !cert) issues.push(['TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH (mTLS)']);
+  if (env.TEMPORAL_API_KEY && cert) {
+    issues.push([
+      'TEMPORAL_API_KEY',
+      'set either an API key or a client certificate (TEMPORAL_TLS_CLIENT_*), not both',
+    ]);
+  }
+  if (env.TEMPORAL_TLS === false) {
+    const needTls = (
+      [
+        'TEMPORAL_API_KEY',
+        'TEMPORAL_TLS_CLIENT_CERT_PATH',
+        'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+        'TEMPORAL_TLS_SERVER_NAME',
+      ] as const
+    ).filter((name) => env[name]);
+    for (const name of needTls) issues.push(['TEMPORAL_TLS', `is false, but ${name} needs TLS`]);
+  }
+  return issues;
+}
 
 type LocalStateSettings = Pick<
   z.output<typeof environmentSchema>,
@@ -322,22 +596,56 @@ function providersAndLocalState(env: LocalStateSettings, awsCredentialsSet: bool
   };
 }
 
-function payloadKeysOf(keys: Map<string, Uint8Array>, currentKeyId: string | undefined) {
-  return { keys, currentKeyId: currentKeyId ?? ([...keys.keys()].at(-1) as string) };
+type ParsedConfig = z.infer<typeof configSchema>;
+
+/** The parsed settings, with `npm start`'s public defaults filled in only where the start may take them. */
+function withSecrets(parsed: ParsedConfig, strict: boolean) {
+  const keys = parsed.KYC_PAYLOAD_KEYS ?? LOCAL_PAYLOAD_KEYS;
+  const usesLocalTokens = !parsed.KYC_SERVICE_TOKENS && !strict;
+  return {
+    ...parsed,
+    /** True when nothing falls back to a public default: every start but `npm start` on loopback. */
+    production: strict,
+    KYC_WEBHOOK_SECRET: parsed.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
+    KYC_IDENTITY_HASH_KEY: parsed.KYC_IDENTITY_HASH_KEY ?? LOCAL_ONLY_SECRET,
+    serviceTokens: parsed.KYC_SERVICE_TOKENS ?? (strict ? [] : LOCAL_SERVICE_TOKEN_TABLE),
+    /** The token `npm start` puts in its Web UI's codec endpoint (the UI can send no header). */
+    webUiCodecToken: usesLocalTokens ? LOCAL_SERVICE_TOKENS.webUi : undefined,
+    /** Local accounts (password sign-in) serve `npm start` only; production signs people in with OIDC. */
+    localAccounts: !strict,
+    payloadKeys: { keys, currentKeyId: parsed.KYC_PAYLOAD_KEY_ID ?? 'local-1' },
+    acceptPlaintextPayloads: parsed.KYC_PAYLOAD_ACCEPT_PLAINTEXT ?? false,
+  };
 }
 
-export type Config = z.infer<typeof configSchema>;
+export type Config = ReturnType<typeof withSecrets>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and validates `env`; throws a ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(emptyStringsAsUnset(env));
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+/**
+ * Reads and validates `env` for an entry point; throws a ConfigError naming every bad or missing setting at once.
+ * Tests and `npm start` use the default, `local`; production entry points name themselves.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: EntryPoint = 'local'): Config {
+  const raw = emptyStringsAsUnset(env);
+  const strict = strictReason(raw, entryPoint);
+  const parsed = configSchema.safeParse(raw);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  const missing = strict ? productionProblems(raw, entryPoint) : [];
+  if (missing.length > 0) {
+    const named = new Set(missing.map((line) => line.split(':')[0]));
+    const others = problems.filter((line) => !named.has(line.split(':')[0]));
+    throw new ConfigError(
+      `Refusing to start: ${strict} takes no defaults, and ${missing.length} setting(s) are missing or unsafe:\n` +
+        `${[...missing, ...others].join('\n')}\nSee README.md, "Running in production".`,
+    );
+  }
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  return withSecrets(parsed.data, strict !== null);
 }
 
 function emptyStringsAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {

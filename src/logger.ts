@@ -3,6 +3,7 @@
  * paths catch any field that could still carry a name, date of birth, document number, email or image.
  */
 import { type Logger, pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export const REDACTED_PATHS = [
   'email',
@@ -50,7 +51,22 @@ const serializers = {
   res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
 };
 
+/**
+ * JSON lines, for log collectors; or, when no destination is given and stdout is a terminal, the same records made
+ * readable by pino-pretty (after redaction, which happens before any destination sees a record).
+ */
 export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+  const destination =
+    options.destination ??
+    (process.stdout.isTTY
+      ? pinoPretty({
+          sync: true,
+          colorize: true,
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,service,sdkComponent',
+        })
+      : undefined);
   return pino(
     {
       level: options.level,
@@ -58,7 +74,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       serializers,
       base: { service: 'kyc' },
     },
-    options.destination,
+    destination,
   );
 }
 

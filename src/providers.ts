@@ -15,13 +15,21 @@ import type { ActivityDeps } from './activities/deps.ts';
 import type { QueueMirror } from './activities/mirror.ts';
 import { createApifyRegisterScraper } from './adapters/apify/apify.ts';
 import { createSnapshotRegisterScraper } from './adapters/apify/snapshot.ts';
+import { createRegisterSources, type RegisterSources } from './adapters/apify/sources.ts';
 import type { EmailTransport } from './adapters/email/index.ts';
 import { createOutboxEmailTransport } from './adapters/email/outbox.ts';
 import { createSesEmailTransport } from './adapters/email/ses.ts';
 import { createSmtpEmailTransport } from './adapters/email/smtp.ts';
+import { createRekognitionFaceIndex } from './adapters/face-index/rekognition.ts';
+import { createUsearchFaceIndex } from './adapters/face-index/usearch.ts';
 import type { ProductChannel } from './adapters/product-channel.ts';
 import { createRekognitionFaceAnalyzer, createRekognitionLivenessService } from './adapters/rekognition/aws.ts';
-import { createHumanFaceAnalyzer, createSessionlessLivenessService } from './adapters/rekognition/human.ts';
+import {
+  createHumanFaceAnalyzer,
+  createPassiveLivenessService,
+  FACE_DESCRIPTOR_LENGTH,
+  similarityOfDistance,
+} from './adapters/rekognition/human.ts';
 import type { LivenessService } from './adapters/rekognition/index.ts';
 import { createS3ObjectStore } from './adapters/s3/aws.ts';
 import { createFolderObjectStore } from './adapters/s3/folder.ts';
@@ -32,6 +40,7 @@ import { createTextractDocumentReader } from './adapters/textract/aws.ts';
 import { createTesseractDocumentReader } from './adapters/textract/tesseract.ts';
 import { createWebhookChannel } from './adapters/webhook/index.ts';
 import type { Config } from './config.ts';
+import type { Sql } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -42,7 +51,15 @@ const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
 
 export type OutsideWorld = Pick<
   ActivityDeps,
-  'documents' | 'faces' | 'liveness' | 'registers' | 'email' | 'productChannels' | 'mirror'
+  | 'documents'
+  | 'faces'
+  | 'faceIndex'
+  | 'liveness'
+  | 'registers'
+  | 'registerSources'
+  | 'email'
+  | 'productChannels'
+  | 'mirror'
 >;
 
 /** The outside world of a running worker; local engines hold models and a worker thread until closed. */
@@ -50,10 +67,10 @@ export interface ClosableOutsideWorld extends OutsideWorld {
   close(): Promise<void>;
 }
 
-/** The outside world KYC_PROVIDERS names. */
-export function createOutsideWorld(config: Config, logger: Logger): ClosableOutsideWorld {
-  if (config.KYC_PROVIDERS === 'local') return createLocalOutsideWorld(config, logger);
-  return { ...createAwsOutsideWorld(config, logger), close: async () => {} };
+/** The outside world KYC_PROVIDERS names; `sql` keeps the face index's bookkeeping rows. */
+export function createOutsideWorld(config: Config, logger: Logger, sql: Sql): ClosableOutsideWorld {
+  if (config.KYC_PROVIDERS === 'local') return createLocalOutsideWorld(config, logger, sql);
+  return { ...createAwsOutsideWorld(config, logger, sql), close: async () => {} };
 }
 
 /**
@@ -61,43 +78,64 @@ export function createOutsideWorld(config: Config, logger: Logger): ClosableOuts
  * register look-ups read the snapshot files, and their runs are kept under KYC_DATA_DIR like Apify keeps its runs.
  * Mail, product notifications and queue mirrors follow their own settings, as in AWS mode.
  */
-export function createLocalOutsideWorld(config: Config, logger: Logger): ClosableOutsideWorld {
+export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql): ClosableOutsideWorld {
   const store = createObjectStore(config);
   const documents = createTesseractDocumentReader(store);
   const faces = createHumanFaceAnalyzer(store);
+  const faceIndex = createUsearchFaceIndex({
+    sql,
+    file: join(config.KYC_DATA_DIR, 'face-index', 'accepted-faces.usearch'),
+    describe: (image) => faces.describeFace(image),
+    similarityOfDistance,
+    dimensions: FACE_DESCRIPTOR_LENGTH,
+  });
   return {
     documents,
     faces,
+    faceIndex,
     liveness: createLivenessService(config),
     registers: createSnapshotRegisterScraper({
       snapshotDir: config.KYC_REGISTER_SNAPSHOT_DIR,
       runsDir: join(config.KYC_DATA_DIR, 'register-runs'),
     }),
+    registerSources: registerSourcesOf(config, null),
     email: createEmailTransport(config, logger),
     productChannels: createProductChannels(config),
     mirror: createQueueMirror(config),
     async close() {
-      await Promise.all([documents.close(), faces.close()]);
+      await Promise.all([documents.close(), faces.close(), faceIndex.close()]);
     },
   };
 }
 
 const rekognitionClient = (config: Config) => new RekognitionClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT });
 
-export function createAwsOutsideWorld(config: Config, logger: Logger): OutsideWorld {
+const apifyActors = (config: Config) => ({
+  GMC: config.APIFY_ACTOR_GMC,
+  NMC: config.APIFY_ACTOR_NMC,
+  GDC: config.APIFY_ACTOR_GDC,
+  GPC: config.APIFY_ACTOR_GPC,
+});
+
+/** The monitor's sources: data downloads where configured, else the actors (AWS mode) or the snapshots (local). */
+function registerSourcesOf(config: Config, apify: ApifyClient | null): RegisterSources {
+  return createRegisterSources({
+    dataFiles: config.KYC_REGISTER_DATA_FILES ?? {},
+    actors: apify ? apifyActors(config) : {},
+    apify,
+    snapshotDir: config.KYC_PROVIDERS === 'local' ? config.KYC_REGISTER_SNAPSHOT_DIR : null,
+  });
+}
+
+export function createAwsOutsideWorld(config: Config, logger: Logger, sql: Sql): OutsideWorld {
+  const apify = new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 });
   return {
     documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })),
     faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
+    faceIndex: createRekognitionFaceIndex(rekognitionClient(config), sql, config.KYC_FACE_COLLECTION_ID),
     liveness: createLivenessService(config),
-    registers: createApifyRegisterScraper(
-      new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 }),
-      {
-        GMC: config.APIFY_ACTOR_GMC,
-        NMC: config.APIFY_ACTOR_NMC,
-        GDC: config.APIFY_ACTOR_GDC,
-        GPC: config.APIFY_ACTOR_GPC,
-      },
-    ),
+    registers: createApifyRegisterScraper(apify, apifyActors(config)),
+    registerSources: registerSourcesOf(config, apify),
     email: createEmailTransport(config, logger),
     productChannels: createProductChannels(config),
     mirror: createQueueMirror(config),
@@ -106,7 +144,7 @@ export function createAwsOutsideWorld(config: Config, logger: Logger): OutsideWo
 
 /** Locally there are no Face Liveness sessions: the selfie's passive score stands in (see check-face). */
 export function createLivenessService(config: Config): LivenessService {
-  if (config.KYC_PROVIDERS === 'local') return createSessionlessLivenessService();
+  if (config.KYC_PROVIDERS === 'local') return createPassiveLivenessService();
   return createRekognitionLivenessService(rekognitionClient(config));
 }
 

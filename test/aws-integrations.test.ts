@@ -2,8 +2,10 @@
  * Every AWS adapter through its real SDK client against moto_server, no doubles: the SNS product channel, the SES v2
  * mail transport, the SQS mirror publisher, and the S3 object store with SSE-KMS under a KMS key.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -19,6 +21,7 @@ import { createS3ObjectStore } from '../src/adapters/s3/aws.ts';
 import { createSnsChannel } from '../src/adapters/sns/index.ts';
 import { createSqsPublisher } from '../src/adapters/sqs/index.ts';
 import { type MotoServer, startMotoServer } from '../src/runtime/moto-server.ts';
+import { loadSecretEnvironment } from '../src/starters/secret-environment.ts';
 
 const region = 'eu-west-2';
 let moto: MotoServer;
@@ -168,5 +171,33 @@ describe('S3 object store with SSE-KMS', () => {
     await plain.put({ bucket: 'kyc-raw', key: 'kyc-raw/7/selfie.jpg' }, image, 'image/jpeg');
     const plainHead = await s3.send(new HeadObjectCommand({ Bucket: 'kyc-raw', Key: 'kyc-raw/7/selfie.jpg' }));
     expect(plainHead.SSEKMSKeyId).toBeUndefined();
+  });
+});
+
+describe("the Lambda's secrets from Secrets Manager", () => {
+  it('sets values into the environment, and writes file-valued settings to private files', async () => {
+    const secrets = new SecretsManagerClient(config());
+    const { ARN } = await secrets.send(
+      new CreateSecretCommand({
+        Name: 'kyc/temporal-test',
+        SecretString: JSON.stringify({
+          TEMPORAL_API_KEY: 'api-key-value',
+          TEMPORAL_TLS_CERT: '-----BEGIN CERTIFICATE-----',
+        }),
+      }),
+    );
+    const environment: NodeJS.ProcessEnv = {};
+    const names = await loadSecretEnvironment(
+      secrets,
+      `TEMPORAL_API_KEY=${ARN}#TEMPORAL_API_KEY,TEMPORAL_TLS_CLIENT_CERT_PATH=file:${ARN}#TEMPORAL_TLS_CERT`,
+      environment,
+    );
+    expect(names).toEqual(['TEMPORAL_API_KEY', 'TEMPORAL_TLS_CLIENT_CERT_PATH']);
+    expect(environment.TEMPORAL_API_KEY).toBe('api-key-value');
+    const path = environment.TEMPORAL_TLS_CLIENT_CERT_PATH as string;
+    expect(readFileSync(path, 'utf8')).toBe('-----BEGIN CERTIFICATE-----');
+    expect(statSync(path).mode & 0o077).toBe(0);
+    await expect(loadSecretEnvironment(secrets, `X=${ARN}#MISSING`, {})).rejects.toThrow(/no string field MISSING/);
+    await expect(loadSecretEnvironment(secrets, 'not a reference', {})).rejects.toThrow(/expected NAME=/);
   });
 });

@@ -11,7 +11,14 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import { EncryptionCodec, KEY_ID_METADATA } from '../src/data-protection/payload-codec.ts';
-import { type KycHarness, type Person, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
+import {
+  type KycHarness,
+  type Person,
+  SEED_PERSON,
+  startKycHarness,
+  TOKEN,
+  WEB_UI_TOKEN,
+} from './support/kyc-harness.ts';
 import { runtimeLog } from './support/runtime-log.ts';
 import { testPayloadKeys } from './support/temporal.ts';
 
@@ -82,7 +89,6 @@ describe('data protection', () => {
       headers: { authorization: `Bearer ${TOKEN.cs}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         decision: 'PASS',
-        reviewer: 'cs-frank',
         note: `spoke to ${JOHN.givenNames} ${JOHN.surname}`,
       }),
     });
@@ -193,8 +199,8 @@ describe('data protection', () => {
     expect(await call('/codec/encode', { authorization: `Bearer ${TOKEN.intake}` })).toBe(403);
     expect(await call('/codec/decode', { authorization: `Bearer ${TOKEN.ops.slice(0, -1)}x` })).toBe(401);
     expect(await call('/codec/decode', { authorization: `Bearer ${TOKEN.ops}` })).toBe(200);
-    expect(await call(`/codec/${TOKEN.ops}/decode`)).toBe(200);
-    expect(await call(`/codec/${TOKEN.cs}/decode`)).toBe(403);
+    expect(await call(`/codec/${WEB_UI_TOKEN}/decode`)).toBe(200);
+    expect(await call(`/codec/${TOKEN.intake}/decode`)).toBe(403);
 
     const preflight = (origin: string) =>
       fetch(`${h.url}/codec/decode`, {

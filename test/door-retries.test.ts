@@ -14,10 +14,12 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_TOKEN_HEADER, callbackToken } from '../src/adapters/apify/callback-token.ts';
-import { createSessionlessLivenessService } from '../src/adapters/rekognition/human.ts';
+import { createPassiveLivenessService } from '../src/adapters/rekognition/human.ts';
 import type { ObjectRef, ObjectStore } from '../src/adapters/s3/index.ts';
+import { tokenDigest } from '../src/config.ts';
 import type { DocumentUploaded, RegisterResult } from '../src/contract/kyc-workflow.ts';
 import { EncryptionCodec } from '../src/data-protection/payload-codec.ts';
+import { createAuthenticator } from '../src/identity/index.ts';
 import { createLogger } from '../src/logger.ts';
 import { buildHttpApp } from '../src/starters/http/app.ts';
 import type { KycClient } from '../src/starters/kyc-client.ts';
@@ -52,10 +54,23 @@ const capturingKyc: KycClient = {
   } as unknown as Client,
 };
 
+/** Each user's Face Liveness session, created through the door (single-use: a new upload needs a new one). */
+const sessions = new Map<number, string>();
+
+async function newSession(userId: number): Promise<string> {
+  const response = await fetch(`${url}/users/${userId}/liveness-session`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN.intake}` },
+  });
+  const { sessionId } = (await response.json()) as { sessionId: string };
+  sessions.set(userId, sessionId);
+  return sessionId;
+}
+
 async function upload(userId: number, headers: Record<string, string> = {}) {
   const form = new FormData();
   form.append('doc_type', 'passport');
-  form.append('liveness_session_id', '0b6a1b9e-8f2d-4c3a-9d5e-7f1a2b3c4d5e');
+  form.append('liveness_session_id', sessions.get(userId) ?? (await newSession(userId)));
   form.append('id_document', new Blob([jpegImage()], { type: 'image/jpeg' }), 'passport.jpg');
   form.append('selfie', new Blob([jpegImage(48, 64)], { type: 'image/jpeg' }), 'selfie.jpg');
   const response = await fetch(`${url}/users/${userId}/documents`, {
@@ -89,10 +104,12 @@ describe('doors under retries and races', () => {
       sql: db.sql,
       kyc: capturingKyc,
       store,
-      liveness: createSessionlessLivenessService(),
+      liveness: createPassiveLivenessService(),
       logger,
+      authenticator: createAuthenticator({
+        serviceTokens: [{ name: 'test-product-backend', role: 'intake', digest: tokenDigest(TOKEN.intake) }],
+      }),
       settings: {
-        tokens: Object.entries(TOKEN).map(([role, token]) => ({ role: role as keyof typeof TOKEN, token })),
         bucket: BUCKET,
         keyPrefix: 'kyc-raw/',
         maxUploadBytes: 1024 * 1024,
@@ -125,7 +142,7 @@ describe('doors under retries and races', () => {
     const mine = signalled.filter((signal) => signal.key.startsWith(`kyc-raw/${userId}/`));
     expect(mine).toEqual([
       expect.objectContaining({ kind: 'ID_DOCUMENT', docType: 'passport' }),
-      expect.objectContaining({ kind: 'SELFIE', livenessSessionId: '0b6a1b9e-8f2d-4c3a-9d5e-7f1a2b3c4d5e' }),
+      expect.objectContaining({ kind: 'SELFIE', livenessSessionId: sessions.get(userId) }),
     ]);
   });
 
@@ -140,7 +157,8 @@ describe('doors under retries and races', () => {
       select (select count(*)::int from id_documents where user_id = ${userId}) as documents,
              (select count(*)::int from selfies where user_id = ${userId}) as selfies`;
     expect(rows).toEqual({ documents: 1, selfies: 1 });
-    // Without a key, every upload is a new one.
+    // Without a key, every upload is a new one, with a new liveness session: the retry could reuse its own.
+    await newSession(userId);
     const fresh = await upload(userId);
     expect(fresh.body.uploads[0]?.key).not.toBe(first.body.uploads[0]?.key);
   });

@@ -10,6 +10,7 @@ import { createS3Bridge } from '../src/starters/s3-bridge.ts';
 import { type LocalAws, startLocalAws } from './support/aws-local.ts';
 import { jpegImage } from './support/images.ts';
 import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
+import { PEOPLE, personToken } from './support/oidc-issuer.ts';
 
 let aws: LocalAws;
 let h: KycHarness;
@@ -36,7 +37,14 @@ function documentsForm(parts: { docType?: string; idDocument?: Buffer; selfie?: 
 let regNo = 7100000;
 const nextPerson = () => {
   regNo += 1;
-  return { ...SEED_PERSON, regNo: String(regNo), email: `gp${regNo}@example.com` };
+  // A person of their own (passport, birth date), or the fraud controls would see one person behind many accounts.
+  return {
+    ...SEED_PERSON,
+    regNo: String(regNo),
+    email: `gp${regNo}@example.com`,
+    passportNumber: String(300_000_000 + regNo),
+    birthDate: `1986-01-${String((regNo % 28) + 1).padStart(2, '0')}`,
+  };
 };
 
 describe('doors', () => {
@@ -66,7 +74,7 @@ describe('doors', () => {
       body: { id: expect.any(Number), status: 'PENDING', workflowId: `kyc-user-${created.body.id}` },
     });
     const userId: number = created.body.id;
-    const { livenessSessionId } = h.program(userId, person);
+    const { livenessSessionId } = await h.program(userId, person);
 
     const uploaded = await api(`/users/${userId}/documents`, {
       method: 'POST',
@@ -123,19 +131,44 @@ describe('doors', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    expect(await review({ decision: 'PASS' })).toMatchObject({
+    // The reviewer is whoever signed in (Erin, through the test issuer), never a name in the body.
+    expect(await review({ decision: 'PASS', reviewer: 'someone-else' })).toMatchObject({
       status: 400,
       body: { error: { code: 'INVALID_BODY' } },
     });
     const retryable = { 'idempotency-key': `review-${user.userId}-first` };
-    const accepted = await review({ decision: 'PASS', reviewer: 'cs-erin' }, retryable);
+    const accepted = await review({ decision: 'PASS' }, retryable);
     expect(accepted).toMatchObject({
       status: 200,
       body: { userId: user.userId, accepted: true, decision: 'PASS', decisionId: expect.any(Number) },
     });
+    // The workflow recorded the signed-in person as the reviewer, and the audit trail says who did what, from where.
+    const decisionId = (accepted.body as { decisionId: number }).decisionId;
+    const [decisionRow] = await h.db.sql`select reviewer, source from kyc_decisions where id = ${decisionId}`;
+    expect(decisionRow).toEqual({ reviewer: 'cs-erin', source: 'CS' });
+    const [auditRow] = await h.db.sql`
+      select actor_subject, actor_name, actor_via, action, status, source_address, detail
+      from audit_events where user_id = ${user.userId} and action = 'POST /cs/cases/:userId/decision' and status = 200`;
+    expect(auditRow).toEqual({
+      actor_subject: 'cs-erin',
+      actor_name: 'Erin Case (CS)',
+      actor_via: 'oidc',
+      action: 'POST /cs/cases/:userId/decision',
+      status: 200,
+      source_address: '127.0.0.1',
+      detail: { decision: 'PASS', reviewer: 'cs-erin', decisionId },
+    });
+    // A CS lead reads the case's audit trail; Erin (CS) may not.
+    const trail = await fetch(`${h.url}/cs/cases/${user.userId}/audit`, {
+      headers: { authorization: `Bearer ${personToken(PEOPLE.csLead)}` },
+    });
+    expect(((await trail.json()) as { events: { actorSubject: string; status: number }[] }).events).toContainEqual(
+      expect.objectContaining({ actorSubject: 'cs-erin', status: 200 }),
+    );
+    expect((await api(`/cs/cases/${user.userId}/audit`, { role: 'cs' })).status).toBe(403);
     // A client that lost the answer (the API was killed) and retries with the same key gets the same answer.
-    expect(await review({ decision: 'PASS', reviewer: 'cs-erin' }, retryable)).toEqual(accepted);
-    expect(await review({ decision: 'FAIL', reviewer: 'cs-erin' })).toEqual({
+    expect(await review({ decision: 'PASS' }, retryable)).toEqual(accepted);
+    expect(await review({ decision: 'FAIL' })).toEqual({
       status: 409,
       body: { error: { code: 'REVIEW_REFUSED', message: 'no review is pending (stage DECIDED)' } },
     });

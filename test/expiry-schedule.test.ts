@@ -1,5 +1,5 @@
 /**
- * The `kyc-expiry-weekly` Schedule on the shared dev server (the time-skipping server has no Schedules): its spec as
+ * The `kyc-expiry-reminders` and `kyc-register-monitor` Schedules on the shared dev server (the time-skipping server has no Schedules): its spec as
  * `npm run schedules` applies it, and a pass started by `trigger()` with the real activities, PostgreSQL and a real
  * SMTP server. The product channel is a recording double.
  */
@@ -17,14 +17,26 @@ import {
   EXPIRY_REMINDER_WORKFLOW_TYPE,
   EXPIRY_SCHEDULE_ID,
   type ExpiryPassProgress,
+  LEGACY_EXPIRY_SCHEDULE_ID,
 } from '../src/contract/expiry-workflow.ts';
+import {
+  REGISTER_MONITOR_SCHEDULE_ID,
+  REGISTER_MONITOR_WORKFLOW_ID_PREFIX,
+  REGISTER_MONITOR_WORKFLOW_TYPE,
+} from '../src/contract/monitor-workflow.ts';
 import { createLogger } from '../src/logger.ts';
-import { applyExpirySchedule, expiryScheduleSettings } from '../src/starters/schedules.ts';
+import {
+  applyExpirySchedule,
+  applyMonitorSchedule,
+  expiryScheduleSettings,
+  monitorScheduleSettings,
+} from '../src/starters/schedules.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { connectDevServer, createTestWorker } from './support/temporal.ts';
 
 const SIX_DAYS_MS = 6 * 86_400_000;
+const TWENTY_THREE_HOURS_MS = 23 * 3_600_000;
 
 function londonDate(at: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(at);
@@ -46,7 +58,7 @@ function londonWeekdayAndTime(at: Date): string {
     .replace(' at', '');
 }
 
-describe('the kyc-expiry-weekly Schedule', () => {
+describe('the kyc-expiry-reminders Schedule', () => {
   let env: TestWorkflowEnvironment;
   let db: TestDatabase;
   let smtp: SmtpSink;
@@ -69,6 +81,7 @@ describe('the kyc-expiry-weekly Schedule', () => {
     config = loadConfig({
       DATABASE_URL: db.url,
       KYC_TASK_QUEUE: `kyc-expiry-${randomUUID()}`,
+      KYC_EXPIRY_SCHEDULE_FREQUENCY: 'weekly',
       KYC_EXPIRY_SCHEDULE_DAY: 'wednesday',
       KYC_EXPIRY_SCHEDULE_TIME: '07:30',
       KYC_EMAIL_TRANSPORT: 'smtp',
@@ -87,10 +100,12 @@ describe('the kyc-expiry-weekly Schedule', () => {
     running = worker.run();
   });
   afterAll(async () => {
-    await env?.client.schedule
-      .getHandle(EXPIRY_SCHEDULE_ID)
-      .delete()
-      .catch(() => {});
+    for (const scheduleId of [EXPIRY_SCHEDULE_ID, LEGACY_EXPIRY_SCHEDULE_ID, REGISTER_MONITOR_SCHEDULE_ID]) {
+      await env?.client.schedule
+        .getHandle(scheduleId)
+        .delete()
+        .catch(() => {});
+    }
     worker?.shutdown();
     await running;
     await Promise.all([smtp?.close(), db?.close()]);
@@ -100,6 +115,7 @@ describe('the kyc-expiry-weekly Schedule', () => {
   it('reads its day, time and time zone from the environment, and refuses nonsense', () => {
     expect(expiryScheduleSettings(config)).toEqual({
       taskQueue: config.KYC_TASK_QUEUE,
+      frequency: 'weekly',
       dayOfWeek: 'WEDNESDAY',
       hour: 7,
       minute: 30,
@@ -110,10 +126,18 @@ describe('the kyc-expiry-weekly Schedule', () => {
       ['KYC_EXPIRY_SCHEDULE_TIME', '25:00'],
       ['KYC_EXPIRY_SCHEDULE_TIME_ZONE', 'Mars/Olympus_Mons'],
       ['KYC_EXPIRY_BATCH_SIZE', '0'],
+      ['KYC_EXPIRY_SCHEDULE_FREQUENCY', 'hourly'],
+      ['KYC_MONITOR_SCHEDULE_TIME', '5am'],
+      ['KYC_MONITOR_BATCH_SIZE', '0'],
+      ['KYC_REGISTER_DATA_FILES', 'HCPC:/data/hcpc.csv'],
     ] as const) {
       expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: value })).toThrow(name);
     }
+  });
+
+  it("runs daily unless the seed's weekly pass is asked for", () => {
+    expect(loadConfig({}).KYC_EXPIRY_SCHEDULE_FREQUENCY).toBe('daily');
   });
 
   it('is created weekly on London time with overlap SKIP and a six-day catch-up, and re-applying updates it in place', async () => {
@@ -216,6 +240,71 @@ describe('the kyc-expiry-weekly Schedule', () => {
       select d.status as document, u.status as user from id_documents d join users u on u.id = d.user_id
       where d.id = ${expired.idDocumentId}`;
     expect(statuses).toEqual({ document: 'EXPIRED', user: 'EXPIRED' });
+  });
+
+  it('runs daily: one pass a calendar day at the set time, with a catch-up shorter than a day', async () => {
+    const handle = env.client.schedule.getHandle(EXPIRY_SCHEDULE_ID);
+    const daily = { ...expiryScheduleSettings(config), frequency: 'daily' as const };
+    expect(await applyExpirySchedule(env.client, daily)).toBe('updated');
+    const described = await handle.describe();
+    expect(described.spec.calendars).toEqual([
+      expect.objectContaining({ hour: [{ start: 7, end: 7, step: 1 }], minute: [{ start: 30, end: 30, step: 1 }] }),
+    ]);
+    expect(described.policies).toEqual({
+      overlap: 'SKIP',
+      catchupWindow: TWENTY_THREE_HOURS_MS,
+      pauseOnFailure: false,
+    });
+    const [first, second] = described.info.nextActionTimes;
+    expect(londonDate(second as Date)).toBe(addDays(londonDate(first as Date), 1));
+    expect(londonWeekdayAndTime(first as Date).endsWith('07:30')).toBe(true);
+  });
+
+  it('replaces the weekly-only kyc-expiry-weekly of an existing deployment, keeping its pause, so two passes never run', async () => {
+    await env.client.schedule.getHandle(EXPIRY_SCHEDULE_ID).delete();
+    await env.client.schedule.create({
+      scheduleId: LEGACY_EXPIRY_SCHEDULE_ID,
+      spec: { calendars: [{ dayOfWeek: 'MONDAY', hour: 8 }], timezone: 'Europe/London' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: EXPIRY_REMINDER_WORKFLOW_TYPE,
+        workflowId: EXPIRY_PASS_WORKFLOW_ID_PREFIX,
+        taskQueue: config.KYC_TASK_QUEUE,
+        args: [{ timeZone: 'Europe/London' }],
+      },
+      state: { paused: true, note: 'held by ops during the mail outage' },
+    });
+    expect(await applyExpirySchedule(env.client, expiryScheduleSettings(config))).toBe('created');
+    const replaced = await env.client.schedule.getHandle(EXPIRY_SCHEDULE_ID).describe();
+    expect(replaced.state).toMatchObject({ paused: true, note: 'held by ops during the mail outage' });
+    await expect(env.client.schedule.getHandle(LEGACY_EXPIRY_SCHEDULE_ID).describe()).rejects.toThrow();
+    // Applying again finds nothing to replace.
+    expect(await applyExpirySchedule(env.client, expiryScheduleSettings(config))).toBe('updated');
+  });
+
+  it('creates the kyc-register-monitor Schedule daily on London time, overlap SKIP, with a catch-up after downtime', async () => {
+    const settings = monitorScheduleSettings(
+      loadConfig({ KYC_TASK_QUEUE: config.KYC_TASK_QUEUE, KYC_MONITOR_SCHEDULE_TIME: '04:15' }),
+    );
+    expect(settings).toEqual({ taskQueue: config.KYC_TASK_QUEUE, hour: 4, minute: 15, timeZone: 'Europe/London' });
+    expect(await applyMonitorSchedule(env.client, settings)).toBe('created');
+    const described = await env.client.schedule.getHandle(REGISTER_MONITOR_SCHEDULE_ID).describe();
+    expect(described.spec.timezone).toBe('Europe/London');
+    expect(described.policies).toEqual({
+      overlap: 'SKIP',
+      catchupWindow: TWENTY_THREE_HOURS_MS,
+      pauseOnFailure: false,
+    });
+    expect(described.action).toMatchObject({
+      type: 'startWorkflow',
+      workflowType: REGISTER_MONITOR_WORKFLOW_TYPE,
+      workflowId: REGISTER_MONITOR_WORKFLOW_ID_PREFIX,
+      args: [{ timeZone: 'Europe/London' }],
+    });
+    const [first, second] = described.info.nextActionTimes;
+    expect(londonWeekdayAndTime(first as Date).endsWith('04:15')).toBe(true);
+    expect(londonDate(second as Date)).toBe(addDays(londonDate(first as Date), 1));
+    expect(await applyMonitorSchedule(env.client, settings)).toBe('updated');
   });
 });
 

@@ -15,6 +15,7 @@ import {
 import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from '../src/contract/search-attributes.ts';
 import type { ExpiryReminderWorkflow } from '../src/workflows/expiry.ts';
+import { keepHistory } from './support/history-fixtures.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
 
 const TIME_ZONE = 'Europe/London';
@@ -135,7 +136,14 @@ describe('ExpiryReminderWorkflow', () => {
     const actedOn: Array<{ week: number; thresholds: number[] }> = [];
     for (let week = 1; week <= 15; week += 1) {
       await h.env.sleep('7 days');
-      const { result } = await runPass();
+      const { handle, result } = await runPass();
+      if (week === 15) {
+        await keepHistory(passClient, {
+          name: 'expiry-pass',
+          path: 'an ExpiryReminderWorkflow pass that expires a document and tells its KycWorkflow',
+          workflowId: handle.workflowId,
+        });
+      }
       const rows = await h.db.sql<{ thresholdDays: number }[]>`
         select threshold_days as "thresholdDays" from expiry_reminders
         where id_document_id = ${idDocumentId} and pass_id = ${result.passId}`;
@@ -188,6 +196,12 @@ describe('ExpiryReminderWorkflow', () => {
     const expiredRun = await h.runId(user.userId);
     await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: renewedKey, docType: 'passport' });
     await h.waitForNextRun(user.userId, expiredRun);
+    await keepHistory(h.env.client, {
+      name: 'kyc-document-expired-reupload',
+      path: 'PASS, the document expires (documentExpired), then the forced re-upload continues as new',
+      workflowId: kycWorkflowId(user.userId),
+      runId: expiredRun,
+    });
     await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the second cycle');
     await h.env.sleep('3 minutes');
     const renewed = await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'DECIDED', 'a decision');

@@ -2,9 +2,7 @@
  * KycWorkflow scenarios on the time-skipping server, with the real activities against PostgreSQL and the AWS/Apify
  * stand-ins reached through the real SDK clients.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
@@ -12,27 +10,45 @@ import {
   documentUploadedSignal,
   kycWorkflowId,
   registerResultSignal,
+  retryStepUpdate,
   submitCsReviewUpdate,
 } from '../src/contract/kyc-workflow.ts';
+import { KycStage } from '../src/contract/search-attributes.ts';
 import { submitCsReview } from '../src/starters/kyc-client.ts';
-import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
+import { keepHistory } from './support/history-fixtures.ts';
+import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
 import { testDataConverter } from './support/temporal.ts';
 
 let h: KycHarness;
 let personCount = 0;
 
-/** A fresh registration number per scenario, so each user is distinct. */
+/**
+ * A fresh registration number, passport number and birth date per scenario, so each user is a distinct person: the
+ * same passport or name and birth date under two users is DUPLICATE_IDENTITY (test/fraud-controls.test.ts).
+ */
 function person(overrides: Partial<typeof SEED_PERSON> = {}) {
   personCount += 1;
   return {
     ...SEED_PERSON,
     regNo: String(6143219 + personCount),
     email: `doctor${personCount}@example.com`,
+    passportNumber: String(700000000 + personCount),
+    birthDate: `1985-03-${String(personCount).padStart(2, '0')}`,
     ...overrides,
   };
 }
 
 const decided = (stage: string) => stage === 'DECIDED';
+
+/** Every run a scenario finished, replayed by the last test; recorded as a fixture when KYC_RECORD_HISTORIES is set. */
+const finishedRuns: Array<{ workflowId: string; runId: string }> = [];
+
+async function keep(name: string, path: string, userId: number, runId?: string): Promise<void> {
+  const workflowId = kycWorkflowId(userId);
+  const run = runId ?? (await h.runId(userId));
+  finishedRuns.push({ workflowId, runId: run });
+  await keepHistory(h.env.client, { name, path, workflowId, runId: run });
+}
 
 async function rowCounts(userId: number) {
   const [counts] = await h.db.sql<Record<string, number>[]>`
@@ -58,7 +74,12 @@ describe('KycWorkflow', () => {
   });
 
   it("passes the seed's example and writes every row of the seed's flow", async () => {
-    const jane = person({ regNo: '6143219', email: 'dr.jane@example.com' });
+    const jane = person({
+      regNo: '6143219',
+      email: 'dr.jane@example.com',
+      passportNumber: SEED_PERSON.passportNumber,
+      birthDate: SEED_PERSON.birthDate,
+    });
     const user = await h.enrol(jane);
     await user.uploadBoth();
     const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
@@ -69,12 +90,15 @@ describe('KycWorkflow', () => {
       expired: false,
       checkDigitsValid: true,
       fieldsComplete: true,
+      duplicates: [],
     });
     expect(status.checks.face).toEqual({
       status: 'COMPARED',
       similarity: 0.93,
       liveness: 'PASSED',
       selfieQuality: 'OK',
+      livenessReference: { selfie: 0.992, document: 0.992 },
+      sameFaceAs: [],
     });
     expect(status.checks.register).toEqual({ status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' });
 
@@ -116,6 +140,7 @@ describe('KycWorkflow', () => {
       regChecks: 1,
       decisions: 1,
     });
+    await keep('kyc-seed-pass', "automatic PASS (the seed's example)", user.userId);
   });
 
   it('sends MANUAL_REVIEW to CS, and a CS PASS through the update overrides it while the automatic decision stays', async () => {
@@ -176,6 +201,11 @@ describe('KycWorkflow', () => {
 
     const again = await submitCsReview(h.kyc, user.userId, { decision: 'FAIL', reviewer: 'cs-bob' });
     expect(again).toEqual({ accepted: false, reason: 'no review is pending (stage DECIDED)' });
+    await keep(
+      'kyc-review-update-pass',
+      'MANUAL_REVIEW, then a CS PASS through the submitCsReview update',
+      user.userId,
+    );
   });
 
   it('reminds CS after the review target, then takes a CS FAIL sent as a signal', async () => {
@@ -196,6 +226,19 @@ describe('KycWorkflow', () => {
     expect(status.decision).toMatchObject({ decision: 'FAIL', source: 'CS', reasons: ['CS_REJECTED'] });
     const [userRow] = await h.db.sql`select status from users where id = ${user.userId}`;
     expect(userRow).toEqual({ status: 'REJECTED' });
+    await keep(
+      'kyc-review-signal-fail',
+      'MANUAL_REVIEW, a CS reminder, then a CS FAIL through the signal',
+      user.userId,
+    );
+  });
+
+  it('fails a face that is not the document holder', async () => {
+    const user = await h.enrol(person(), { similarity: 30 });
+    await user.uploadBoth();
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status.decision).toMatchObject({ decision: 'FAIL', reasons: ['FACE_MISMATCH'] });
+    await keep('kyc-fail-face', 'FAIL: FACE_MISMATCH', user.userId);
   });
 
   it('fails an expired passport, and a re-upload after the FAIL runs a new cycle that passes', async () => {
@@ -213,6 +256,12 @@ describe('KycWorkflow', () => {
     const firstRun = await h.runId(user.userId);
     await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: renewedKey, docType: 'passport' });
     await h.waitForNextRun(user.userId, firstRun);
+    await keep(
+      'kyc-fail-document-then-reupload',
+      'FAIL: DOCUMENT_EXPIRED, then a re-upload continues as new',
+      user.userId,
+      firstRun,
+    );
     await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the second cycle');
     await h.env.sleep('3 minutes');
     const passed = await h.waitForStatus(user.userId, (s) => s.cycle === 2 && decided(s.stage), 'the second decision');
@@ -227,6 +276,7 @@ describe('KycWorkflow', () => {
     ]);
     const decisions = await h.db.sql`select decision from kyc_decisions where user_id = ${user.userId} order by id`;
     expect(decisions.map((row) => row.decision)).toEqual(['FAIL', 'PASS']);
+    await keep('kyc-reupload-second-cycle', 'the second cycle after a re-upload, reusing the selfie', user.userId);
   });
 
   it('fails a suspended registration', async () => {
@@ -238,6 +288,7 @@ describe('KycWorkflow', () => {
     await expect
       .poll(() => productEventsFor(user.userId))
       .toEqual([expect.objectContaining({ decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] })]);
+    await keep('kyc-fail-register', 'FAIL: REGISTER_SUSPENDED', user.userId);
   });
 
   it('falls back to polling Apify when the webhook is lost', async () => {
@@ -254,9 +305,83 @@ describe('KycWorkflow', () => {
         (delivery) => delivery.body && JSON.stringify(delivery.body).includes(`"userId":${user.userId}`),
       );
       expect(delivered).toEqual([]);
+      await keep('kyc-lost-webhook-poll', 'the register webhook lost, then the poll', user.userId);
     } finally {
       h.apify.webhookMode = 'deliver';
     }
+  });
+
+  it('keeps a register webhook that arrives before the run id is known', async () => {
+    h.apify.startAnswerDelayMs = 1500;
+    try {
+      const user = await h.enrol(person());
+      await user.uploadBoth();
+      const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+      expect(status.decision).toMatchObject({ decision: 'PASS' });
+      // Decided at once on the early webhook: no 30-minute wait for a callback that had already come.
+      const started = (await h.env.client.workflow.getHandle(kycWorkflowId(user.userId)).describe()).startTime;
+      expect(Date.now() - started.getTime()).toBeLessThan(20 * 60_000);
+      await keep('kyc-early-callback', 'the register webhook before requestRegisterCheck returned', user.userId);
+    } finally {
+      h.apify.startAnswerDelayMs = 0;
+    }
+  });
+
+  it('parks a step that gives up in NEEDS_ATTENTION, alerts ops once, and resumes it on retryStep', async () => {
+    const user = await h.enrol(person());
+    h.product.failNext(1, 401);
+    await user.uploadBoth();
+    const parked = await h.waitForStatus(user.userId, (s) => s.stage === 'NEEDS_ATTENTION', 'the attention stage');
+    expect(parked.attention).toMatchObject({ step: 'notifyDecision', resumeStage: 'DECIDED' });
+    expect(parked.attention?.reason).toMatch(/^PermanentAdapterError: product webhook refused the event: HTTP 401/);
+    expect(parked.waitingFor).toEqual(['OPS_RETRY']);
+    expect(parked.decision).toMatchObject({ decision: 'PASS' });
+    const handle = h.env.client.workflow.getHandle(kycWorkflowId(user.userId));
+    await expect
+      .poll(async () => (await handle.describe()).typedSearchAttributes.get(KycStage))
+      .toBe('NEEDS_ATTENTION');
+    // A 401 is not retried: one request, then the alert.
+    expect(h.product.requests.filter((request) => request.status === 401)).toHaveLength(1);
+    await expect
+      .poll(() =>
+        h.smtp.messages.filter((message) => message.subject?.includes(`kyc-user-${user.userId} needs attention`)),
+      )
+      .toHaveLength(1);
+    const [alert] = await h.db
+      .sql`select step, incident, sent_at is not null as sent from ops_alerts where user_id = ${user.userId}`;
+    expect(alert).toEqual({ step: 'notifyDecision', incident: 1, sent: true });
+
+    const notNow = handle.executeUpdate(retryStepUpdate, { args: [{ operator: '' }] });
+    await expect(notNow).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^invalid retry: /) } });
+    const retry = (userId: number, token: string) =>
+      fetch(`${h.url}/ops/cases/${userId}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ note: 'webhook key fixed' }),
+      });
+    expect((await retry(user.userId, TOKEN.cs)).status).toBe(403);
+    expect((await retry(987_654_321, TOKEN.ops)).status).toBe(404);
+    const accepted = await retry(user.userId, TOKEN.ops);
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ userId: user.userId, accepted: true, step: 'notifyDecision' });
+    const audited = await h.db.sql`
+      select actor_subject, status, detail ->> 'retriedStep' as step from audit_events
+      where user_id = ${user.userId} and action like '%/retry' and status = 200`;
+    expect(audited).toEqual([{ actor_subject: 'ops-olly', status: 200, step: 'notifyDecision' }]);
+    const resumed = await h.waitForStatus(user.userId, (s) => decided(s.stage) && s.attention === null, 'the retry');
+    expect(resumed.decision).toMatchObject({ decision: 'PASS' });
+    await expect
+      .poll(() => productEventsFor(user.userId))
+      .toEqual([expect.objectContaining({ type: 'kyc.decision', decision: 'PASS' })]);
+    const again = await retry(user.userId, TOKEN.ops);
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ error: { message: 'no step needs attention (stage DECIDED)' } });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await keep(
+      'kyc-needs-attention-retry',
+      'a step gives up (webhook 401), NEEDS_ATTENTION, then retryStep',
+      user.userId,
+    );
   });
 
   it('retries Textract throttling and writes no duplicate rows', async () => {
@@ -316,6 +441,20 @@ describe('KycWorkflow', () => {
     }
   });
 
+  it("takes the same object signalled without and then with its ETag as one upload, and ignores other users' objects", async () => {
+    const user = await h.enrol(person());
+    const selfie = { kind: 'SELFIE' as const, key: user.selfieKey, livenessSessionId: user.livenessSessionId };
+    await h.upload(user.userId, selfie);
+    await h.upload(user.userId, { ...selfie, etag: '"d41d8cd98f00b204e9800998ecf8427e"' });
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: `kyc-raw/${user.userId + 1}/passport.jpg` });
+    const waiting = await h.waitForStatus(user.userId, (s) => s.ignoredSignals >= 2, 'the ignored signals');
+    expect(waiting.waitingFor).toEqual(['ID_DOCUMENT']);
+    await h.upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
+    expect(status).toMatchObject({ cycle: 1, ignoredSignals: 2, decision: { decision: 'PASS' } });
+    expect(status.documents.idDocument?.key).toBe(user.passportKey);
+  });
+
   it('rejects invalid signal payloads and updates without failing the workflow', async () => {
     const user = await h.enrol(person());
     const handle = h.env.client.workflow.getHandle(kycWorkflowId(user.userId));
@@ -343,19 +482,22 @@ describe('KycWorkflow', () => {
     await h.env.sleep('15 days');
     const status = await h.waitForStatus(user.userId, (s) => decided(s.stage), 'a decision');
     expect(status.decision).toMatchObject({ decision: 'FAIL', reasons: ['DOCUMENTS_NOT_RECEIVED'] });
+    await keep('kyc-documents-timeout', 'FAIL: DOCUMENTS_NOT_RECEIVED after the documents timeout', user.userId);
   });
 
-  it('replays its own histories deterministically, and the recorded one from the repository', async () => {
+  it('replays every run the scenarios above finished', async () => {
+    const histories = await Promise.all(
+      finishedRuns.map(async ({ workflowId, runId }) => ({
+        workflowId,
+        history: await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory(),
+      })),
+    );
     const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
-    const [row] = await h.db.sql<{ id: number }[]>`select id from users where reg_no = '6143219'`;
-    const workflowId = kycWorkflowId(row?.id as number);
-    const history = await h.env.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory(replay, history, workflowId);
-
-    const fixture = new URL('./fixtures/histories/kyc-seed-pass.json', import.meta.url);
-    // KYC_RECORD_HISTORY=1 re-records the fixture after an intended change to the workflow's commands.
-    if (process.env.KYC_RECORD_HISTORY === '1') await writeFile(fixture, historyToJSON(history));
-    const recorded = JSON.parse(await readFile(fixture, 'utf8'));
-    await Worker.runReplayHistory(replay, recorded, workflowId);
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(replay, histories)) {
+      if (result.error) failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+    expect(histories.length).toBeGreaterThanOrEqual(10);
   });
 });

@@ -10,7 +10,13 @@ export function createCycleActivities({ sql, settings }: ActivityDeps) {
     async beginCycle({ userId }: CycleRef): Promise<BeginCycleResult> {
       const user = await findUser(sql, userId);
       if (!user) throw ApplicationFailure.nonRetryable(`user ${userId} does not exist`, 'UnknownUser');
-      return { regType: user.regType, userStatus: user.status, settings: settings.cycle };
+      return {
+        regType: user.regType,
+        userStatus: user.status,
+        settings: settings.cycle,
+        uploads: settings.uploads,
+        providers: settings.providers,
+      };
     },
 
     async closeWithoutDocuments({ userId, cycleId }: CycleRef): Promise<RecordedDecision> {

@@ -2,15 +2,26 @@
 
 import type { DecideInput, RecordedDecision, RecordReviewInput } from '../contract/activities.ts';
 import { recordDecision } from '../db/decisions.ts';
+import { earlierHoldersOfRegistration } from '../db/users.ts';
 import { decide } from '../domain/decision.ts';
+import { acceptCycleSelfie } from './accepted-faces.ts';
 import type { ActivityDeps } from './deps.ts';
 
-export function createDecideActivities({ sql, settings, logger }: ActivityDeps) {
+export function createDecideActivities({ sql, faceIndex, settings, logger }: ActivityDeps) {
+  /** A passed case's selfie joins the faces later selfies are searched against. */
+  const acceptFace = (userId: number, cycleId: string) =>
+    acceptCycleSelfie(sql, faceIndex, { userId, cycleId, bucket: settings.selfiesBucket });
+
   return {
-    /** The policy runs here, not in the workflow, so it can change without breaking the replay of open cycles. */
+    /**
+     * The policy runs here, not in the workflow, so it can change without breaking the replay of open cycles. It
+     * also adds what the workflow does not carry: whether another user signed up earlier with this registration.
+     */
     async decide({ userId, cycleId, outcomes }: DecideInput): Promise<RecordedDecision> {
-      const verdict = decide(outcomes, settings.policy);
+      const registrationAlsoClaimedBy = await earlierHoldersOfRegistration(sql, userId);
+      const verdict = decide({ ...outcomes, registrationAlsoClaimedBy }, settings.policy);
       const row = await recordDecision(sql, { userId, cycleId, ...verdict, source: 'AUTOMATIC' });
+      if (row.decision === 'PASS') await acceptFace(userId, cycleId);
       logger.info({ userId, cycleId, decisionId: row.id, decision: row.decision, reasons: row.reasons }, 'decided');
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },
@@ -26,6 +37,7 @@ export function createDecideActivities({ sql, settings, logger }: ActivityDeps) 
         note: input.note,
         overridesDecisionId: input.automaticDecisionId,
       });
+      if (row.decision === 'PASS') await acceptFace(input.userId, input.cycleId);
       logger.info({ userId: input.userId, decisionId: row.id, decision: row.decision }, 'CS review recorded');
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },

@@ -1,28 +1,40 @@
 /** What the activities need from the outside world, injected so tests can hand in stand-ins. */
+import { join } from 'node:path';
 import type { RegisterScraper } from '../adapters/apify/index.ts';
+import type { RegisterSources } from '../adapters/apify/sources.ts';
 import type { EmailTransport } from '../adapters/email/index.ts';
+import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
-import type { CycleSettings } from '../contract/activities.ts';
+import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
+import type { PolicyThresholds } from '../domain/decision.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueMirror } from './mirror.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;
-  policy: { facePass: number; faceFail: number };
+  uploads: UploadLocation;
+  providers: ProviderNames;
+  policy: PolicyThresholds;
+  /** Where uploads are stored (the S3 bridge refuses any other bucket). */
+  selfiesBucket: string;
+  /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
+  identityHashKey: string;
   livenessThreshold: number;
   selfieQuality: SelfieQualityThresholds;
   /** Where Apify calls back; null when no public receiver exists, and the workflow then polls. */
   registerWebhookUrl: string | null;
   webhookSecret: string;
-  email: { from: string; csAddress: string };
+  email: { from: string; csAddress: string; opsAddress: string; complianceAddress: string | null };
   links: { csBaseUrl: string; temporalUiUrl: string; namespace: string };
   /** Documents per expiry-pass batch (one activity each). */
   expiry: { batchSize: number };
+  /** Users per register-monitor batch, and where the register files a pass read are kept for the next pass's diff. */
+  monitor: { batchSize: number; keptFilesDir: string };
 }
 
 export interface ActivityDeps {
@@ -30,14 +42,23 @@ export interface ActivityDeps {
   logger: Logger;
   documents: DocumentReader;
   faces: FaceAnalyzer;
+  /** Accepted selfies' faces, searched for the same face under another user. */
+  faceIndex: FaceIndex;
   liveness: LivenessService;
   registers: RegisterScraper;
+  /** Each register's source for the daily monitor; null for a register without one. */
+  registerSources: RegisterSources;
   email: EmailTransport;
   productChannels: ProductChannel[];
   /** Publishes the seed's queue messages for downstream consumers; null when no mirror queue is configured. */
   mirror: QueueMirror | null;
   settings: ActivitySettings;
 }
+
+const PROVIDER_NAMES: Record<Config['KYC_PROVIDERS'], ProviderNames> = {
+  aws: { ocr: 'Textract', face: 'Rekognition', register: 'Apify' },
+  local: { ocr: 'tesseract.js', face: 'human (local)', register: 'Register snapshot' },
+};
 
 export function activitySettingsFromConfig(config: Config): ActivitySettings {
   return {
@@ -48,7 +69,17 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       csReminderAfterMs: config.KYC_CS_REMINDER_AFTER,
       uploadSettleMs: config.KYC_UPLOAD_SETTLE,
     },
-    policy: { facePass: config.KYC_FACE_PASS_THRESHOLD, faceFail: config.KYC_FACE_FAIL_THRESHOLD },
+    uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
+    providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
+    policy: {
+      facePass: config.KYC_FACE_PASS_THRESHOLD,
+      faceFail: config.KYC_FACE_FAIL_THRESHOLD,
+      livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+      livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+      duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
+    },
+    identityHashKey: config.KYC_IDENTITY_HASH_KEY,
+    selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
     selfieQuality: {
       minSharpness: config.KYC_SELFIE_MIN_SHARPNESS,
@@ -57,12 +88,21 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     registerWebhookUrl: config.APIFY_WEBHOOK_URL ?? null,
     webhookSecret: config.KYC_WEBHOOK_SECRET,
-    email: { from: config.KYC_EMAIL_FROM, csAddress: config.KYC_CS_EMAIL },
+    email: {
+      from: config.KYC_EMAIL_FROM,
+      csAddress: config.KYC_CS_EMAIL,
+      opsAddress: config.KYC_OPS_EMAIL,
+      complianceAddress: config.KYC_COMPLIANCE_EMAIL ?? null,
+    },
     links: {
       csBaseUrl: config.KYC_CS_BASE_URL,
       temporalUiUrl: config.KYC_TEMPORAL_UI_URL,
       namespace: config.TEMPORAL_NAMESPACE,
     },
     expiry: { batchSize: config.KYC_EXPIRY_BATCH_SIZE },
+    monitor: {
+      batchSize: config.KYC_MONITOR_BATCH_SIZE,
+      keptFilesDir: join(config.KYC_DATA_DIR, 'register-files'),
+    },
   };
 }

@@ -1,16 +1,20 @@
 /** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
 import type { ExpiryActivities, KycActivities } from '../contract/activities.ts';
+import type { RegisterMonitorActivities } from '../contract/monitor-workflow.ts';
+import { createAttentionActivities } from './attention.ts';
 import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
 import { createDecideActivities } from './decide.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createExpiryActivities } from './expiry.ts';
+import { heartbeating } from './heartbeat.ts';
+import { createMonitorActivities } from './monitor.ts';
 import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
 
-export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities {
-  return {
+export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities & RegisterMonitorActivities {
+  return heartbeating({
     ...createCycleActivities(deps),
     ...createScanDocumentActivities(deps),
     ...createCheckFaceActivities(deps),
@@ -18,5 +22,7 @@ export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActi
     ...createDecideActivities(deps),
     ...createNotifyActivities(deps),
     ...createExpiryActivities(deps),
-  };
+    ...createAttentionActivities(deps),
+    ...createMonitorActivities(deps),
+  });
 }

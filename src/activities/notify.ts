@@ -5,7 +5,9 @@
 
 import type { RemindCsInput } from '../contract/activities.ts';
 import { kycWorkflowId } from '../contract/kyc-workflow.ts';
+import { linksOf } from '../db/account-links.ts';
 import { getDecision, sendOnce } from '../db/decisions.ts';
+import { REASON_EXPLANATIONS } from '../domain/reasons.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export function createNotifyActivities({ sql, email, productChannels, settings }: ActivityDeps) {
@@ -18,8 +20,23 @@ export function createNotifyActivities({ sql, email, productChannels, settings }
     ].join('\n');
   };
 
+  /** Each other account this case is linked to (same document, identity, face or registration), with its links. */
+  async function linkedAccounts(userId: number): Promise<string[]> {
+    const links = await linksOf(sql, userId);
+    if (links.length === 0) return [];
+    return [
+      '',
+      'Linked accounts (look at both):',
+      ...links.map((link) => {
+        const other = link.userId === userId ? link.otherUserId : link.userId;
+        return `- user ${other} (${link.reason}): ${settings.links.csBaseUrl}/cs/cases/${other}`;
+      }),
+    ];
+  }
+
   async function emailCs(idempotencyKey: string, decisionId: number, subject: string, intro: string) {
     const decision = await getDecision(sql, decisionId);
+    const linked = await linkedAccounts(decision.userId);
     await sendOnce(sql, { idempotencyKey, decisionId, channel: 'cs-email' }, () =>
       email.send({
         from: settings.email.from,
@@ -30,6 +47,8 @@ export function createNotifyActivities({ sql, email, productChannels, settings }
           '',
           `Case: ${kycWorkflowId(decision.userId)} (user ${decision.userId}, decision ${decision.id})`,
           `Reasons: ${decision.reasons.join(', ') || '(none)'}`,
+          ...decision.reasons.map((reason) => `- ${reason}: ${REASON_EXPLANATIONS[reason]}`),
+          ...linked,
           '',
           caseLinks(decision.userId),
         ].join('\n'),

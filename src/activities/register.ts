@@ -7,7 +7,7 @@ import { CALLBACK_TOKEN_HEADER, callbackToken } from '../adapters/apify/callback
 import { TERMINAL_RUN_STATUSES } from '../adapters/apify/index.ts';
 import { PermanentAdapterError } from '../adapters/errors.ts';
 import type { CycleRef, IngestRegisterResultInput, RequestRegisterCheckResult } from '../contract/activities.ts';
-import { findRegisterRun, recordRegisterCheck, recordRegisterRun } from '../db/checks.ts';
+import { findRegisterRun, recordRegisterCheck, recordRegisterIntent, recordRegisterRun } from '../db/checks.ts';
 import { scannedName } from '../db/documents.ts';
 import { getUser } from '../db/users.ts';
 import { matchNames } from '../domain/names.ts';
@@ -15,6 +15,8 @@ import type { NameMatch, RegisterOutcome } from '../domain/outcomes.ts';
 import { registerRecordFromItems } from '../domain/register-records.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createMirrorPublisher } from './mirror.ts';
+
+const REGISTER_CLOCK_SKEW_MS = 60_000;
 
 export function createRegisterActivities({ sql, registers, settings, logger, mirror }: ActivityDeps) {
   const mirrored = createMirrorPublisher(sql, mirror);
@@ -44,7 +46,14 @@ export function createRegisterActivities({ sql, registers, settings, logger, mir
       }
       const user = await getUser(sql, userId);
       try {
-        const run = await registers.startRun(user.regType, user.regNo, webhookFor(userId, cycleId));
+        // The intent goes first: an attempt that crashed after starting the run but before recording it left a run
+        // behind, which this attempt finds by the cycle id the run carries instead of scraping a second time.
+        const intent = await recordRegisterIntent(sql, { userId, cycleId, regType: user.regType });
+        // Apify's clock and ours may differ by a little; a minute's margin still excludes other cycles' runs.
+        const since = new Date(intent.requestedAt.getTime() - REGISTER_CLOCK_SKEW_MS);
+        const lost = intent.first ? null : await registers.findRun(user.regType, cycleId, since);
+        const run = lost ?? (await registers.startRun(user.regType, user.regNo, webhookFor(userId, cycleId), cycleId));
+        if (lost) logger.warn({ userId, cycleId, runId: lost.runId }, 'register run found after an interrupted start');
         const kept = await recordRegisterRun(sql, {
           userId,
           cycleId,
@@ -102,12 +111,9 @@ export function createRegisterActivities({ sql, registers, settings, logger, mir
       const user = await getUser(sql, userId);
       const record = registerRecordFromItems(user.regType, user.regNo, items);
       const documentName = await scannedName(sql, cycleId);
+      // Without a name on both sides there is nothing to compare: no entry is found, not a mismatch.
       const nameMatch: NameMatch =
-        documentName === null
-          ? 'NOT_COMPARED'
-          : record.fullName
-            ? matchNames(documentName, record.fullName)
-            : 'MISMATCH';
+        documentName === null || !record.fullName ? 'NOT_COMPARED' : matchNames(documentName, record.fullName);
       const outcome: RegisterOutcome = { status: 'CHECKED', standing: record.standing, nameMatch };
       await recordRegisterCheck(sql, {
         ...base,

@@ -1,7 +1,12 @@
-/** Seed step 1 (doc_scan_lambda): OCR the ID document, parse it, record the scan and the selfie. */
+/**
+ * Seed step 1 (doc_scan_lambda): OCR the ID document, parse it, record the scan and the selfie, and look for the same
+ * document or identity under another user (by keyed hashes, never the plain values).
+ */
 import { PermanentAdapterError } from '../adapters/errors.ts';
 import type { ScanDocumentInput, ScanDocumentResult } from '../contract/activities.ts';
+import { linkAccounts } from '../db/account-links.ts';
 import { recordScan, upsertIdDocument, upsertSelfie } from '../db/documents.ts';
+import { recordFingerprintsAndFindOthers } from '../db/identity-fingerprints.ts';
 import { type DocType, docTypeFromFileName } from '../domain/doc-types.ts';
 import {
   PARSER_VERSION,
@@ -9,6 +14,7 @@ import {
   parseIdentityFields,
   toDocumentOutcome,
 } from '../domain/identity-document.ts';
+import { identityFingerprints } from '../domain/identity-fingerprints.ts';
 import type { DocumentOutcome } from '../domain/outcomes.ts';
 import type { ParsedIdentityDocument } from '../domain/parsed-document.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -31,8 +37,34 @@ function better(a: ParsedIdentityDocument | null, b: ParsedIdentityDocument | nu
   return isComplete(b) && !isComplete(a) ? b : a;
 }
 
-export function createScanDocumentActivities({ sql, documents, logger, mirror }: ActivityDeps) {
+export function createScanDocumentActivities({ sql, documents, settings, logger, mirror }: ActivityDeps) {
   const mirrored = createMirrorPublisher(sql, mirror);
+
+  /** Other users who presented this document or identity, each linked to this user for CS. */
+  async function duplicatesOf(
+    parsed: ParsedIdentityDocument,
+    ids: { userId: number; cycleId: string; idDocumentId: number },
+  ) {
+    const duplicates = await recordFingerprintsAndFindOthers(sql, {
+      userId: ids.userId,
+      idDocumentId: ids.idDocumentId,
+      fingerprints: identityFingerprints(parsed, settings.identityHashKey),
+    });
+    // One link per other user, naming what matched.
+    const matchedOn = Map.groupBy(duplicates, (duplicate) => duplicate.userId);
+    await linkAccounts(
+      sql,
+      [...matchedOn].map(([otherUserId, matches]) => ({
+        userId: ids.userId,
+        otherUserId,
+        reason: 'DUPLICATE_IDENTITY',
+        cycleId: ids.cycleId,
+        detail: { on: matches.map((match) => match.on).join('+') },
+      })),
+    );
+    return duplicates;
+  }
+
   return {
     async scanDocument(input: ScanDocumentInput): Promise<ScanDocumentResult> {
       const { userId, cycleId, asOf, idDocument, selfie } = input;
@@ -60,6 +92,9 @@ export function createScanDocumentActivities({ sql, documents, logger, mirror }:
           parsed = better(parsed, parseDocumentText(text.lines));
         }
         outcome = toDocumentOutcome(parsed, asOf);
+        if (parsed && outcome.status === 'READ') {
+          outcome = { ...outcome, duplicates: await duplicatesOf(parsed, { userId, cycleId, idDocumentId }) };
+        }
       } catch (error) {
         if (!(error instanceof PermanentAdapterError)) throw error;
         raw.error = error.reason;

@@ -7,6 +7,7 @@
 import type { DocType } from '../domain/doc-types.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
+import type { CurrentDecision } from '../domain/register-change.ts';
 import type { RegType } from '../domain/registers.ts';
 import type { BadDataTally, ReminderDays } from './expiry-workflow.ts';
 import type { DocumentUploaded } from './kyc-workflow.ts';
@@ -31,10 +32,27 @@ export interface CycleSettings {
   uploadSettleMs: number;
 }
 
+/** Where a user's uploads must be: `s3://<bucket>/<keyPrefix><userId>/…`. */
+export interface UploadLocation {
+  bucket: string;
+  keyPrefix: string;
+}
+
+/** The engines behind each check, named in the Web UI's activity summaries. */
+export interface ProviderNames {
+  ocr: string;
+  face: string;
+  register: string;
+}
+
 export interface BeginCycleResult {
   regType: RegType;
   userStatus: string;
   settings: CycleSettings;
+  /** Absent in histories recorded before uploads were checked against it. */
+  uploads?: UploadLocation;
+  /** Absent in histories recorded before summaries named the providers. */
+  providers?: ProviderNames;
 }
 
 export interface ScanDocumentInput extends CycleRef, AsOf {
@@ -80,6 +98,13 @@ export interface RecordReviewInput extends CycleRef {
   note?: string;
 }
 
+export interface AlertOpsInput extends CycleRef {
+  step: string;
+  reason: string;
+  /** 1 for the first time this cycle's step gave up, +1 after each ops retry that failed again. */
+  incident: number;
+}
+
 export interface RemindCsInput {
   decisionId: number;
   reminder: number;
@@ -114,6 +139,27 @@ export interface ExpiryBatchResult {
 
 // ─── The activity interfaces ───────────────────────────────────────────────────────────────────────────────────
 
+// ─── Deciding again after a register change (from the daily register monitor) ─────────────────────────────────
+
+export interface RedecideInput {
+  userId: number;
+  /** A new cycle id for the decision taken again; its CS review, if any, is recorded under it. */
+  cycleId: string;
+  /** The reg_checks row holding the monitor's fresh record. */
+  regCheckId: number;
+  /** The document the current decision rests on, whose name the register's is compared with. */
+  idDocumentId: number | null;
+  outcomes: CheckOutcomes;
+  current: CurrentDecision;
+}
+
+export interface Redecided extends RecordedDecision {
+  /** The fresh register outcome the decision rests on. */
+  register: RegisterOutcome;
+  /** The cycle settings, for the review that may follow (an idle run has none of its own). */
+  settings: CycleSettings;
+}
+
 export interface KycActivities {
   beginCycle(input: CycleRef): Promise<BeginCycleResult>;
   closeWithoutDocuments(input: CycleRef): Promise<RecordedDecision>;
@@ -125,6 +171,10 @@ export interface KycActivities {
   recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
+  alertOps(input: AlertOpsInput): Promise<void>;
+  redecideOnRegisterChange(input: RedecideInput): Promise<Redecided>;
+  /** `registration.changed` to the product; an email to CS when the case goes to review. */
+  notifyRegisterChange(input: { decisionId: number }): Promise<void>;
 }
 
 export interface ExpiryActivities {

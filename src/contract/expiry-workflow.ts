@@ -1,6 +1,7 @@
 /**
  * The public contract of ExpiryReminderWorkflow (seed step 6, `expiry_reminder_lambda`): one pass over the current ID
- * documents of verified users, started every week by the Temporal Schedule `kyc-expiry-weekly`. A pass reminds each
+ * documents of verified users, started every day (or, as the seed had it, every week) by the Temporal Schedule
+ * `kyc-expiry-reminders`. A pass reminds each
  * user 90, 30 and 7 days before their document expires, and at expiry marks document and user EXPIRED and tells the
  * user's KycWorkflow, which then waits for a re-upload.
  *
@@ -10,7 +11,12 @@ import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 
 export const EXPIRY_REMINDER_WORKFLOW_TYPE = 'ExpiryReminderWorkflow';
-export const EXPIRY_SCHEDULE_ID = 'kyc-expiry-weekly';
+export const EXPIRY_SCHEDULE_ID = 'kyc-expiry-reminders';
+/**
+ * The Schedule's id while the pass was weekly only. `npm run schedules` removes it once the new one exists (taking
+ * over an operator's pause), so a deployment that had it never runs two passes.
+ */
+export const LEGACY_EXPIRY_SCHEDULE_ID = 'kyc-expiry-weekly';
 /** Scheduled passes run as `kyc-expiry-pass-<scheduled time>` (the Schedule appends the time). */
 export const EXPIRY_PASS_WORKFLOW_ID_PREFIX = 'kyc-expiry-pass';
 
@@ -55,6 +61,8 @@ export interface ExpiryPassProgress {
   expiredWithoutWorkflow: number;
   badData: ExpiryBadData;
   done: boolean;
+  /** Set when a batch gave up after its retry budget: the pass ended there, and the next scheduled pass starts over. */
+  gaveUp?: string;
 }
 
 /** The pass's progress while it runs; its result is the same view with `done: true`. */

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DOC_TYPES } from '../domain/doc-types.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
+import { REGISTER_CHANGES } from '../domain/register-change.ts';
 
 export const KYC_WORKFLOW_TYPE = 'KycWorkflow';
 const WORKFLOW_ID_PREFIX = 'kyc-user-';
@@ -87,11 +88,23 @@ export const stepRequestedSchema = z.object({
 });
 export type StepRequested = z.infer<typeof stepRequestedSchema>;
 
+/**
+ * From the daily register monitor: the register shows a change that matters since the record behind the user's
+ * current decision. The fresh record is the reg_checks row `regCheckId`; the workflow decides again from it.
+ */
+export const registerChangedSchema = z.object({
+  regCheckId: z.number().int().positive(),
+  snapshotDate: z.iso.date(),
+  changes: z.array(z.enum(REGISTER_CHANGES)).min(1).max(REGISTER_CHANGES.length),
+});
+export type RegisterChanged = z.infer<typeof registerChangedSchema>;
+
 export const documentUploadedSignal = defineSignal<[DocumentUploaded]>('documentUploaded');
 export const registerResultSignal = defineSignal<[RegisterResult]>('registerResult');
 export const csReviewSignal = defineSignal<[CsReview]>('csReview');
 export const documentExpiredSignal = defineSignal<[DocumentExpired]>('documentExpired');
 export const stepRequestedSignal = defineSignal<[StepRequested]>('stepRequested');
+export const registerChangedSignal = defineSignal<[RegisterChanged]>('registerChanged');
 
 // ─── Update and query ───────────────────────────────────────────────────────────────────────────────────────────
 
@@ -104,6 +117,21 @@ export interface CsReviewAccepted {
 /** The same as the `csReview` signal, but the caller learns at once whether the workflow accepted it. */
 export const submitCsReviewUpdate = defineUpdate<CsReviewAccepted, [CsReview]>('submitCsReview');
 
+/** Ops resume a case that a step gave up on; who did it comes from the door's authenticated identity. */
+export const retryStepSchema = z.object({
+  operator: z.string().trim().min(1, 'an operator is required').max(100),
+  note: z.string().max(2000).optional(),
+});
+export type RetryStep = z.infer<typeof retryStepSchema>;
+
+export interface RetryStepAccepted {
+  accepted: true;
+  step: KycStep;
+}
+
+/** Accepted only while the case is NEEDS_ATTENTION: the step that gave up runs again, with a fresh retry budget. */
+export const retryStepUpdate = defineUpdate<RetryStepAccepted, [RetryStep]>('retryStep');
+
 export const KYC_STAGES = [
   'AWAITING_DOCUMENTS',
   'SCANNING',
@@ -112,10 +140,38 @@ export const KYC_STAGES = [
   'AWAITING_REVIEW',
   'DECIDED',
   'EXPIRED',
+  /** A step used up its retry budget or met an error no retry can change; ops resume it with `retryStep`. */
+  'NEEDS_ATTENTION',
 ] as const;
 export type KycStage = (typeof KYC_STAGES)[number];
 
-export type WaitingFor = 'ID_DOCUMENT' | 'SELFIE' | 'REGISTER_CALLBACK' | 'CS_REVIEW' | 'REUPLOAD';
+export type WaitingFor = 'ID_DOCUMENT' | 'SELFIE' | 'REGISTER_CALLBACK' | 'CS_REVIEW' | 'REUPLOAD' | 'OPS_RETRY';
+
+/** The workflow's steps, each one activity call; NEEDS_ATTENTION names the one that gave up. */
+export const KYC_STEPS = [
+  'beginCycle',
+  'closeWithoutDocuments',
+  'scanDocument',
+  'checkFace',
+  'requestRegisterCheck',
+  'ingestRegisterResult',
+  'decide',
+  'recordReview',
+  'notifyDecision',
+  'remindCs',
+  'redecideOnRegisterChange',
+  'notifyRegisterChange',
+] as const;
+export type KycStep = (typeof KYC_STEPS)[number];
+
+export interface AttentionView {
+  step: KycStep;
+  /** The failure's type and message as the activity reported it: ids and keys, never document contents. */
+  reason: string;
+  /** The stage the case was in, and returns to when ops retry. */
+  resumeStage: KycStage;
+  since: string;
+}
 
 export interface DecisionView {
   decisionId: number;
@@ -144,6 +200,8 @@ export interface KycStatusView {
   automaticDecision: DecisionView | null;
   /** Signals dropped because they were invalid, duplicated or late. */
   ignoredSignals: number;
+  /** Set while the case is NEEDS_ATTENTION. */
+  attention: AttentionView | null;
 }
 
 export const kycStatusQuery = defineQuery<KycStatusView>('kycStatus');
@@ -159,7 +217,10 @@ export const kycWorkflowInputSchema = z.object({
   carryOver: z
     .object({
       cycle: z.number().int().positive(),
-      /** Uploads that arrived since the last cycle began, oldest first. */
+      /**
+       * Uploads that arrived since the last cycle began. Runs carry at most the latest ID document and the latest
+       * selfie; the larger bound admits inputs recorded before that rule.
+       */
       uploads: z.array(documentUploadedSchema).max(20),
       /** The last cycle's documents, reused when only one of them is re-uploaded. */
       previousIdDocument: documentUploadedSchema.nullable(),

@@ -17,6 +17,18 @@ export const KycExpiryReminders = defineSearchAttributeKey('KycExpiryReminders',
 export const KycExpiryExpired = defineSearchAttributeKey('KycExpiryExpired', SearchAttributeType.INT);
 export const KycExpiryBadData = defineSearchAttributeKey('KycExpiryBadData', SearchAttributeType.BOOL);
 
+/**
+ * Register monitoring, on each pass and each register's sweep. `KycRegisterSource` lists `<REG>:<KIND>` and
+ * `<REG>:<HEALTH>` for each register a run covers, plus `NO_WORKING_SOURCE` when one of them has no working source:
+ * `KycRegisterSource = "NO_WORKING_SOURCE"`, `KycRegisterSource = "NMC:NOT_CONFIGURED"`. `KycRegisterCheckedAt` is
+ * when the register (on a pass: the least recent of its registers) last answered a whole pass. A SQL visibility
+ * store allows three attributes per type (three Keyword lists, three Datetimes): these take one of each. They sit on
+ * the monitor's runs, not on every KycWorkflow: a per-user attribute would cost a signal and an upsert per user per
+ * day (6 million Actions a month at 100,000 workers); per-user staleness is the sweep's `notRecheckedIn48h`.
+ */
+export const KycRegisterSource = defineSearchAttributeKey('KycRegisterSource', SearchAttributeType.KEYWORD_LIST);
+export const KycRegisterCheckedAt = defineSearchAttributeKey('KycRegisterCheckedAt', SearchAttributeType.DATETIME);
+
 export const kycSearchAttributes = [
   KycStatus,
   KycStage,
@@ -25,4 +37,6 @@ export const kycSearchAttributes = [
   KycExpiryReminders,
   KycExpiryExpired,
   KycExpiryBadData,
+  KycRegisterSource,
+  KycRegisterCheckedAt,
 ];

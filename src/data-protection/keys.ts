@@ -16,8 +16,7 @@ export async function loadPayloadKeys(config: Config): Promise<PayloadKeys> {
     if (!Plaintext) throw new Error(`KMS returned no plaintext for payload key ${keyId}`);
     keys.set(keyId, Plaintext);
   }
-  const currentKeyId = config.KYC_PAYLOAD_KEY_ID ?? encrypted.at(-1)?.keyId;
-  if (!currentKeyId || !keys.has(currentKeyId))
-    throw new Error(`payload key ${currentKeyId} is not among the loaded keys`);
+  const { currentKeyId } = config.payloadKeys;
+  if (!keys.has(currentKeyId)) throw new Error(`payload key ${currentKeyId} is not among the loaded keys`);
   return { keys, currentKeyId };
 }

@@ -1,8 +1,14 @@
 /**
  * Encrypts every Temporal payload (workflow inputs, signals, updates, query results, activity inputs and results,
  * memo, failure details) with AES-256-GCM before it leaves the process. The key id travels in the payload's
- * metadata, so keys rotate without a migration: new payloads use the current key, older ones still decrypt with
+ * metadata, so keys rotate without a migration: new payloads use the encrypting key, older ones still decrypt with
  * the key that wrote them. Search attributes are not payloads and stay plain; they hold no PII.
+ *
+ * Format 1 (every payload written now) binds the encoding, the key id and the format name as GCM additional data,
+ * so a payload relabelled with another key id or format fails authentication instead of being read some other way.
+ * Payloads without a format (written before it existed, as in recorded histories) are read as before, without
+ * additional data; stripping the format from a format-1 payload does not help an attacker, because its tag covers
+ * the additional data.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
@@ -10,14 +16,26 @@ import { decode, encode } from '@temporalio/common/lib/encoding.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
+export const FORMAT_METADATA = 'encryption-format';
+/** AES-256-GCM, 96-bit random IV, 128-bit tag, with the encoding, key id and format as additional data. */
+export const CURRENT_FORMAT = 'aes-256-gcm-aad-1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export interface PayloadKeys {
-  /** Key id → 32-byte AES key. */
+  /** Key id → 32-byte AES key: every key that may still be needed to decrypt. */
   keys: ReadonlyMap<string, Uint8Array>;
   /** The key new payloads are encrypted with. */
   currentKeyId: string;
+}
+
+export interface PayloadCodecOptions {
+  /**
+   * Pass unencrypted payloads through on decode. Off, they are refused: a plaintext payload where an encrypted one
+   * belongs was written by something without the keys. On only while migrating histories from before encryption,
+   * and for the codec server, which shows the Web UI whatever it is given.
+   */
+  acceptPlaintext?: boolean;
 }
 
 /** The plaintext payload, metadata and data, as bytes to encrypt. */
@@ -36,12 +54,15 @@ function deserialize(bytes: Buffer): Payload {
   };
 }
 
+const additionalData = (keyId: string) => Buffer.from(`${ENCRYPTED_ENCODING}\n${keyId}\n${CURRENT_FORMAT}`);
+
 export class EncryptionCodec implements PayloadCodec {
   readonly #currentKeyId: string;
   /** Imported once: a cipher given raw key bytes imports them again on every payload, at four times the cost. */
   readonly #keys: ReadonlyMap<string, KeyObject>;
+  readonly #acceptPlaintext: boolean;
 
-  constructor(keys: PayloadKeys) {
+  constructor(keys: PayloadKeys, options: PayloadCodecOptions = {}) {
     if (!keys.keys.has(keys.currentKeyId))
       throw new Error(`the current payload key ${keys.currentKeyId} is not loaded`);
     for (const [keyId, key] of keys.keys) {
@@ -49,6 +70,7 @@ export class EncryptionCodec implements PayloadCodec {
     }
     this.#currentKeyId = keys.currentKeyId;
     this.#keys = new Map([...keys.keys].map(([keyId, key]) => [keyId, createSecretKey(key)]));
+    this.#acceptPlaintext = options.acceptPlaintext ?? false;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -57,30 +79,53 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      cipher.setAAD(additionalData(keyId));
       const ciphertext = Buffer.concat([cipher.update(serialize(payload)), cipher.final()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: encode(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: encode(keyId) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: encode(ENCRYPTED_ENCODING),
+          [KEY_ID_METADATA]: encode(keyId),
+          [FORMAT_METADATA]: encode(CURRENT_FORMAT),
+        },
         data: Buffer.concat([iv, ciphertext, cipher.getAuthTag()]),
       };
     });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) return payload;
-      const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
-      if (!keyIdBytes || !payload.data) throw new ValueError('encrypted payload without key id or data');
-      const keyId = decode(keyIdBytes);
-      const key = this.#keys.get(keyId);
-      if (!key)
-        throw new ValueError(`no payload key ${keyId} is loaded; keep retired keys until their payloads expire`);
-      const bytes = Buffer.from(payload.data);
+    return payloads.map((payload) => this.#decodeOne(payload));
+  }
+
+  #decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+    if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) {
+      if (this.#acceptPlaintext) return payload;
+      throw new ValueError(
+        'an unencrypted payload was refused: it was written without the payload keys (KYC_PAYLOAD_ACCEPT_PLAINTEXT=true reads such histories while migrating)',
+      );
+    }
+    const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
+    if (!keyIdBytes || !payload.data) throw new ValueError('encrypted payload without key id or data');
+    const keyId = decode(keyIdBytes);
+    const key = this.#keys.get(keyId);
+    if (!key) throw new ValueError(`no payload key ${keyId} is loaded; keep retired keys until their payloads expire`);
+    const formatBytes = payload.metadata?.[FORMAT_METADATA];
+    const format = formatBytes ? decode(formatBytes) : undefined;
+    if (format !== undefined && format !== CURRENT_FORMAT) {
+      throw new ValueError(`unknown payload encryption format ${format.slice(0, 40)}`);
+    }
+    const bytes = Buffer.from(payload.data);
+    if (bytes.length < IV_BYTES + TAG_BYTES)
+      throw new ValueError(`encrypted payload of ${bytes.length} bytes is too short`);
+    try {
       const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+      if (format) decipher.setAAD(additionalData(keyId));
       decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       return deserialize(
         Buffer.concat([decipher.update(bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]),
       );
-    });
+    } catch {
+      throw new ValueError(`a payload under key ${keyId} does not decrypt: altered, truncated or not written with it`);
+    }
   }
 }

@@ -80,3 +80,22 @@ export async function recordRegisterCheck(
             ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)})
     on conflict (cycle_id) do nothing`;
 }
+
+/**
+ * Records that the cycle is about to start its register run, before it is started. Returns when the first attempt
+ * recorded that intent, and whether this call was it: a later attempt must look for a run the first one started.
+ */
+export async function recordRegisterIntent(
+  sql: Sql,
+  row: { userId: number; cycleId: string; regType: RegType },
+): Promise<{ requestedAt: Date; first: boolean }> {
+  const [inserted] = await sql<{ requestedAt: Date }[]>`
+    insert into register_run_intents (cycle_id, user_id, reg_type)
+    values (${row.cycleId}, ${row.userId}, ${row.regType})
+    on conflict (cycle_id) do nothing
+    returning requested_at as "requestedAt"`;
+  if (inserted) return { requestedAt: inserted.requestedAt, first: true };
+  const [existing] = await sql<{ requestedAt: Date }[]>`
+    select requested_at as "requestedAt" from register_run_intents where cycle_id = ${row.cycleId}`;
+  return { requestedAt: existing?.requestedAt ?? new Date(), first: false };
+}

@@ -29,13 +29,16 @@ export async function recordDecision(
     reviewer?: string;
     note?: string;
     overridesDecisionId?: number;
+    /** The monitor's register record a decision taken again rests on. */
+    regCheckId?: number;
   },
 ): Promise<DecisionRow> {
   return await sql.begin(async (tx) => {
     const [inserted] = await tx<DecisionRow[]>`
-      insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, reviewer, note, overrides_decision_id)
+      insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, reviewer, note, overrides_decision_id,
+                                 reg_check_id)
       values (${row.userId}, ${row.cycleId}, ${row.decision}, ${tx.array(row.reasons)}, ${row.source},
-              ${row.reviewer ?? null}, ${row.note ?? null}, ${row.overridesDecisionId ?? null})
+              ${row.reviewer ?? null}, ${row.note ?? null}, ${row.overridesDecisionId ?? null}, ${row.regCheckId ?? null})
       on conflict (cycle_id, source) do nothing
       returning ${decisionColumns(tx)}`;
     if (!inserted) {

@@ -21,3 +21,13 @@ export async function getUser(sql: Sql, userId: number): Promise<UserRow> {
   if (!user) throw new Error(`user ${userId} does not exist`);
   return user;
 }
+
+/** Users who signed up with this user's registration number before them: a later sign-up is a claim on it. */
+export async function earlierHoldersOfRegistration(sql: Sql, userId: number): Promise<number[]> {
+  const rows = await sql<{ id: number }[]>`
+    select other.id from users me
+    join users other on other.reg_type = me.reg_type and other.reg_no = me.reg_no and other.id < me.id
+    where me.id = ${userId}
+    order by other.id`;
+  return rows.map((row) => row.id);
+}

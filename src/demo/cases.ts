@@ -1,7 +1,7 @@
 /**
  * The demo's four cases, each a made-up healthcare worker with a passport page, a selfie and an entry in their
- * register, built so the real checks reach a known decision: one PASS, one MANUAL_REVIEW that CS then approves, one
- * FAIL for an expired passport, one FAIL for a selfie of someone else. Which faces, names and numbers come from the
+ * register, built so the real checks reach a known decision: one PASS, one MANUAL_REVIEW left for a person to decide,
+ * one FAIL for an expired passport, one FAIL for a selfie of someone else. Which faces, names and numbers come from the
  * seed; nothing is a real person's.
  */
 import type { ReasonCode } from '../domain/reasons.ts';
@@ -21,8 +21,6 @@ export interface DemoCase {
   registerEntry: RegisterEntry;
   /** The automatic decision the checks should reach, and the reason that decides it. */
   expected: { decision: 'PASS' | 'FAIL' | 'MANUAL_REVIEW'; reason?: ReasonCode };
-  /** What CS decides when the case waits for review. */
-  review?: { decision: 'PASS'; note: string };
 }
 
 interface CasePlan {
@@ -32,7 +30,6 @@ interface CasePlan {
   selfieOfSomeoneElse?: boolean;
   restrictions?: string;
   expected: DemoCase['expected'];
-  review?: DemoCase['review'];
 }
 
 const PLANS: readonly CasePlan[] = [
@@ -48,7 +45,6 @@ const PLANS: readonly CasePlan[] = [
     validity: 'valid',
     restrictions: 'Conditions of practice order: to work under the supervision of a registered nurse',
     expected: { decision: 'MANUAL_REVIEW', reason: 'REGISTER_RESTRICTIONS' },
-    review: { decision: 'PASS', note: 'Demo: the conditions allow the role applied for' },
   },
   {
     title: 'GDC dentist with an expired passport',
@@ -112,7 +108,6 @@ export async function buildDemoCases(rng: Rng): Promise<DemoCase[]> {
         ...(plan.restrictions ? { restrictions: plan.restrictions } : {}),
       },
       expected: plan.expected,
-      ...(plan.review ? { review: plan.review } : {}),
     });
   }
   return cases;

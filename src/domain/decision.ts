@@ -9,18 +9,35 @@ import {
   type ReviewReason,
 } from './reasons.ts';
 
-export interface FaceThresholds {
+/** Every similarity here is on Rekognition's scale mapped to 0..1, which the local engine is calibrated onto. */
+export interface PolicyThresholds {
   /** Similarity (0..1) at or above which the face matches. */
   facePass: number;
   /** Similarity (0..1) below which the face is a mismatch; between the two is borderline. */
   faceFail: number;
+  /** The liveness session's reference image must match the selfie at least this well, or LIVENESS_MISMATCH. */
+  livenessSelfieMatch: number;
+  /** The liveness session's reference image must match the document photo at least this well, or LIVENESS_MISMATCH. */
+  livenessDocumentMatch: number;
+  /** Another user's accepted selfie at or above this similarity is the same face: DUPLICATE_FACE. */
+  duplicateFace: number;
 }
 
 /**
  * CompareFaces similarity on a 0..1 scale. The seed's example passes at 0.93; scores between 0.50 and 0.90 go to a
  * person rather than failing, as AWS advises human review where a decision affects access to a service.
+ * The liveness reference image is captured minutes before the selfie, so it is held to more than a pass against the
+ * document photo (0.8), while against the document it is held to what the selfie is (faceFail). A duplicate face
+ * only sends the case to a person, so its threshold is the face-pass one: on the sample faces no two people come
+ * near it (README, Fraud controls).
  */
-export const DEFAULT_THRESHOLDS: Readonly<FaceThresholds> = { facePass: 0.9, faceFail: 0.5 };
+export const DEFAULT_THRESHOLDS: Readonly<PolicyThresholds> = {
+  facePass: 0.9,
+  faceFail: 0.5,
+  livenessSelfieMatch: 0.8,
+  livenessDocumentMatch: 0.5,
+  duplicateFace: 0.9,
+};
 
 type DecisionReason = FailReason | ReviewReason;
 
@@ -30,6 +47,7 @@ function documentReasons(document: DocumentOutcome): DecisionReason[] {
   }
   const reasons: DecisionReason[] = [];
   if (document.expired) reasons.push('DOCUMENT_EXPIRED');
+  if ((document.duplicates ?? []).length > 0) reasons.push('DUPLICATE_IDENTITY');
   if (document.checkDigitsValid === false) reasons.push('DOCUMENT_CHECK_DIGITS_INVALID');
   if (!document.fieldsComplete) reasons.push('DOCUMENT_FIELDS_INCOMPLETE');
   return reasons;
@@ -44,7 +62,7 @@ const SELFIE_REASONS = {
 
 const LIVENESS_REASONS = { PASSED: null, FAILED: 'LIVENESS_FAILED', NOT_PERFORMED: 'LIVENESS_NOT_PERFORMED' } as const;
 
-function similarityReason(similarity: number | null, thresholds: FaceThresholds): DecisionReason | null {
+function similarityReason(similarity: number | null, thresholds: PolicyThresholds): DecisionReason | null {
   if (similarity === null) return 'FACE_NOT_FOUND_ON_DOCUMENT';
   // A score off the 0..1 scale (NaN, or a percentage passed by mistake) would otherwise compare as a pass.
   if (!Number.isFinite(similarity) || similarity < 0 || similarity > 1) return 'FACE_CHECK_ERROR';
@@ -53,14 +71,45 @@ function similarityReason(similarity: number | null, thresholds: FaceThresholds)
   return null;
 }
 
-function faceReasons(face: FaceOutcome, thresholds: FaceThresholds): DecisionReason[] {
+/** A session presented by someone it was not made for is someone else's liveness; an expired or unknown one is none. */
+const SESSION_REFUSAL_REASONS = {
+  OTHER_USER: 'LIVENESS_MISMATCH',
+  ALREADY_USED: 'LIVENESS_MISMATCH',
+  EXPIRED: null,
+  UNKNOWN: null,
+} as const;
+
+/** Below the threshold, or off the 0..1 scale (which would otherwise compare as a match); null was not compared. */
+const below = (similarity: number | null | undefined, threshold: number): boolean =>
+  similarity !== null &&
+  similarity !== undefined &&
+  !(Number.isFinite(similarity) && similarity >= threshold && similarity <= 1);
+
+function livenessBindingReason(
+  face: Extract<FaceOutcome, { status: 'COMPARED' }>,
+  thresholds: PolicyThresholds,
+): DecisionReason | null {
+  if (face.livenessSessionRefused) return SESSION_REFUSAL_REASONS[face.livenessSessionRefused];
+  const reference = face.livenessReference;
+  if (!reference) return null;
+  return below(reference.selfie, thresholds.livenessSelfieMatch) ||
+    below(reference.document, thresholds.livenessDocumentMatch)
+    ? 'LIVENESS_MISMATCH'
+    : null;
+}
+
+function faceReasons(face: FaceOutcome, thresholds: PolicyThresholds): DecisionReason[] {
   if (face.status === 'ERROR') return ['FACE_CHECK_ERROR'];
-  return [
+  const sameFace = (face.sameFaceAs ?? []).some(({ similarity }) => similarity >= thresholds.duplicateFace);
+  const reasons: (DecisionReason | null)[] = [
     // A selfie without a face was never compared, so it says nothing about the document's photo.
     face.selfieQuality === 'NO_FACE' ? null : similarityReason(face.similarity, thresholds),
     LIVENESS_REASONS[face.liveness],
+    livenessBindingReason(face, thresholds),
     SELFIE_REASONS[face.selfieQuality],
-  ].filter((reason) => reason !== null);
+    sameFace ? 'DUPLICATE_FACE' : null,
+  ];
+  return reasons.filter((reason) => reason !== null);
 }
 
 const STANDING_REASONS = {
@@ -98,18 +147,22 @@ const REASON_ORDER: readonly DecisionReason[] = [...FAIL_REASONS, ...REVIEW_REAS
  * - PASS only when everything is positively good: the document read, unexpired, with no invalid check digits and
  *   its name, birth date and expiry all read; the face compared at `facePass` or above, live, from a good selfie;
  *   the register checked, the worker REGISTERED, and their name an exact match or one missing only middle names.
- * - MANUAL_REVIEW for everything else.
+ * - FAIL, too, when the liveness result is not this selfie's (LIVENESS_MISMATCH): a session made for another user or
+ *   already used, or a reference image that does not match the selfie or the document photo.
+ * - MANUAL_REVIEW for everything else, including the signs of one person behind two accounts: the same document or
+ *   identity, the same face, or the same registration number under another user. A person looks at both users.
  * A FAIL still lists every reason found, review reasons included, so a reviewer sees the whole picture. Reasons are
  * unique and in a fixed order; a PASS has none.
  */
 export function decide(
   outcomes: CheckOutcomes,
-  thresholds: FaceThresholds,
+  thresholds: PolicyThresholds,
 ): { decision: KycDecision; reasons: ReasonCode[] } {
   const found = new Set<DecisionReason>([
     ...documentReasons(outcomes.document),
     ...faceReasons(outcomes.face, thresholds),
     ...registerReasons(outcomes.register),
+    ...((outcomes.registrationAlsoClaimedBy ?? []).length > 0 ? ['REGISTRATION_CLAIMED_TWICE' as const] : []),
   ]);
   const reasons = REASON_ORDER.filter((reason) => found.has(reason));
   if (reasons.length === 0) return { decision: 'PASS', reasons };

@@ -145,6 +145,31 @@ const gphcItem = z
     ),
   }));
 
+/**
+ * The renewal or revalidation date, where a scraper or register download shows one (NMC renewal, GMC revalidation,
+ * GPhC annual renewal): `renewalDate` | `revalidationDate` | `registrationExpiry` | `expiryDate` | `registeredUntil`,
+ * as YYYY-MM-DD or DD/MM/YYYY. Anything else is left out rather than guessed.
+ */
+const renewalDateItem = z.object({
+  renewalDate: optionalText,
+  revalidationDate: optionalText,
+  registrationExpiry: optionalText,
+  expiryDate: optionalText,
+  registeredUntil: optionalText,
+});
+
+function renewalDateOf(item: unknown): string | null {
+  const parsed = renewalDateItem.safeParse(item);
+  if (!parsed.success) return null;
+  const { renewalDate, revalidationDate, registrationExpiry, expiryDate, registeredUntil } = parsed.data;
+  const text = firstOf(renewalDate, revalidationDate, registrationExpiry, expiryDate, registeredUntil);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text ?? '') ?? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(text ?? '');
+  if (!iso) return null;
+  const [year, month, day] = iso[1]?.length === 4 ? [iso[1], iso[2], iso[3]] : [iso[3], iso[2], iso[1]];
+  const date = `${year}-${month}-${day}`;
+  return Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ? null : date;
+}
+
 const ADAPTERS = { GMC: gmcItem, NMC: nmcItem, GDC: gdcItem, GPC: gphcItem } as const;
 
 function comparable(regNo: string): string {
@@ -169,7 +194,13 @@ export function registerRecordFromItems(regType: RegType, regNo: string, items: 
   for (const item of items) {
     const entry = entryOf(regType, item);
     if (entry && comparable(entry.regNo) === wanted) {
-      return { regType, ...entry, standing: mapRegisterStanding(regType, entry.statusText, entry.restrictions) };
+      const renewalDate = renewalDateOf(item);
+      return {
+        regType,
+        ...entry,
+        standing: mapRegisterStanding(regType, entry.statusText, entry.restrictions),
+        ...(renewalDate ? { renewalDate } : {}),
+      };
     }
   }
   return { regType, regNo, fullName: null, statusText: 'Not found', standing: 'NOT_FOUND', restrictions: [] };

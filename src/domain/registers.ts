@@ -33,4 +33,17 @@ export interface RegisterRecord {
   standing: RegisterStanding;
   /** Conditions, undertakings, warnings or fitness-to-practise annotations shown on the entry. */
   restrictions: string[];
+  /** YYYY-MM-DD: when the registration must next be renewed or revalidated, where the entry shows it. */
+  renewalDate?: string;
 }
+
+/**
+ * Where the daily register monitor reads a register: an Apify actor run over a list of numbers, the register's own
+ * data download, or a local snapshot file; NONE when nothing is configured.
+ */
+export const REGISTER_SOURCE_KINDS = ['APIFY_ACTOR', 'DATA_FILE', 'SNAPSHOT', 'NONE'] as const;
+export type RegisterSourceKind = (typeof REGISTER_SOURCE_KINDS)[number];
+
+/** A source's health as the last monitor pass found it. */
+export const REGISTER_SOURCE_HEALTHS = ['OK', 'FAILING', 'NOT_CONFIGURED'] as const;
+export type RegisterSourceHealth = (typeof REGISTER_SOURCE_HEALTHS)[number];

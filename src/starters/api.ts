@@ -1,19 +1,21 @@
 /**
  * `npm run api`: the doors of the service in one process — the HTTP service (intake, Apify webhook, CS) and a
- * long-polling consumer for every documented queue that is configured.
+ * long-polling consumer for every documented queue that is configured. As an entry point it takes production
+ * settings only (see configOrExit).
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.ts';
-import { loadConfig } from '../config.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
 import { EncryptionCodec } from '../data-protection/payload-codec.ts';
 import { createSql, type Sql } from '../db/pool.ts';
+import { createAuthenticator } from '../identity/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { startBacklogPublisher } from '../metrics/backlog-publisher.ts';
 import { startMetricsServer } from '../metrics/server.ts';
 import { createServiceMetrics } from '../metrics/service-metrics.ts';
 import { createLivenessService, createObjectStore } from '../providers.ts';
+import { configOrExit } from './entry-config.ts';
 import { buildHttpApp } from './http/app.ts';
 import { type KycClient, signalRegisterResult } from './kyc-client.ts';
 import { createQueueHandlers, type PollingConsumer, startPollingConsumer } from './queue-consumer.ts';
@@ -41,8 +43,12 @@ export async function startDoors(options: {
     store: createObjectStore(config),
     liveness: createLivenessService(config),
     logger,
+    authenticator: createAuthenticator({
+      serviceTokens: config.serviceTokens,
+      oidc: config.oidc,
+      localAccounts: config.localAccounts ? { sql } : undefined,
+    }),
     settings: {
-      tokens: config.KYC_API_TOKENS,
       bucket: config.KYC_S3_BUCKET,
       keyPrefix: config.KYC_S3_PREFIX,
       maxUploadBytes: config.KYC_UPLOAD_MAX_BYTES,
@@ -52,7 +58,8 @@ export async function startDoors(options: {
       webhookMaxAgeMs: config.KYC_WEBHOOK_MAX_AGE,
       codecCorsOrigins: config.KYC_CODEC_CORS_ORIGINS,
     },
-    codec: new EncryptionCodec(await loadPayloadKeys(config)),
+    // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is.
+    codec: new EncryptionCodec(await loadPayloadKeys(config), { acceptPlaintext: true }),
     // With a reg-check-ingest queue the webhook is acknowledged once SQS holds it; without one, once signalled.
     handOffRegisterResult: ingestQueueUrl
       ? async (result) => {
@@ -85,11 +92,11 @@ export async function startDoors(options: {
   };
 }
 
-if (import.meta.main) {
-  const config = loadConfig();
+/** `npm run api` (the image's `api` role): production settings only, no embedded PostgreSQL, no dev server. */
+export async function runApi(config: Config = configOrExit('api')): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
-  const kyc = await connectKycClient(config);
+  const kyc = await connectKycClient(config, logger);
   const doors = await startDoors({ config, sql, kyc, logger });
   const temporal = { client: kyc.client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.KYC_TASK_QUEUE };
   const metrics = config.KYC_METRICS_PORT
@@ -129,3 +136,5 @@ if (import.meta.main) {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 }
+
+if (import.meta.main) await runApi();

@@ -17,8 +17,12 @@ import {
   kycStatusQuery,
   kycWorkflowId,
   type RegisterResult,
+  type RetryStep,
+  type RetryStepAccepted,
   registerResultSchema,
   registerResultSignal,
+  retryStepSchema,
+  retryStepUpdate,
   type StepRequested,
   stepRequestedSchema,
   stepRequestedSignal,
@@ -94,6 +98,24 @@ export async function submitCsReview(
       args: [parsed.data],
       ...(options.requestId ? { updateId: `cs-review-${options.requestId}` } : {}),
     });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      return { accepted: false, reason: error.cause?.message ?? error.message };
+    }
+    throw error;
+  }
+}
+
+export type RetryStepResult = RetryStepAccepted | { accepted: false; reason: string };
+
+/** Ops resume a case in NEEDS_ATTENTION through the `retryStep` update; a refusal comes back with its reason. */
+export async function retryStep(kyc: KycClient, userId: number, retry: RetryStep): Promise<RetryStepResult> {
+  const parsed = retryStepSchema.safeParse(retry);
+  if (!parsed.success) return { accepted: false, reason: `invalid retry: ${parsed.error.issues[0]?.message}` };
+  try {
+    return await kyc.client.workflow
+      .getHandle(kycWorkflowId(userId))
+      .executeUpdate(retryStepUpdate, { args: [parsed.data] });
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
       return { accepted: false, reason: error.cause?.message ?? error.message };

@@ -12,7 +12,7 @@ let bridge: Promise<ReturnType<typeof createS3Bridge>> | undefined;
 async function createBridgeFromEnvironment() {
   const secretEnvironment = process.env.KYC_SECRET_ENV;
   if (secretEnvironment) await loadSecretEnvironment(new SecretsManagerClient({}), secretEnvironment);
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'bridge');
   return createS3Bridge({
     sql: createSql(config.DATABASE_URL, { max: 2 }),
     kyc: await connectKycClient(config),

@@ -1,6 +1,5 @@
 /** The KYC worker as `npm run worker` and `npm start` both run it: the workflows, and the activities on one outside world. */
-import { fileURLToPath } from 'node:url';
-import { type NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, type NativeConnection, Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import type { Config } from '../config.ts';
@@ -9,6 +8,8 @@ import { loadPayloadKeys } from '../data-protection/keys.ts';
 import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { OutsideWorld } from '../providers.ts';
+import { bundlerLogger } from './runtime-logger.ts';
+import { workflowsPath } from './workflows-path.ts';
 
 export interface KycWorkerOptions {
   config: Config;
@@ -19,22 +20,27 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, liveness, registers, email, productChannels, mirror } = outsideWorld;
+  const { documents, faces, faceIndex, liveness, registers, registerSources, email, productChannels, mirror } =
+    outsideWorld;
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.KYC_TASK_QUEUE,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(logger) }),
     // Workers must read what the doors wrote: the same encrypting data converter as every client.
-    dataConverter: createDataConverter(await loadPayloadKeys(config)),
+    dataConverter: createDataConverter(await loadPayloadKeys(config), {
+      acceptPlaintext: config.acceptPlaintextPayloads,
+    }),
     activities: createActivities({
       sql,
       logger,
       settings: activitySettingsFromConfig(config),
       documents,
       faces,
+      faceIndex,
       liveness,
       registers,
+      registerSources,
       email,
       productChannels,
       mirror,

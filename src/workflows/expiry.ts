@@ -1,13 +1,15 @@
 /**
- * ExpiryReminderWorkflow: one pass of seed step 6, started weekly by the `kyc-expiry-weekly` Schedule. It walks the
+ * ExpiryReminderWorkflow: one pass of seed step 6, started daily (or weekly) by the `kyc-expiry-reminders` Schedule. It walks the
  * due documents in batches (one activity each, keyset-paginated), tells the KycWorkflow of every user whose document
  * expired, and continues as new every few batches so that a pass over millions of documents keeps a short history.
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -28,18 +30,28 @@ import {
 import { documentExpiredSignal, kycWorkflowId } from '../contract/kyc-workflow.ts';
 import { KycExpiryBadData, KycExpiryExpired, KycExpiryReminders } from '../contract/search-attributes.ts';
 
-const database = { retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
+// Retry budgets (README, "Retry budgets"); both heartbeat, so a batch held by a killed worker is retried in seconds.
+const retry = {
+  initialInterval: '1s',
+  maximumInterval: '1m',
+  maximumAttempts: 20,
+  nonRetryableErrorTypes: ['PermanentAdapterError', 'BadInput'],
+};
 const { countDocumentsWithoutExpiry } = proxyActivities<ExpiryActivities>({
-  ...database,
-  startToCloseTimeout: '1m',
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  retry,
   summary: 'Count documents without an expiry date',
 });
-// A batch sends its emails and product events as well, so it waits as long as the notification activities do.
+// A batch sends its emails and product events as well, so it may take minutes; its heartbeat shows it is alive.
 const { remindExpiringBatch } = proxyActivities<ExpiryActivities>({
-  startToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', maximumInterval: '10m' },
+  startToCloseTimeout: '5m',
+  heartbeatTimeout: '10s',
+  retry,
   summary: 'Remind and expire one batch of documents',
 });
+/** A batch that gives up ends the pass with the reason, instead of failing the workflow (README, "Retry budgets"). */
+const PASS_ENDS_ON_FAILURE_PATCH = 'expiry-pass-ends-on-failure';
 
 export async function ExpiryReminderWorkflow(rawInput: ExpiryReminderInput): Promise<ExpiryPassProgress> {
   const input = parseInput(rawInput);
@@ -52,7 +64,15 @@ export async function ExpiryReminderWorkflow(rawInput: ExpiryReminderInput): Pro
   }
   let afterIdDocumentId = input.carryOver?.afterIdDocumentId ?? null;
   for (let batchesThisRun = 1; ; batchesThisRun += 1) {
-    const batch = await remindExpiringBatch({ passId: progress.passId, asOf: progress.asOf, afterIdDocumentId });
+    let batch: ExpiryBatchResult;
+    try {
+      batch = await remindExpiringBatch({ passId: progress.passId, asOf: progress.asOf, afterIdDocumentId });
+    } catch (error) {
+      if (!(error instanceof ActivityFailure) || !patched(PASS_ENDS_ON_FAILURE_PATCH)) throw error;
+      progress.gaveUp = `${error.cause?.name ?? 'Error'}: ${error.cause?.message ?? error.message}`.slice(0, 300);
+      log.error('expiry batch gave up; the pass ends here', { passId: progress.passId, batches: progress.batches });
+      return progress;
+    }
     progress.expiredWithoutWorkflow += await tellKycWorkflows(batch.expired);
     addBatch(progress, batch);
     publish(progress);
@@ -106,7 +126,7 @@ function newPass(timeZone: string): ExpiryPassProgress {
 }
 
 /** The workflow's own date (deterministic, and skipped forward in time-skipping tests) on the calendar of `timeZone`. */
-function dateIn(timeZone: string): string {
+export function dateIn(timeZone: string): string {
   let parts: Intl.DateTimeFormatPart[];
   try {
     parts = new Intl.DateTimeFormat('en', {

@@ -1,3 +1,4 @@
 // The workflows the worker registers.
 export { ExpiryReminderWorkflow } from './expiry.ts';
 export { KycWorkflow } from './kyc.ts';
+export { RegisterMonitorWorkflow, RegisterSweepWorkflow } from './monitor.ts';

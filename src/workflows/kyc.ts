@@ -4,7 +4,7 @@
  * notify, and wait for customer service when the decision is MANUAL_REVIEW. It then stays open, idle, until a
  * re-upload, an expiry or a re-check request, and starts the next cycle with continue-as-new.
  */
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -22,8 +22,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
-import type { CycleSettings, KycActivities } from '../contract/activities.ts';
+import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
 import {
+  type AttentionView,
   type CsReview,
   type CsReviewAccepted,
   csReviewSchema,
@@ -36,13 +37,21 @@ import {
   documentUploadedSignal,
   type KycStage,
   type KycStatusView,
+  type KycStep,
   type KycWorkflowInput,
   kycStatusQuery,
   kycWorkflowId,
   kycWorkflowInputSchema,
+  type RegisterChanged,
   type RegisterResult,
+  type RetryStep,
+  type RetryStepAccepted,
+  registerChangedSchema,
+  registerChangedSignal,
   registerResultSchema,
   registerResultSignal,
+  retryStepSchema,
+  retryStepUpdate,
   stepRequestedSchema,
   stepRequestedSignal,
   submitCsReviewUpdate,
@@ -56,31 +65,69 @@ import {
   type RegisterOutcome,
   USER_STATUS_FOR_DECISION,
 } from '../domain/outcomes.ts';
+import { upsertsAtEveryStage } from './legacy-runs.ts';
 
-// Every call to PostgreSQL or an outside service retries until it succeeds; the summaries label them in the Web UI.
-const database = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } } as const;
-const awsAi = { startToCloseTimeout: '2m', retry: { initialInterval: '2s', maximumInterval: '2m' } } as const;
-const notification = { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumInterval: '10m' } } as const;
-
-const { beginCycle } = proxyActivities<KycActivities>({ ...database, summary: 'Begin a verification cycle' });
-const { closeWithoutDocuments } = proxyActivities<KycActivities>({
-  ...database,
-  summary: 'Close: documents not received',
-});
-const { decide } = proxyActivities<KycActivities>({ ...database, summary: 'Decide and record the decision' });
-const { recordReview } = proxyActivities<KycActivities>({ ...database, summary: 'Record the CS review' });
-const { scanDocument } = proxyActivities<KycActivities>({ ...awsAi, summary: 'Textract: read the ID document' });
-const { checkFace } = proxyActivities<KycActivities>({
-  ...awsAi,
-  summary: 'Rekognition: compare faces, check liveness',
-});
-const { requestRegisterCheck } = proxyActivities<KycActivities>({
+/**
+ * Retry budgets (README, "Retry budgets"). Every activity heartbeats while it runs (src/activities/heartbeat.ts), so
+ * an attempt held by a killed worker is retried after its heartbeat timeout, not its start-to-close. An error no
+ * retry can change fails at once. A step that exhausts its budget puts the case in NEEDS_ATTENTION.
+ */
+const NON_RETRYABLE = ['PermanentAdapterError', 'UnknownUser', 'BadInput'];
+const database = {
+  startToCloseTimeout: '30s',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
+} as const;
+const recognition = {
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 12, nonRetryableErrorTypes: NON_RETRYABLE },
+} as const;
+const registerStart = {
   startToCloseTimeout: '1m',
-  retry: { initialInterval: '5s', maximumInterval: '5m' },
-  summary: 'Apify: start the register scraper',
-});
-const { notifyDecision } = proxyActivities<KycActivities>({ ...notification, summary: 'Notify the decision' });
-const { remindCs } = proxyActivities<KycActivities>({ ...notification, summary: 'Remind CS of the pending review' });
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '5s', maximumInterval: '2m', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+} as const;
+const notification = {
+  startToCloseTimeout: '1m',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE },
+} as const;
+/** The label the Web UI shows for each step, naming the engine that is configured. */
+function summaries(providers: ProviderNames | undefined): Record<KycStep, string> {
+  const ocr = providers?.ocr ?? 'Textract';
+  const face = providers?.face ?? 'Rekognition';
+  const register = providers?.register ?? 'Apify';
+  return {
+    beginCycle: 'Begin a verification cycle',
+    closeWithoutDocuments: 'Close: documents not received',
+    scanDocument: `${ocr}: read the ID document`,
+    checkFace: `${face}: compare faces, check liveness`,
+    requestRegisterCheck: `${register}: start the register check`,
+    ingestRegisterResult: `${register}: read the register result`,
+    decide: 'Decide and record the decision',
+    recordReview: 'Record the CS review',
+    notifyDecision: 'Notify the decision',
+    remindCs: 'Remind CS of the pending review',
+    redecideOnRegisterChange: 'Decide again: the register changed',
+    notifyRegisterChange: 'Notify the register change',
+  };
+}
+
+const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
+  beginCycle: database,
+  closeWithoutDocuments: database,
+  scanDocument: recognition,
+  checkFace: recognition,
+  requestRegisterCheck: registerStart,
+  ingestRegisterResult: registerStart,
+  decide: database,
+  recordReview: database,
+  notifyDecision: notification,
+  remindCs: notification,
+  redecideOnRegisterChange: database,
+  notifyRegisterChange: notification,
+};
 
 const MAX_REMEMBERED_REQUESTS = 200;
 /**
@@ -94,8 +141,41 @@ const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
   'AWAITING_REVIEW',
   'DECIDED',
   'EXPIRED',
+  'NEEDS_ATTENTION',
 ]);
-const EARLY_REGISTER_CALLBACK_PATCH = 'keep-register-callback-before-run-id';
+/**
+ * Patch ids (README, "Changing workflow code"): each names one change to the workflow's commands. Runs recorded
+ * before a change replay without its marker and keep the old behaviour.
+ */
+const PATCHES = {
+  earlyRegisterCallback: 'keep-register-callback-before-run-id',
+  /** The CS update answers once the review is recorded, before its notification (11842e8). */
+  csUpdateBeforeNotify: 'cs-update-answers-before-notify',
+  /** The review wait (and the update) starts while the MANUAL_REVIEW email is still being delivered. */
+  reviewWhileNotifying: 'cs-review-while-notifying',
+  /** A step that gives up parks the case in NEEDS_ATTENTION instead of failing the workflow. */
+  needsAttention: 'needs-attention-instead-of-failing',
+  /** The same key signalled with and without an ETag is one object, not a re-upload. */
+  uploadWithoutEtag: 'upload-without-etag-is-same-object',
+  /** CS is reminded of a pending review MAX_CS_REMINDERS times, then no more. */
+  csRemindersCapped: 'cs-reminders-capped',
+  /** An idle run continues as new once its history passes IDLE_HISTORY_LIMIT events. */
+  idleHistoryLimit: 'idle-history-limit',
+  /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
+  registerChanged: 'decide-again-on-register-change',
+} as const;
+/**
+ * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
+ * signals never grows a long history (README, "Bounded state").
+ */
+const IDLE_HISTORY_LIMIT = 2_000;
+/** Reminders of one pending review: daily for two weeks by default (KYC_CS_REMINDER_AFTER). */
+const MAX_CS_REMINDERS = 14;
+/** Register changes remembered as decided on, so that the monitor repeating one is harmless. */
+const MAX_REMEMBERED_REGISTER_CHECKS = 20;
+const MAX_PENDING_REGISTER_CHANGES = 5;
+/** How much of an activity's failure message the case keeps for ops. */
+const ATTENTION_REASON_LENGTH = 300;
 
 interface State {
   userId: number;
@@ -130,6 +210,20 @@ interface State {
   /** The KycStage search attribute as last upserted, and attribute changes waiting to go with the next one. */
   publishedStage: KycStage | null;
   unpublished: SearchAttributeUpdatePair[];
+  /** A run started before c4e39df's code ran: it upserts at every stage, as that code did (legacy-runs.ts). */
+  legacyUpserts: boolean;
+  /** The run's register check that already finished, so a late duplicate of its webhook is told apart. */
+  completedRegisterRunId: string | null;
+  /** Learnt from beginCycle; uploads elsewhere belong to another user or bucket. */
+  uploadLocation: UploadLocation | null;
+  providers: ProviderNames | undefined;
+  attention: AttentionView | null;
+  attentionIncidents: number;
+  pendingRetry: RetryStep | null;
+  /** Register changes the monitor signalled, waiting to be decided on, oldest first. */
+  registerChanges: RegisterChanged[];
+  /** The reg_checks rows already decided on. */
+  decidedRegisterChecks: number[];
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -165,15 +259,31 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     ignoredSignals: 0,
     publishedStage: null,
     unpublished: [],
+    legacyUpserts: upsertsAtEveryStage(workflowInfo().runStartTime),
+    completedRegisterRunId: null,
+    uploadLocation: null,
+    providers: undefined,
+    attention: null,
+    attentionIncidents: 0,
+    pendingRetry: null,
+    registerChanges: [],
+    decidedRegisterChecks: [],
   };
   registerHandlers(state);
 
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
-  await condition(
-    () => state.nextUploads.length > 0 || state.recheckRequested || workflowInfo().continueAsNewSuggested,
-  );
+  for (;;) {
+    await waitWhileIdle(state);
+    const change = state.registerChanges.shift();
+    if (!change) break;
+    const redecided = await decideAgain(state, change);
+    if (redecided?.decision === 'MANUAL_REVIEW') {
+      await awaitCsReview(state, redecided.settings, redecided.decisionId);
+    }
+    enterIdle(state);
+  }
   await condition(allHandlersFinished);
   const startsNewCycle = state.nextUploads.length > 0 || state.recheckRequested;
   await continueAsNew<typeof KycWorkflow>({
@@ -200,6 +310,27 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
   });
 }
 
+/**
+ * Idle until a re-upload or a re-check starts the next cycle, or the history has grown long enough to start afresh:
+ * when Temporal suggests it, or past IDLE_HISTORY_LIMIT events (a flood of signals to a decided case).
+ */
+async function waitWhileIdle(state: State): Promise<void> {
+  let historyLimitApplies = true;
+  for (;;) {
+    const woken = () =>
+      state.nextUploads.length > 0 ||
+      state.recheckRequested ||
+      state.registerChanges.length > 0 ||
+      workflowInfo().continueAsNewSuggested;
+    const tooLong = () => historyLimitApplies && workflowInfo().historyLength > IDLE_HISTORY_LIMIT;
+    await condition(() => woken() || tooLong());
+    if (woken()) return;
+    // Runs recorded before the limit waited on past it; they replay that way.
+    if (patched(PATCHES.idleHistoryLimit)) return;
+    historyLimitApplies = false;
+  }
+}
+
 function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
   const parsed = kycWorkflowInputSchema.safeParse(rawInput);
   if (!parsed.success) {
@@ -216,22 +347,30 @@ function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
 
 async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
   for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
-  const begun = await beginCycle({ userId: state.userId, cycleId: state.cycleId });
+  if (state.legacyUpserts) setStage(state, 'AWAITING_DOCUMENTS');
+  const begun = await step(state, 'beginCycle', { userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
-  setStage(state, 'AWAITING_DOCUMENTS', [
+  state.providers = begun.providers;
+  if (begun.uploads) {
+    state.uploadLocation = begun.uploads;
+    dropForeignUploads(state);
+  }
+  const attributes = [
     { key: KycUserId, value: state.userId },
     { key: KycRegType, value: begun.regType },
     { key: KycStatus, value: begun.userStatus },
-  ]);
+  ];
+  if (state.legacyUpserts) upsertSearchAttributes(attributes);
+  else setStage(state, 'AWAITING_DOCUMENTS', attributes);
 
   const isReupload = (carryOver?.uploads.length ?? 0) > 0;
   if (!(await collectDocuments(state, settings, isReupload))) {
     // What arrives from now on starts the next cycle.
     state.documentsLocked = true;
     setStage(state, 'DECIDING');
-    const closed = await closeWithoutDocuments({ userId: state.userId, cycleId: state.cycleId });
+    const closed = await step(state, 'closeWithoutDocuments', { userId: state.userId, cycleId: state.cycleId });
     settle(state, { ...closed, source: 'AUTOMATIC' });
-    await notifyDecision({ decisionId: closed.decisionId });
+    await step(state, 'notifyDecision', { decisionId: closed.decisionId });
     return;
   }
   const idDocument = state.idDocument as DocumentUploaded;
@@ -240,7 +379,7 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 
   setStage(state, 'SCANNING');
   const asOf = today();
-  const scan = await scanDocument({
+  const scan = await step(state, 'scanDocument', {
     userId: state.userId,
     cycleId: state.cycleId,
     asOf,
@@ -252,7 +391,7 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 
   setStage(state, 'CHECKING');
   const [face, register] = await Promise.all([
-    checkFace({
+    step(state, 'checkFace', {
       userId: state.userId,
       cycleId: state.cycleId,
       idDocumentId: scan.idDocumentId,
@@ -271,10 +410,17 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 
   setStage(state, 'DECIDING');
   const outcomes: CheckOutcomes = { document: scan.outcome, face, register };
-  const decided = await decide({ userId: state.userId, cycleId: state.cycleId, outcomes });
+  const decided = await step(state, 'decide', { userId: state.userId, cycleId: state.cycleId, outcomes });
   settle(state, { ...decided, source: 'AUTOMATIC' });
-  await notifyDecision({ decisionId: decided.decisionId });
-  if (decided.decision === 'MANUAL_REVIEW') await awaitCsReview(state, settings, decided.decisionId);
+  const notified = step(state, 'notifyDecision', { decisionId: decided.decisionId });
+  if (decided.decision !== 'MANUAL_REVIEW') return await notified;
+  // CS can decide while the email that tells them of the case is still on its way.
+  if (patched(PATCHES.reviewWhileNotifying)) {
+    await Promise.all([notified, awaitCsReview(state, settings, decided.decisionId)]);
+  } else {
+    await notified;
+    await awaitCsReview(state, settings, decided.decisionId);
+  }
 }
 
 /**
@@ -284,16 +430,20 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 async function collectDocuments(state: State, settings: CycleSettings, isReupload: boolean): Promise<boolean> {
   const haveBoth = () => state.idDocument !== null && state.selfie !== null;
   if (!haveBoth() && isReupload && (state.carried.idDocument || state.carried.selfie)) {
-    await condition(haveBoth, settings.uploadSettleMs, { summary: 'wait briefly for the other document' });
+    await condition(haveBoth, settings.uploadSettleMs, {
+      summary: `wait ${duration(settings.uploadSettleMs)} for the other document, else reuse the last one`,
+    });
   }
   state.idDocument ??= state.carried.idDocument;
   state.selfie ??= state.carried.selfie;
   if (haveBoth()) return true;
-  return await condition(haveBoth, settings.documentsTimeoutMs, { summary: 'documents timeout' });
+  return await condition(haveBoth, settings.documentsTimeoutMs, {
+    summary: `wait for the ID document and selfie (up to ${duration(settings.documentsTimeoutMs)})`,
+  });
 }
 
 async function checkRegister(state: State, settings: CycleSettings): Promise<RegisterOutcome> {
-  const request = await requestRegisterCheck({ userId: state.userId, cycleId: state.cycleId });
+  const request = await step(state, 'requestRegisterCheck', { userId: state.userId, cycleId: state.cycleId });
   if (!request.started) return { status: 'ERROR', cause: request.cause };
   state.registerRunId = request.runId;
   const early = state.earlyRegisterCallback;
@@ -303,40 +453,61 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   if (request.callbackExpected && !request.finished) {
     // A lost webhook only delays the result: after the timeout the activity below polls Apify instead.
     await condition(() => state.registerCallback !== null, settings.registerWebhookTimeoutMs, {
-      summary: 'register webhook timeout',
+      summary: `wait for the register's webhook (up to ${duration(settings.registerWebhookTimeoutMs)}), then poll`,
     });
   }
-  const { ingestRegisterResult } = proxyActivities<KycActivities>({
+  const ingestRegisterResult = proxyActivities<KycActivities>({
     startToCloseTimeout: '1m',
+    heartbeatTimeout: '20s',
+    // The poll is bounded by time, not attempts: when the register has not answered by then, it timed out.
     scheduleToCloseTimeout: settings.registerPollTimeoutMs,
-    retry: { initialInterval: '15s', maximumInterval: '5m' },
-    summary: state.registerCallback ? 'Apify: read the register result' : 'Apify: poll the register run',
-  });
+    retry: { initialInterval: '15s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
+    summary: state.registerCallback
+      ? summaries(state.providers).ingestRegisterResult
+      : `${state.providers?.register ?? 'Apify'}: poll the register run`,
+  }).ingestRegisterResult;
   try {
-    return await ingestRegisterResult({
-      userId: state.userId,
-      cycleId: state.cycleId,
-      runId: request.runId,
-      asOf: today(),
-    });
+    return await attempt(state, 'ingestRegisterResult', () =>
+      ingestRegisterResult({ userId: state.userId, cycleId: state.cycleId, runId: request.runId, asOf: today() }),
+    );
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return { status: 'TIMEOUT' };
     throw error;
   } finally {
+    state.completedRegisterRunId = request.runId;
     state.registerRunId = null;
   }
 }
 
-async function awaitCsReview(state: State, settings: CycleSettings, automaticDecisionId: number): Promise<void> {
+async function awaitCsReview(state: State, settings: CycleSettings, reviewedDecisionId: number): Promise<void> {
+  let automaticDecisionId = reviewedDecisionId;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
-  while (!(await condition(() => state.pendingReview !== null, settings.csReminderAfterMs, { summary: 'CS SLA' }))) {
-    reminders += 1;
-    await remindCs({ decisionId: automaticDecisionId, reminder: reminders });
+  const reviewed = () => state.pendingReview !== null;
+  const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
+  let remind = true;
+  for (;;) {
+    const woken = () => reviewed() || state.registerChanges.length > 0;
+    if (!remind) {
+      await condition(woken);
+    } else if (!(await condition(woken, settings.csReminderAfterMs, { summary: sla }))) {
+      reminders += 1;
+      await step(state, 'remindCs', { decisionId: automaticDecisionId, reminder: reminders });
+      // A case left in review for weeks stops reminding, so its history stays bounded; it stays in CS's queue.
+      remind = reminders < MAX_CS_REMINDERS || !patched(PATCHES.csRemindersCapped);
+      continue;
+    }
+    const change = reviewed() ? undefined : state.registerChanges.shift();
+    if (!change) break;
+    // The register changed while the case waited for CS: a FAIL closes the review, a review stays one.
+    const redecided = await decideAgain(state, change);
+    if (redecided && redecided.decision !== 'MANUAL_REVIEW') return;
+    if (redecided) automaticDecisionId = redecided.decisionId;
+    setStage(state, 'AWAITING_REVIEW');
   }
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
-  const recorded = await recordReview({
+  const recorded = await step(state, 'recordReview', {
     userId: state.userId,
     cycleId: state.cycleId,
     automaticDecisionId,
@@ -345,9 +516,117 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
     note: review.note,
   });
   settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
-  // The CS tool hears that its decision is recorded without waiting for the notifications.
-  state.acceptedReview = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
-  await notifyDecision({ decisionId: recorded.decisionId });
+  const accepted: CsReviewAccepted = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
+  if (patched(PATCHES.csUpdateBeforeNotify)) {
+    // The CS tool hears that its decision is recorded without waiting for the notifications.
+    state.acceptedReview = accepted;
+    await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
+  } else {
+    await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
+    state.acceptedReview = accepted;
+  }
+}
+
+// ─── Register changes ───────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Decides again on a change the daily register monitor found, under the same policy: the stored document and face
+ * outcomes with the fresh register record. The decision is a cycle of its own (a new cycle id, no new documents),
+ * recorded with `users.status`, then announced as `registration.changed` (and emailed to CS for a review). Null when
+ * there is nothing to decide again from.
+ */
+async function decideAgain(state: State, change: RegisterChanged): Promise<Redecided | null> {
+  const outcomes = completeOutcomes(state);
+  const current = state.decision;
+  if (!outcomes || !current) {
+    ignore(state, 'registerChanged', 'no decision with complete check outcomes to decide again from');
+    return null;
+  }
+  if (!patched(PATCHES.registerChanged)) return null;
+  state.decidedRegisterChecks = [...state.decidedRegisterChecks, change.regCheckId].slice(
+    -MAX_REMEMBERED_REGISTER_CHECKS,
+  );
+  state.cycle += 1;
+  state.cycleId = uuid4();
+  setStage(state, 'DECIDING');
+  const redecided = await step(state, 'redecideOnRegisterChange', {
+    userId: state.userId,
+    cycleId: state.cycleId,
+    regCheckId: change.regCheckId,
+    idDocumentId: state.idDocumentId,
+    outcomes,
+    current: { decision: current.decision, source: current.source },
+  });
+  state.outcomes.register = redecided.register;
+  settle(state, {
+    decisionId: redecided.decisionId,
+    decision: redecided.decision,
+    reasons: redecided.reasons,
+    source: 'AUTOMATIC',
+  });
+  await step(state, 'notifyRegisterChange', { decisionId: redecided.decisionId });
+  return redecided;
+}
+
+// ─── Steps, and what happens when one gives up ──────────────────────────────────────────────────────────────────
+
+/** Runs one activity with its retry budget; when the budget is spent, the case waits for ops (NEEDS_ATTENTION). */
+function step<K extends KycStep>(
+  state: State,
+  name: K,
+  ...input: Parameters<KycActivities[K]>
+): Promise<Awaited<ReturnType<KycActivities[K]>>> {
+  const activity = proxyActivities<KycActivities>({
+    ...STEP_OPTIONS[name],
+    summary: summaries(state.providers)[name],
+  })[name] as unknown as (...args: Parameters<KycActivities[K]>) => Promise<Awaited<ReturnType<KycActivities[K]>>>;
+  return attempt(state, name, () => activity(...input));
+}
+
+async function attempt<T>(state: State, name: KycStep, run: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await run();
+    } catch (error) {
+      const timedOutPoll =
+        name === 'ingestRegisterResult' && error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+      if (timedOutPoll || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) throw error;
+      await awaitOpsRetry(state, name, error);
+    }
+  }
+}
+
+/** Parks the case where ops look (KycStage = NEEDS_ATTENTION), alerts them once, and waits for `retryStep`. */
+async function awaitOpsRetry(state: State, name: KycStep, failure: ActivityFailure): Promise<void> {
+  const resumeStage = state.stage === 'NEEDS_ATTENTION' ? (state.attention?.resumeStage ?? state.stage) : state.stage;
+  const reason = failureReason(failure);
+  state.attentionIncidents += 1;
+  state.attention = { step: name, reason, resumeStage, since: new Date().toISOString() };
+  setStage(state, 'NEEDS_ATTENTION');
+  log.error('step gave up; the case needs attention', { step: name, userId: state.userId, cycle: state.cycle });
+  try {
+    await proxyActivities<KycActivities>({ ...notification, summary: 'Alert ops: the case needs attention' }).alertOps({
+      userId: state.userId,
+      cycleId: state.cycleId,
+      step: name,
+      reason,
+      incident: state.attentionIncidents,
+    });
+  } catch (alertFailure) {
+    // The case is still findable by its stage; a failed alert must not hide it behind another wait.
+    log.error('ops alert failed', { userId: state.userId, error: String(alertFailure) });
+  }
+  await condition(() => state.pendingRetry !== null, { summary: `wait for ops to retry ${name}` });
+  log.info('ops retry', { step: name, userId: state.userId, operator: state.pendingRetry?.operator });
+  state.pendingRetry = null;
+  state.attention = null;
+  setStage(state, resumeStage);
+}
+
+function failureReason(failure: ActivityFailure): string {
+  const cause = failure.cause;
+  const type = cause instanceof ApplicationFailure ? cause.type : cause?.name;
+  return `${type ?? 'Error'}: ${cause?.message ?? failure.message}`.slice(0, ATTENTION_REASON_LENGTH);
 }
 
 /**
@@ -357,9 +636,13 @@ async function awaitCsReview(state: State, settings: CycleSettings, automaticDec
 function settle(state: State, decision: DecisionView): void {
   state.decision = decision;
   if (decision.source === 'AUTOMATIC') state.automaticDecision = decision;
-  setStage(state, decision.decision === 'MANUAL_REVIEW' ? 'AWAITING_REVIEW' : 'DECIDED', [
-    { key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] },
-  ]);
+  const status = { key: KycStatus, value: USER_STATUS_FOR_DECISION[decision.decision] };
+  // Legacy runs moved on to their next stage later, each with an upsert of its own.
+  if (state.legacyUpserts) {
+    upsertSearchAttributes([status]);
+    return;
+  }
+  setStage(state, decision.decision === 'MANUAL_REVIEW' ? 'AWAITING_REVIEW' : 'DECIDED', [status]);
 }
 
 // ─── Between cycles ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -382,7 +665,11 @@ function completeOutcomes(state: State): CheckOutcomes | null {
 function registerHandlers(state: State): void {
   setHandler(documentUploadedSignal, (raw) => {
     const upload = validSignal(state, 'documentUploaded', documentUploadedSchema, raw);
-    if (upload && !acceptUpload(state, upload)) ignore(state, 'documentUploaded', 'duplicate upload');
+    if (!upload) return;
+    if (!isOwnObject(state, upload)) {
+      return ignore(state, 'documentUploaded', "object outside the user's own key prefix or bucket");
+    }
+    if (!acceptUpload(state, upload)) ignore(state, 'documentUploaded', 'duplicate upload');
   });
 
   setHandler(registerResultSignal, (raw) => {
@@ -391,10 +678,13 @@ function registerHandlers(state: State): void {
     const thisCycle = result.kyc.cycleId === state.cycleId && result.kyc.userId === state.userId;
     const runPending = state.stage === 'CHECKING' && state.registerRunId === null && !state.outcomes.register;
     // Workflows that ignored such a callback before it was kept must replay as they ran.
-    if (thisCycle && runPending && patched(EARLY_REGISTER_CALLBACK_PATCH)) {
+    if (thisCycle && runPending && patched(PATCHES.earlyRegisterCallback)) {
       if (state.earlyRegisterCallback) return ignore(state, 'registerResult', 'duplicate webhook');
       state.earlyRegisterCallback = result;
       return;
+    }
+    if (thisCycle && result.eventData.actorRunId === state.completedRegisterRunId) {
+      return ignore(state, 'registerResult', 'duplicate webhook');
     }
     const current = thisCycle && state.registerRunId !== null && result.eventData.actorRunId === state.registerRunId;
     if (!current) return ignore(state, 'registerResult', 'stale or foreign run');
@@ -427,6 +717,23 @@ function registerHandlers(state: State): void {
     },
   );
 
+  setHandler(
+    retryStepUpdate,
+    (retry): RetryStepAccepted => {
+      const attention = state.attention as AttentionView;
+      state.pendingRetry = retryStepSchema.parse(retry);
+      return { accepted: true, step: attention.step };
+    },
+    {
+      validator: (retry) => {
+        const parsed = retryStepSchema.safeParse(retry);
+        if (!parsed.success) throw new Error(`invalid retry: ${parsed.error.issues[0]?.message}`);
+        if (state.stage !== 'NEEDS_ATTENTION') throw new Error(`no step needs attention (stage ${state.stage})`);
+        if (state.pendingRetry) throw new Error('a retry has already been requested');
+      },
+    },
+  );
+
   setHandler(documentExpiredSignal, (raw) => {
     const expired = validSignal(state, 'documentExpired', documentExpiredSchema, raw);
     if (!expired) return;
@@ -447,9 +754,25 @@ function registerHandlers(state: State): void {
     if (!request) return;
     if (state.handledRequestIds.includes(request.requestId)) return ignore(state, 'stepRequested', 'duplicate');
     state.handledRequestIds.push(request.requestId);
+    if (state.handledRequestIds.length > MAX_REMEMBERED_REQUESTS) state.handledRequestIds.shift();
     // Within a cycle every step runs anyway; between cycles a face or register request re-checks the user.
     const idle = state.stage === 'DECIDED' || state.stage === 'EXPIRED';
     if (idle && request.step !== 'DECISION' && !state.idDocumentExpired) state.recheckRequested = true;
+  });
+
+  setHandler(registerChangedSignal, (raw) => {
+    const change = validSignal(state, 'registerChanged', registerChangedSchema, raw);
+    if (!change) return;
+    const known =
+      state.decidedRegisterChecks.includes(change.regCheckId) ||
+      state.registerChanges.some((pending) => pending.regCheckId === change.regCheckId);
+    if (known) return ignore(state, 'registerChanged', 'duplicate');
+    // A cycle under way checks the register itself; the monitor compares again against its decision tomorrow.
+    if (state.stage !== 'DECIDED' && state.stage !== 'AWAITING_REVIEW') {
+      return ignore(state, 'registerChanged', `not decided (stage ${state.stage})`);
+    }
+    // Each day's check supersedes the last; a few pending ones bound the state.
+    state.registerChanges = [...state.registerChanges, change].slice(-MAX_PENDING_REGISTER_CHANGES);
   });
 
   setHandler(kycStatusQuery, () => statusView(state));
@@ -458,12 +781,13 @@ function registerHandlers(state: State): void {
 /** Takes an upload into this cycle or the next; false when it is a duplicate. */
 function acceptUpload(state: State, upload: DocumentUploaded): boolean {
   const sameObject = (other: DocumentUploaded | null) =>
-    other !== null && other.kind === upload.kind && other.key === upload.key && other.etag === upload.etag;
+    other !== null && other.kind === upload.kind && other.key === upload.key && sameContent(other, upload);
   if (state.nextUploads.some(sameObject)) return false;
   const current = upload.kind === 'ID_DOCUMENT' ? state.idDocument : state.selfie;
   if (sameObject(current)) return false;
   if (state.documentsLocked) {
-    state.nextUploads.push(upload);
+    // The next cycle needs only the latest of each kind, which keeps what continue-as-new carries bounded.
+    state.nextUploads = [...state.nextUploads.filter((queued) => queued.kind !== upload.kind), upload];
   } else if (upload.kind === 'ID_DOCUMENT') {
     state.idDocument = upload;
   } else {
@@ -471,6 +795,36 @@ function acceptUpload(state: State, upload: DocumentUploaded): boolean {
   }
   refreshWaitingFor(state);
   return true;
+}
+
+/**
+ * Two signals for one key name the same content when their ETags agree. The intake API signals before S3 has told
+ * anyone the ETag and the S3 bridge signals with it, so a missing ETag on one side matches too.
+ */
+function sameContent(a: DocumentUploaded, b: DocumentUploaded): boolean {
+  if (a.etag === b.etag) return true;
+  return (a.etag === undefined || b.etag === undefined) && patched(PATCHES.uploadWithoutEtag);
+}
+
+/** Objects must be the user's own: `s3://<bucket>/<prefix><userId>/…`, never another user's key. */
+function isOwnObject(state: State, upload: DocumentUploaded): boolean {
+  const location = state.uploadLocation;
+  if (!location) return true;
+  return upload.bucket === location.bucket && upload.key.startsWith(`${location.keyPrefix}${state.userId}/`);
+}
+
+/** Drops uploads that arrived before the cycle learnt where the user's objects must be, and are not there. */
+function dropForeignUploads(state: State): void {
+  const foreign = (upload: DocumentUploaded | null) => upload !== null && !isOwnObject(state, upload);
+  if (foreign(state.idDocument)) {
+    state.idDocument = null;
+    ignore(state, 'documentUploaded', "object outside the user's own key prefix or bucket");
+  }
+  if (foreign(state.selfie)) {
+    state.selfie = null;
+    ignore(state, 'documentUploaded', "object outside the user's own key prefix or bucket");
+  }
+  refreshWaitingFor(state);
 }
 
 function reviewRefusal(state: State): string | null {
@@ -497,12 +851,30 @@ function ignore(state: State, signal: string, why: string): void {
 function setStage(state: State, stage: KycStage, attributes: SearchAttributeUpdatePair[] = []): void {
   state.stage = stage;
   refreshWaitingFor(state);
-  setCurrentDetails(`Cycle ${state.cycle}: ${stage.toLowerCase().replaceAll('_', ' ')}`);
+  setCurrentDetails(caseDetails(state));
+  if (state.legacyUpserts) {
+    upsertSearchAttributes([{ key: KycStageAttribute, value: stage }]);
+    if (attributes.length > 0) upsertSearchAttributes(attributes);
+    return;
+  }
   state.unpublished.push(...attributes);
   if (!SEARCHABLE_STAGES.has(stage) || (stage === state.publishedStage && state.unpublished.length === 0)) return;
   upsertSearchAttributes([...state.unpublished, { key: KycStageAttribute, value: stage }]);
   state.publishedStage = stage;
   state.unpublished = [];
+}
+
+/** The Web UI's "current details": the decision that stands, its reasons, and what the case waits for. */
+function caseDetails(state: State): string {
+  const lines = [`**Cycle ${state.cycle}**: ${state.stage.toLowerCase().replaceAll('_', ' ')}`];
+  const decision = state.decision;
+  if (decision) {
+    const by = decision.source === 'CS' ? `CS (${decision.reviewer ?? 'reviewer'})` : 'automatic';
+    lines.push(`Decision: **${decision.decision}** (${by}), reasons: ${decision.reasons.join(', ') || 'none'}`);
+  }
+  if (state.attention) lines.push(`Needs attention: ${state.attention.step} gave up — ${state.attention.reason}`);
+  if (state.waitingFor.length > 0) lines.push(`Waiting for: ${state.waitingFor.join(', ').toLowerCase()}`);
+  return lines.join('\n\n');
 }
 
 function refreshWaitingFor(state: State): void {
@@ -514,6 +886,7 @@ function refreshWaitingFor(state: State): void {
   if (state.stage === 'CHECKING' && state.registerRunId && !state.registerCallback) waiting.push('REGISTER_CALLBACK');
   if (state.stage === 'AWAITING_REVIEW') waiting.push('CS_REVIEW');
   if (state.stage === 'EXPIRED') waiting.push('REUPLOAD');
+  if (state.stage === 'NEEDS_ATTENTION') waiting.push('OPS_RETRY');
   state.waitingFor = waiting;
 }
 
@@ -540,7 +913,25 @@ function statusView(state: State): KycStatusView {
     decision: state.decision,
     automaticDecision: state.automaticDecision,
     ignoredSignals: state.ignoredSignals,
+    attention: state.attention,
   };
+}
+
+/** A timer's length as people say it: "14 days", "1 day", "30 min". */
+function duration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'min'],
+    [1_000, 's'],
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size && ms % size === 0) {
+      const count = ms / size;
+      return unit === 'day' || unit === 'hour' ? `${count} ${unit}${count === 1 ? '' : 's'}` : `${count} ${unit}`;
+    }
+  }
+  return `${ms} ms`;
 }
 
 /** The workflow's own date (deterministic, and skipped forward in time-skipping tests), as YYYY-MM-DD in UTC. */

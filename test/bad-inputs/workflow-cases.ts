@@ -124,6 +124,21 @@ export const workflowCases: BadInputCase[] = [
     idDocumentId: 'seventeen',
   })),
   signalCase('documentExpired for another document', 'documentExpired', () => ({ idDocumentId: 987654 })),
+  signalCase('registerChanged with a change the monitor does not know', 'registerChanged', () => ({
+    regCheckId: 5,
+    snapshotDate: '2026-12-03',
+    changes: ['ADDRESS_CHANGED'],
+  })),
+  signalCase('registerChanged with no changes', 'registerChanged', () => ({
+    regCheckId: 5,
+    snapshotDate: '2026-12-03',
+    changes: [],
+  })),
+  signalCase('registerChanged with a date that is not one', 'registerChanged', () => ({
+    regCheckId: 5,
+    snapshotDate: '3rd December',
+    changes: ['SUSPENDED'],
+  })),
   signalCase('stepRequested for a step that does not exist', 'stepRequested', () => ({
     step: 'OCR',
     requestId: 'r-1',

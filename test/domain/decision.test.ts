@@ -7,7 +7,13 @@ import type {
   KycDecision,
   RegisterOutcome,
 } from '../../src/domain/outcomes.ts';
-import { FAIL_REASONS, REVIEW_REASONS, type ReasonCode } from '../../src/domain/reasons.ts';
+import {
+  FAIL_REASONS,
+  REASON_EXPLANATIONS,
+  REVIEW_OVERRIDE_REASONS,
+  REVIEW_REASONS,
+  type ReasonCode,
+} from '../../src/domain/reasons.ts';
 
 type ReadDocument = Extract<DocumentOutcome, { status: 'READ' }>;
 type ComparedFace = Extract<FaceOutcome, { status: 'COMPARED' }>;
@@ -184,6 +190,116 @@ const CASES: Case[] = [
     'MANUAL_REVIEW',
     ['REGISTER_ERROR'],
   ],
+  // One person, one identity (README, Fraud controls)
+  [
+    'a liveness session made for another user',
+    withCompared({ liveness: 'NOT_PERFORMED', livenessSessionRefused: 'OTHER_USER' }),
+    'FAIL',
+    ['LIVENESS_MISMATCH', 'LIVENESS_NOT_PERFORMED'],
+  ],
+  [
+    'a liveness session already used by another selfie',
+    withCompared({ liveness: 'NOT_PERFORMED', livenessSessionRefused: 'ALREADY_USED' }),
+    'FAIL',
+    ['LIVENESS_MISMATCH', 'LIVENESS_NOT_PERFORMED'],
+  ],
+  [
+    'an expired liveness session',
+    withCompared({ liveness: 'NOT_PERFORMED', livenessSessionRefused: 'EXPIRED' }),
+    'MANUAL_REVIEW',
+    ['LIVENESS_NOT_PERFORMED'],
+  ],
+  [
+    'a liveness session this service never created',
+    withCompared({ liveness: 'NOT_PERFORMED', livenessSessionRefused: 'UNKNOWN' }),
+    'MANUAL_REVIEW',
+    ['LIVENESS_NOT_PERFORMED'],
+  ],
+  [
+    'a reference image matching the selfie and the document at their thresholds',
+    withCompared({ livenessReference: { selfie: 0.8, document: 0.5 } }),
+    'PASS',
+    [],
+  ],
+  [
+    'a reference image of someone other than the selfie',
+    withCompared({ livenessReference: { selfie: 0.7999, document: 0.95 } }),
+    'FAIL',
+    ['LIVENESS_MISMATCH'],
+  ],
+  [
+    'a reference image of someone other than the document holder',
+    withCompared({ livenessReference: { selfie: 0.99, document: 0.4999 } }),
+    'FAIL',
+    ['LIVENESS_MISMATCH'],
+  ],
+  [
+    'a reference image compared with images without a face',
+    withCompared({ livenessReference: { selfie: null, document: null } }),
+    'PASS',
+    [],
+  ],
+  [
+    'a reference similarity off the 0..1 scale',
+    withCompared({ livenessReference: { selfie: 99, document: 0.9 } }),
+    'FAIL',
+    ['LIVENESS_MISMATCH'],
+  ],
+  [
+    'the same document under another user',
+    withRead({ duplicates: [{ userId: 7, on: 'DOCUMENT' }] }),
+    'MANUAL_REVIEW',
+    ['DUPLICATE_IDENTITY'],
+  ],
+  [
+    'the same name and birth date under another user',
+    withRead({ duplicates: [{ userId: 7, on: 'IDENTITY' }] }),
+    'MANUAL_REVIEW',
+    ['DUPLICATE_IDENTITY'],
+  ],
+  ['no duplicates found', withRead({ duplicates: [] }), 'PASS', []],
+  [
+    "another user's face at the duplicate threshold",
+    withCompared({ sameFaceAs: [{ userId: 7, similarity: 0.9 }] }),
+    'MANUAL_REVIEW',
+    ['DUPLICATE_FACE'],
+  ],
+  [
+    "another user's face just under the duplicate threshold",
+    withCompared({ sameFaceAs: [{ userId: 7, similarity: 0.8999 }] }),
+    'PASS',
+    [],
+  ],
+  [
+    'a registration number another user holds',
+    { ...SEED_EXAMPLE, registrationAlsoClaimedBy: [3] },
+    'MANUAL_REVIEW',
+    ['REGISTRATION_CLAIMED_TWICE'],
+  ],
+  ['a registration number no one else holds', { ...SEED_EXAMPLE, registrationAlsoClaimedBy: [] }, 'PASS', []],
+  [
+    'an expired passport seen before, replayed liveness, a known face and a squatted number',
+    {
+      document: { ...READ, expired: true, duplicates: [{ userId: 2, on: 'DOCUMENT' }] },
+      face: {
+        ...COMPARED,
+        liveness: 'NOT_PERFORMED',
+        livenessSessionRefused: 'OTHER_USER',
+        sameFaceAs: [{ userId: 2, similarity: 0.99 }],
+      },
+      register: CHECKED,
+      registrationAlsoClaimedBy: [2],
+    },
+    'FAIL',
+    [
+      'DOCUMENT_EXPIRED',
+      'LIVENESS_MISMATCH',
+      'LIVENESS_NOT_PERFORMED',
+      'DUPLICATE_IDENTITY',
+      'DUPLICATE_FACE',
+      'REGISTRATION_CLAIMED_TWICE',
+    ],
+  ],
   // Across checks: fail reasons first, then review reasons, each in reasons.ts order.
   [
     'review reasons from every check',
@@ -229,8 +345,20 @@ describe('decide with the default thresholds', () => {
     expect(policyReasons.filter((reason) => !covered.has(reason))).toEqual([]);
   });
 
-  it('uses 0.90 to pass and 0.50 to fail', () => {
-    expect(DEFAULT_THRESHOLDS).toEqual({ facePass: 0.9, faceFail: 0.5 });
+  it('uses 0.90 to pass and 0.50 to fail, 0.80/0.50 for the liveness reference and 0.90 for a duplicate face', () => {
+    expect(DEFAULT_THRESHOLDS).toEqual({
+      facePass: 0.9,
+      faceFail: 0.5,
+      livenessSelfieMatch: 0.8,
+      livenessDocumentMatch: 0.5,
+      duplicateFace: 0.9,
+    });
+  });
+
+  it('explains every reason in plain English', () => {
+    for (const reason of [...FAIL_REASONS, ...REVIEW_REASONS, ...REVIEW_OVERRIDE_REASONS]) {
+      expect(REASON_EXPLANATIONS[reason]).toMatch(/^[A-Z].{15,}\.$/);
+    }
   });
 });
 
@@ -242,6 +370,41 @@ describe('decide with other thresholds', () => {
     [0.6, { facePass: 0.6, faceFail: 0.6 }, 'PASS'],
     [0.5999, { facePass: 0.6, faceFail: 0.6 }, 'FAIL'],
   ])('similarity %s with %j is %s', (similarity, thresholds, decision) => {
-    expect(decide(withCompared({ similarity }), thresholds).decision).toBe(decision);
+    expect(decide(withCompared({ similarity }), { ...DEFAULT_THRESHOLDS, ...thresholds }).decision).toBe(decision);
+  });
+
+  it.each<[string, Partial<ComparedFace>, Partial<typeof DEFAULT_THRESHOLDS>, KycDecision]>([
+    [
+      'reference 0.85 with livenessSelfieMatch 0.9',
+      { livenessReference: { selfie: 0.85, document: 0.9 } },
+      { livenessSelfieMatch: 0.9 },
+      'FAIL',
+    ],
+    [
+      'reference 0.85 with livenessSelfieMatch 0.85',
+      { livenessReference: { selfie: 0.85, document: 0.9 } },
+      { livenessSelfieMatch: 0.85 },
+      'PASS',
+    ],
+    [
+      'document 0.6 with livenessDocumentMatch 0.7',
+      { livenessReference: { selfie: 0.99, document: 0.6 } },
+      { livenessDocumentMatch: 0.7 },
+      'FAIL',
+    ],
+    [
+      'same face 0.95 with duplicateFace 0.97',
+      { sameFaceAs: [{ userId: 4, similarity: 0.95 }] },
+      { duplicateFace: 0.97 },
+      'PASS',
+    ],
+    [
+      'same face 0.8 with duplicateFace 0.8',
+      { sameFaceAs: [{ userId: 4, similarity: 0.8 }] },
+      { duplicateFace: 0.8 },
+      'MANUAL_REVIEW',
+    ],
+  ])('%s is %s', (_, face, thresholds, decision) => {
+    expect(decide(withCompared(face), { ...DEFAULT_THRESHOLDS, ...thresholds }).decision).toBe(decision);
   });
 });

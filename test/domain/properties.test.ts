@@ -243,12 +243,20 @@ describe('matchNames', () => {
   });
 });
 
+const duplicateIdentity = fc.record({ userId: fc.nat(), on: fc.constantFrom('DOCUMENT', 'IDENTITY') });
+const score = fc.oneof(
+  fc.double({ min: 0, max: 1, noNaN: true }),
+  fc.constantFrom(0.4999, 0.5, 0.7999, 0.8, 0.8999, 0.9),
+  fc.double(),
+);
+const similarityValue = fc.oneof(fc.constant(null), score);
 const documentOutcome: fc.Arbitrary<DocumentOutcome> = fc.oneof(
   fc.record({
     status: fc.constant('READ' as const),
     expired: fc.boolean(),
     checkDigitsValid: fc.constantFrom(true, false, null),
     fieldsComplete: fc.boolean(),
+    duplicates: fc.option(fc.array(duplicateIdentity, { maxLength: 2 }), { nil: undefined }),
   }),
   fc.record({
     status: fc.constant('UNREADABLE' as const),
@@ -266,6 +274,13 @@ const faceOutcome: fc.Arbitrary<FaceOutcome> = fc.oneof(
     ),
     liveness: fc.constantFrom('PASSED', 'FAILED', 'NOT_PERFORMED'),
     selfieQuality: fc.constantFrom('OK', 'NO_FACE', 'MULTIPLE_FACES', 'POOR_QUALITY'),
+    livenessSessionRefused: fc.option(fc.constantFrom('OTHER_USER', 'ALREADY_USED', 'EXPIRED', 'UNKNOWN'), {
+      nil: undefined,
+    }),
+    livenessReference: fc.option(fc.record({ selfie: similarityValue, document: similarityValue }), { nil: undefined }),
+    sameFaceAs: fc.option(fc.array(fc.record({ userId: fc.nat(), similarity: score }), { maxLength: 2 }), {
+      nil: undefined,
+    }),
   }),
   fc.record({ status: fc.constant('ERROR' as const), cause: fc.constantFrom('UNSUPPORTED_IMAGE', 'SERVICE_ERROR') }),
 );
@@ -281,18 +296,36 @@ const registerOutcome: fc.Arbitrary<RegisterOutcome> = fc.oneof(
     cause: fc.constantFrom('RUN_FAILED', 'NO_ACTOR_CONFIGURED', 'BAD_RESPONSE'),
   }),
 );
-const outcomes: fc.Arbitrary<CheckOutcomes> = fc.record({
-  document: documentOutcome,
-  face: faceOutcome,
-  register: registerOutcome,
-});
+const outcomes: fc.Arbitrary<CheckOutcomes> = fc.record(
+  {
+    document: documentOutcome,
+    face: faceOutcome,
+    register: registerOutcome,
+    registrationAlsoClaimedBy: fc.array(fc.nat(), { maxLength: 2 }),
+  },
+  { requiredKeys: ['document', 'face', 'register'] },
+);
+const ratio = fc.double({ min: 0, max: 1, noNaN: true });
 const thresholds = fc
-  .tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))
-  .map(([a, b]) => ({ faceFail: Math.min(a, b), facePass: Math.max(a, b) }));
+  .record({ a: ratio, b: ratio, livenessSelfieMatch: ratio, livenessDocumentMatch: ratio, duplicateFace: ratio })
+  .map(({ a, b, ...rest }) => ({ faceFail: Math.min(a, b), facePass: Math.max(a, b), ...rest }));
+type Thresholds = typeof thresholds extends fc.Arbitrary<infer T> ? T : never;
 
-function failConditionHolds({ document, face, register }: CheckOutcomes, faceFail: number): boolean {
+/** The reference image is below a liveness threshold, or off the 0..1 scale. */
+const offBelow = (similarity: number | null, threshold: number) =>
+  similarity !== null && !(similarity >= threshold && similarity <= 1);
+
+function failConditionHolds({ document, face, register }: CheckOutcomes, limits: Thresholds): boolean {
+  const { faceFail } = limits;
   return (
     (document.status === 'READ' && document.expired) ||
+    (face.status === 'COMPARED' &&
+      (face.livenessSessionRefused === 'OTHER_USER' ||
+        face.livenessSessionRefused === 'ALREADY_USED' ||
+        (!face.livenessSessionRefused &&
+          face.livenessReference !== undefined &&
+          (offBelow(face.livenessReference.selfie, limits.livenessSelfieMatch) ||
+            offBelow(face.livenessReference.document, limits.livenessDocumentMatch))))) ||
     (register.status === 'CHECKED' && ['SUSPENDED', 'REMOVED', 'NOT_LICENSED'].includes(register.standing)) ||
     (face.status === 'COMPARED' &&
       (face.liveness === 'FAILED' ||
@@ -311,7 +344,31 @@ describe('decide', () => {
     fc.assert(
       fc.property(outcomes, thresholds, (checks, limits) => {
         const { decision } = decide(checks, limits);
-        if (failConditionHolds(checks, limits.faceFail)) expect(decision).toBe('FAIL');
+        if (failConditionHolds(checks, limits)) expect(decision).toBe('FAIL');
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('never passes one person behind two accounts, and sends it to a person unless something fails', () => {
+    fc.assert(
+      fc.property(outcomes, thresholds, (checks, limits) => {
+        const { decision, reasons } = decide(checks, limits);
+        const { document, face } = checks;
+        const twoAccounts =
+          (document.status === 'READ' && (document.duplicates ?? []).length > 0) ||
+          (face.status === 'COMPARED' &&
+            (face.sameFaceAs ?? []).some(({ similarity }) => similarity >= limits.duplicateFace)) ||
+          (checks.registrationAlsoClaimedBy ?? []).length > 0;
+        if (twoAccounts) {
+          expect(decision).not.toBe('PASS');
+          expect(
+            reasons.some((reason) => reason.startsWith('DUPLICATE_') || reason === 'REGISTRATION_CLAIMED_TWICE'),
+          ).toBe(true);
+        }
+        if (twoAccounts && !failConditionHolds(checks, limits) && !reasons.some(isFailReason)) {
+          expect(decision).toBe('MANUAL_REVIEW');
+        }
       }),
       { numRuns: 2_000 },
     );

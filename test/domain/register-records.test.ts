@@ -175,6 +175,7 @@ describe('registerRecordFromItems over Apify fixtures', () => {
         statusText: 'Registered',
         standing: 'REGISTERED',
         restrictions: [],
+        renewalDate: '2026-11-30',
       },
     ],
     [

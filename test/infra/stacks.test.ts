@@ -141,7 +141,7 @@ describe('the service stack', () => {
     });
     service.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'kyc-migrate',
-      ContainerDefinitions: [Match.objectLike({ Command: ['node', 'scripts/db-migrate.ts'] })],
+      ContainerDefinitions: [Match.objectLike({ Command: ['migrate'] })],
     });
     // Workers scale on the task-queue backlog.
     service.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -175,9 +175,16 @@ describe('the service stack', () => {
     const mtlsWorker = Object.values(Template.fromStack(mtls.service).findResources('AWS::ECS::TaskDefinition')).find(
       (task) => task.Properties.Family === 'kyc-worker',
     );
-    expect(mtlsWorker?.Properties.ContainerDefinitions[0].Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
-      expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']),
+    // The client reads file paths (TEMPORAL_TLS_CLIENT_*_PATH): the values are written to private files first.
+    const mtlsContainer = mtlsWorker?.Properties.ContainerDefinitions[0];
+    expect(mtlsContainer.Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
+      expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']),
     );
+    expect(mtlsContainer.EntryPoint).toEqual(['sh', '-c']);
+    expect(mtlsContainer.Command[0]).toMatch(
+      /export TEMPORAL_TLS_CLIENT_CERT_PATH=.*exec node src\/production\.ts worker$/,
+    );
+    expect(container.Command).toEqual(['worker']);
     // The first deploy starts no task, so that the migration task runs first.
     const firstDeploy = synthKycApp({ 'kyc:runServices': 'false', 'aws:cdk:bundling-stacks': [] });
     const desiredCounts = Object.values(Template.fromStack(firstDeploy.service).findResources('AWS::ECS::Service')).map(

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentAdapterError } from '../../src/adapters/errors.ts';
 import {
   createHumanFaceAnalyzer,
-  createSessionlessLivenessService,
+  createPassiveLivenessService,
   type HumanFaceAnalyzer,
   passiveLiveness,
   similarityOfDistance,
@@ -232,11 +232,13 @@ describe('human face analyzer (WASM)', () => {
     expect((failure as PermanentAdapterError).reason).toBe('UNSUPPORTED_IMAGE');
   });
 
-  it('has no Face Liveness sessions locally, which callers see as NOT_CONFIGURED', async () => {
-    const liveness = createSessionlessLivenessService();
-    for (const call of [() => liveness.createSession('token'), () => liveness.getResult('session')]) {
-      const failure = await call().catch((error: unknown) => error);
-      expect((failure as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
-    }
+  it('hands out local session ids that only bind the passive score; they have no result of their own', async () => {
+    const liveness = createPassiveLivenessService();
+    expect(liveness.kind).toBe('PASSIVE');
+    const [first, second] = [await liveness.createSession('token'), await liveness.createSession('token')];
+    expect(first.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.sessionId).not.toBe(first.sessionId);
+    const failure = await liveness.getResult(first.sessionId).catch((error: unknown) => error);
+    expect((failure as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
   });
 });

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PermanentAdapterError } from '../../src/adapters/errors.ts';
 import { loadConfig } from '../../src/config.ts';
+import { createSql, type Sql } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type ClosableOutsideWorld, createObjectStore, createOutsideWorld } from '../../src/providers.ts';
 
@@ -56,14 +58,18 @@ describe('KYC_PROVIDERS and the local defaults', () => {
 describe('the local outside world', () => {
   let dataDir: string;
   let world: ClosableOutsideWorld;
+  let sql: Sql;
   const config = () => loadConfig({ KYC_DATA_DIR: dataDir });
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kyc-local-world-'));
-    world = createOutsideWorld(config(), createLogger({ level: 'silent' }));
+    // The face index keeps its rows in PostgreSQL; nothing here uses it, and postgres.js connects only when asked.
+    sql = createSql(config().DATABASE_URL);
+    world = createOutsideWorld(config(), createLogger({ level: 'silent' }), sql);
   });
   afterAll(async () => {
     await world.close();
+    await sql.end();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -76,10 +82,9 @@ describe('the local outside world', () => {
     expect(await world.documents.analyzeId({ bucket: 'kyc-raw', key: 'kyc-raw/1/selfie.jpg' })).toBeNull();
   });
 
-  it('has no liveness sessions and no register snapshot until one is placed', async () => {
-    const session = await world.liveness.createSession('token').catch((error: unknown) => error);
-    expect((session as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
-    const run = await world.registers.startRun('GMC', '6143219', null).catch((error: unknown) => error);
+  it('scores liveness passively (sessions only bind it), and has no register snapshot until one is placed', async () => {
+    expect(world.liveness.kind).toBe('PASSIVE');
+    const run = await world.registers.startRun('GMC', '6143219', null, randomUUID()).catch((error: unknown) => error);
     expect((run as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
     expect((run as Error).message).toContain(join(dataDir, 'registers'));
   });

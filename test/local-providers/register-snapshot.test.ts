@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ describe('register snapshot files', () => {
   /** A look-up as the register activities make it: start the run, read its dataset, map it to a RegisterRecord. */
   async function lookUp(regType: RegType, regNo: string) {
     const scraper = createSnapshotRegisterScraper({ snapshotDir, runsDir });
-    const run = await scraper.startRun(regType, regNo, null);
+    const run = await scraper.startRun(regType, regNo, null, randomUUID());
     expect(run.status).toBe('SUCCEEDED');
     return registerRecordFromItems(regType, regNo, await scraper.listItems(run.datasetId));
   }
@@ -64,7 +65,12 @@ describe('register snapshot files', () => {
     await writeRegisterSnapshot(snapshotDir, 'GDC', [
       { regType: 'GDC', regNo: '81234', name: 'Grace Hall', status: 'Registered' },
     ]);
-    const before = await createSnapshotRegisterScraper({ snapshotDir, runsDir }).startRun('GDC', '81234', null);
+    const before = await createSnapshotRegisterScraper({ snapshotDir, runsDir }).startRun(
+      'GDC',
+      '81234',
+      null,
+      randomUUID(),
+    );
     // A newer download (the file replaced) is read by the next look-up, not by the run already made.
     await writeRegisterSnapshot(snapshotDir, 'GDC', [
       { regType: 'GDC', regNo: '81234', name: 'Grace Hall', status: 'Erased' },
@@ -91,7 +97,7 @@ describe('register snapshot files', () => {
 
   it('answers NOT_CONFIGURED for a register without a snapshot, as for one without an Apify actor', async () => {
     const failure = await createSnapshotRegisterScraper({ snapshotDir, runsDir })
-      .startRun('GMC', '6143219', null)
+      .startRun('GMC', '6143219', null, randomUUID())
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PermanentAdapterError);
     expect((failure as PermanentAdapterError).reason).toBe('NOT_CONFIGURED');
@@ -109,7 +115,7 @@ describe('register snapshot files', () => {
     await mkdir(snapshotDir, { recursive: true });
     await writeFile(join(snapshotDir, 'nmc.json'), '{"pin": "01A2345N"}');
     const failure = await createSnapshotRegisterScraper({ snapshotDir, runsDir })
-      .startRun('NMC', '01A2345N', null)
+      .startRun('NMC', '01A2345N', null, randomUUID())
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Error);
     expect(failure).not.toBeInstanceOf(PermanentAdapterError);

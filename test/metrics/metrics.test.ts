@@ -4,7 +4,7 @@
  * them. The task-queue backlog also goes to CloudWatch (moto) for the worker autoscaling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
@@ -94,7 +94,7 @@ describe('the HTTP service /metrics', () => {
   });
 
   afterAll(async () => {
-    await devServer?.workflow.getHandle(needsAttentionId).terminate('metrics test done');
+    if (server) await devServer.workflow.getHandle(needsAttentionId).terminate('metrics test done');
     await server?.stop();
     await h?.close();
     await moto?.stop();
@@ -177,9 +177,14 @@ describe('the worker /metrics', () => {
     database = await createTestDatabase();
     const [metricsPort, runtimePort] = [await freePort(), await freePort()];
     url = `http://127.0.0.1:${metricsPort}/metrics`;
-    worker = spawn(process.execPath, ['src/workers/main.ts'], {
+    // The image's entry point in its worker role, which takes production settings only.
+    worker = spawn(process.execPath, ['src/production.ts', 'worker'], {
       env: {
         PATH: process.env.PATH,
+        KYC_WEBHOOK_SECRET: randomBytes(48).toString('base64'),
+        KYC_IDENTITY_HASH_KEY: randomBytes(48).toString('base64'),
+        KYC_PAYLOAD_KEYS: `metrics-1:${randomBytes(32).toString('base64')}`,
+        KYC_PAYLOAD_KEY_ID: 'metrics-1',
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         DATABASE_URL: database.url,
         KYC_TASK_QUEUE: `metrics-worker-${randomUUID()}`,
@@ -205,8 +210,13 @@ describe('the worker /metrics', () => {
   });
 
   it("serves the Temporal SDK's runtime metrics next to the process metrics", async () => {
+    const exit = new Promise<number | null>((resolve) => worker.once('exit', resolve));
     let families = new Set<string>();
-    for (let attempt = 0; attempt < 150 && !families.has('temporal_num_pollers'); attempt += 1) {
+    let exited = false;
+    void exit.then(() => {
+      exited = true;
+    });
+    for (let attempt = 0; attempt < 150 && !exited && !families.has('temporal_num_pollers'); attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const text = await fetch(url).then(
         (response) => (response.ok ? response.text() : ''),

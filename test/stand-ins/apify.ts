@@ -87,6 +87,8 @@ export interface ApifyStandIn {
   setRunOutcome(actorId: string, outcome: RunOutcome): void;
   /** How long a run stays READY/RUNNING before it finishes. */
   finishAfterMs: number;
+  /** How long the answer to a start takes after the run began: its webhook can then arrive before the answer. */
+  startAnswerDelayMs: number;
   webhookMode: WebhookMode;
   readonly runs: readonly RecordedRun[];
   readonly requests: readonly RecordedRequest[];
@@ -159,6 +161,7 @@ class ApifyApiStandIn implements ApifyStandIn {
   baseUrl = '';
   readonly userId = apifyId();
   finishAfterMs: number;
+  startAnswerDelayMs = 0;
   webhookMode: WebhookMode = 'deliver';
   readonly runs: RecordedRun[] = [];
   readonly requests: RecordedRequest[] = [];
@@ -265,6 +268,10 @@ class ApifyApiStandIn implements ApifyStandIn {
         return this.#startRun(id, url, await readBody(request));
       }
       if (method === 'GET' && actorCollection && subPath === '') return this.#getActor(id);
+      if (method === 'GET' && actorCollection && subPath === 'runs') return this.#listRuns(id, url);
+      if (method === 'GET' && collection === 'key-value-stores' && subPath === 'records/INPUT') {
+        return this.#getInputRecord(id);
+      }
       if (method === 'GET' && collection === 'actor-runs' && subPath === '') return this.#getRun(id, url);
       if (method === 'GET' && collection === 'actor-runs' && subPath === 'log') return this.#getLog(id, url);
       if (method === 'GET' && collection === 'actor-runs' && subPath === 'dataset/items') {
@@ -346,6 +353,7 @@ class ApifyApiStandIn implements ApifyStandIn {
     });
     this.#after(this.finishAfterMs, () => this.#finish(run, actor));
     this.#dispatchWebhooks(run, 'ACTOR.RUN.CREATED', run.startedAt);
+    if (this.startAnswerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startAnswerDelayMs));
     await this.#waitForFinish(run, waitForFinishSecs(url));
     return { status: 201, json: { data: runResource(run, this.userId) } };
   }
@@ -358,6 +366,31 @@ class ApifyApiStandIn implements ApifyStandIn {
     for (const wake of this.#finishWaiters.get(run.id) ?? []) wake();
     this.#finishWaiters.delete(run.id);
     this.#dispatchWebhooks(run, outcome.eventType, run.finishedAt);
+  }
+
+  /** GET /v2/acts/:actorId/runs: the actor's runs, oldest first unless `desc`, paged by `offset` and `limit`. */
+  #listRuns(addressedActorId: string, url: URL): ApiAnswer {
+    const [actorId] = this.#findActor(addressedActorId);
+    const desc = ['1', 'true'].includes(url.searchParams.get('desc') ?? '');
+    const offset = Number(url.searchParams.get('offset') ?? 0) || 0;
+    const limit = Math.min(Number(url.searchParams.get('limit') ?? 1000) || 1000, 1000);
+    const all = this.runs.filter((run) => run.actorId === actorId);
+    const ordered = desc ? [...all].reverse() : all;
+    const items = ordered.slice(offset, offset + limit).map((run) => {
+      const { id, actId, status, startedAt, finishedAt, defaultDatasetId, defaultKeyValueStoreId } = runResource(
+        run,
+        this.userId,
+      );
+      return { id, actId, status, startedAt, finishedAt, defaultDatasetId, defaultKeyValueStoreId };
+    });
+    return { status: 200, json: { data: { total: all.length, offset, limit, count: items.length, desc, items } } };
+  }
+
+  /** GET /v2/key-value-stores/:storeId/records/INPUT: the input the run was started with, as Apify keeps it. */
+  #getInputRecord(storeId: string): ApiAnswer {
+    const run = this.runs.find((candidate) => candidate.keyValueStoreId === storeId);
+    if (!run) throw notFound('Record');
+    return { status: 200, json: run.input };
   }
 
   async #getRun(runId: string, url: URL): Promise<ApiAnswer> {

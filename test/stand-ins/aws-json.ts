@@ -49,6 +49,8 @@ const exceptionCatalogue: Record<Service, Record<string, { status: number; messa
       message: 'Unable to get object metadata from S3. Check object key, region and/or access permissions.',
     },
     ProvisionedThroughputExceededException: { status: 400, message: 'Provisioned Rate exceeded.' },
+    ResourceAlreadyExistsException: { status: 400, message: 'The specified resource already exists.' },
+    ResourceNotFoundException: { status: 400, message: 'The resource specified in the request cannot be found.' },
     SessionNotFoundException: { status: 400, message: 'The specified session does not exist.' },
     ThrottlingException: { status: 500, message: 'Service Unavailable' },
   },
@@ -106,6 +108,14 @@ export interface AwsStandIn {
     compareFaces(sourceImageKey: string, response: Programmed<CompareFacesResponse>): void;
     detectFaces(imageKey: string, response: Programmed<DetectFacesResponse>): void;
     livenessResult(sessionId: string, response: Programmed<LivenessResult>): void;
+    /**
+     * Says whose face an image shows (a label; a key may be a pattern, or imageBytesKey of inline bytes). CompareFaces
+     * of two labelled images with no programmed answer, and SearchFacesByImage and IndexFaces, answer from these
+     * labels: the same label is the same person (similarity 99.2), another label is not (similarity 4.1).
+     */
+    faceOf(imageKey: string, person: string): void;
+    /** Faces indexed into each collection: ExternalImageId and the label of the face. */
+    collection(collectionId: string): ReadonlyArray<{ faceId: string; externalImageId: string | undefined }>;
   };
   /** The next `times` requests to `target` (e.g. `Textract.AnalyzeID`) get `fault`, after any faults already queued. */
   failNext(target: string, times: number, fault: Fault): void;
@@ -248,6 +258,8 @@ class AwsJsonStandIn {
   readonly #plans = new Map<string, FaultPlan[]>();
   readonly #sessions = new Map<string, LivenessSession>();
   readonly #sessionsByToken = new Map<string, string>();
+  readonly #people = new Map<string, string>();
+  readonly collections = new Map<string, IndexedFace[]>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #chaos: { settings: ChaosSettings; random: () => number } | null = null;
 
@@ -256,6 +268,10 @@ class AwsJsonStandIn {
     const byKey = this.#programmed.get(target) ?? new Map<string, unknown>();
     byKey.set(key, answer);
     this.#programmed.set(target, byKey);
+  }
+
+  faceOf(imageKey: string, person: string): void {
+    this.#people.set(imageKey, person);
   }
 
   failNext(target: string, times: number, fault: Fault): void {
@@ -344,6 +360,8 @@ class AwsJsonStandIn {
       },
       sessions: this.#sessions,
       sessionsByToken: this.#sessionsByToken,
+      personIn: (key) => (this.#people.get(key) ?? matchingPattern(this.#people, key)) as string | undefined,
+      collections: this.collections,
     };
   }
 
@@ -400,6 +418,40 @@ interface OperationContext {
   programmed(key: string): unknown;
   sessions: Map<string, LivenessSession>;
   sessionsByToken: Map<string, string>;
+  /** The person an image shows, from faceOf; undefined for an image nobody labelled. */
+  personIn(key: string): string | undefined;
+  collections: Map<string, IndexedFace[]>;
+}
+
+interface IndexedFace {
+  faceId: string;
+  imageId: string;
+  externalImageId: string | undefined;
+  person: string;
+}
+
+const SAME_PERSON_SIMILARITY = 99.2;
+const OTHER_PERSON_SIMILARITY = 4.1;
+const faceBox = { Width: 0.46, Height: 0.58, Left: 0.27, Top: 0.16 };
+
+/** The collection a request names, or ResourceNotFoundException as Rekognition answers. */
+function collectionOf(body: RequestBody, context: OperationContext): IndexedFace[] {
+  const faces = context.collections.get(String(body.CollectionId));
+  if (!faces) throw new ServiceExceptionAnswer({ exception: 'ResourceNotFoundException' });
+  return faces;
+}
+
+/** The person in a request's image; an image showing no face is refused as Rekognition refuses it. */
+function personInImage(key: string | undefined, context: OperationContext): string {
+  if (key === undefined) throw new ServiceExceptionAnswer({ exception: 'InvalidParameterException' });
+  const person = context.personIn(key);
+  if (person === undefined) {
+    throw new ServiceExceptionAnswer({
+      exception: 'InvalidParameterException',
+      message: 'There are no faces in the image. Should be at least 1.',
+    });
+  }
+  return person;
 }
 
 interface Operation {
@@ -426,11 +478,112 @@ function objectOperation<Response>(
 const operations: Record<string, Operation> = {
   'Textract.AnalyzeID': objectOperation((body) => imageKey((body.DocumentPages as ImageReference[] | undefined)?.[0])),
   'Textract.DetectDocumentText': objectOperation((body) => imageKey(body.Document as ImageReference | undefined)),
-  'RekognitionService.CompareFaces': objectOperation(
-    (body) => imageKey(body.SourceImage as ImageReference | undefined),
-    (response: CompareFacesResponse, body) =>
-      matchesAboveThreshold(response, typeof body.SimilarityThreshold === 'number' ? body.SimilarityThreshold : 80),
-  ),
+  'RekognitionService.CompareFaces': {
+    keyOf: (body) => imageKey(body.SourceImage as ImageReference | undefined),
+    respond(body, key, context) {
+      if (key === undefined) throw new ServiceExceptionAnswer({ exception: 'InvalidParameterException' });
+      const threshold = typeof body.SimilarityThreshold === 'number' ? body.SimilarityThreshold : 80;
+      const programmed = context.programmed(key) as CompareFacesResponse | undefined;
+      if (programmed !== undefined) return matchesAboveThreshold(programmed, threshold);
+      const source = context.personIn(key);
+      const target = context.personIn(imageKey(body.TargetImage as ImageReference | undefined) ?? '');
+      if (source === undefined || target === undefined) {
+        throw new ServiceExceptionAnswer({ exception: 'InvalidS3ObjectException' });
+      }
+      const similarity = source === target ? SAME_PERSON_SIMILARITY : OTHER_PERSON_SIMILARITY;
+      return matchesAboveThreshold(
+        {
+          SourceImageFace: { BoundingBox: faceBox, Confidence: 99.9 },
+          FaceMatches: [{ Similarity: similarity, Face: { BoundingBox: faceBox, Confidence: 99.9 } }],
+          UnmatchedFaces: [],
+        },
+        threshold,
+      );
+    },
+  },
+  'RekognitionService.CreateCollection': {
+    keyOf: (body) => body.CollectionId as string | undefined,
+    respond(_body, collectionId, { collections }) {
+      if (!collectionId) throw new ServiceExceptionAnswer({ exception: 'InvalidParameterException' });
+      if (collections.has(collectionId))
+        throw new ServiceExceptionAnswer({ exception: 'ResourceAlreadyExistsException' });
+      collections.set(collectionId, []);
+      return {
+        StatusCode: 200,
+        CollectionArn: `aws:rekognition:eu-west-2:000000000000:collection/${collectionId}`,
+        FaceModelVersion: '7.0',
+      };
+    },
+  },
+  'RekognitionService.IndexFaces': {
+    keyOf: (body) => imageKey(body.Image as ImageReference | undefined),
+    respond(body, key, context) {
+      const faces = collectionOf(body, context);
+      const person = context.personIn(key ?? '');
+      // An image without a face indexes nothing; IndexFaces does not refuse it.
+      if (person === undefined) return { FaceRecords: [], UnindexedFaces: [], FaceModelVersion: '7.0' };
+      const externalImageId = body.ExternalImageId as string | undefined;
+      const face: IndexedFace = { faceId: randomUUID(), imageId: randomUUID(), externalImageId, person };
+      faces.push(face);
+      return {
+        FaceRecords: [
+          {
+            Face: {
+              FaceId: face.faceId,
+              ImageId: face.imageId,
+              BoundingBox: faceBox,
+              Confidence: 99.9,
+              ...(externalImageId ? { ExternalImageId: externalImageId } : {}),
+            },
+            FaceDetail: { BoundingBox: faceBox, Confidence: 99.9 },
+          },
+        ],
+        UnindexedFaces: [],
+        FaceModelVersion: '7.0',
+      };
+    },
+  },
+  'RekognitionService.SearchFacesByImage': {
+    keyOf: (body) => imageKey(body.Image as ImageReference | undefined),
+    respond(body, key, context) {
+      const faces = collectionOf(body, context);
+      const person = personInImage(key, context);
+      const threshold = typeof body.FaceMatchThreshold === 'number' ? body.FaceMatchThreshold : 80;
+      const maxFaces = typeof body.MaxFaces === 'number' ? body.MaxFaces : 4096;
+      const matches = faces
+        .map((face) => ({
+          Similarity: face.person === person ? SAME_PERSON_SIMILARITY : OTHER_PERSON_SIMILARITY,
+          Face: {
+            FaceId: face.faceId,
+            ImageId: face.imageId,
+            BoundingBox: faceBox,
+            Confidence: 99.9,
+            ...(face.externalImageId ? { ExternalImageId: face.externalImageId } : {}),
+          },
+        }))
+        .filter((match) => match.Similarity >= threshold)
+        .slice(0, maxFaces);
+      return {
+        SearchedFaceBoundingBox: faceBox,
+        SearchedFaceConfidence: 99.9,
+        FaceMatches: matches,
+        FaceModelVersion: '7.0',
+      };
+    },
+  },
+  'RekognitionService.DeleteFaces': {
+    keyOf: (body) => body.CollectionId as string | undefined,
+    respond(body, _key, context) {
+      const faces = collectionOf(body, context);
+      const ids = new Set((body.FaceIds as string[] | undefined) ?? []);
+      const deleted = faces.filter((face) => ids.has(face.faceId)).map((face) => face.faceId);
+      context.collections.set(
+        String(body.CollectionId),
+        faces.filter((face) => !ids.has(face.faceId)),
+      );
+      return { DeletedFaces: deleted, UnsuccessfulFaceDeletions: [] };
+    },
+  },
   'RekognitionService.DetectFaces': objectOperation(
     (body) => imageKey(body.Image as ImageReference | undefined),
     (response: DetectFacesResponse, body) =>
@@ -517,6 +670,12 @@ export async function startAwsStandIn(): Promise<AwsStandIn> {
       compareFaces: program('RekognitionService.CompareFaces'),
       detectFaces: program('RekognitionService.DetectFaces'),
       livenessResult: program('RekognitionService.GetFaceLivenessSessionResults'),
+      faceOf: (imageKey, person) => standIn.faceOf(imageKey, person),
+      collection: (collectionId) =>
+        (standIn.collections.get(collectionId) ?? []).map(({ faceId, externalImageId }) => ({
+          faceId,
+          externalImageId,
+        })),
     },
     failNext: (target, times, fault) => standIn.failNext(target, times, fault),
     setChaos: (settings) => standIn.setChaos(settings),

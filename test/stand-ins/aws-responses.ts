@@ -287,7 +287,7 @@ const maxAuditImages = 4;
  * A decodable 8×8 grey baseline JPEG: SOI, a quantisation table, an 8×8 one-component frame, one-symbol DC and AC
  * Huffman tables, a scan whose single block is "DC unchanged, end of block", EOI.
  */
-const tinyJpeg = Uint8Array.from([
+export const tinyJpeg = Uint8Array.from([
   ...[0xff, 0xd8],
   ...[0xff, 0xdb, 0x00, 0x43, 0x00, ...new Array<number>(64).fill(1)],
   ...[0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00],
@@ -306,6 +306,7 @@ const tinyJpeg = Uint8Array.from([
 export function livenessResponse(
   status: LivenessSessionStatus,
   confidence?: number,
+  referenceImage: Uint8Array = tinyJpeg,
 ): Omit<GetFaceLivenessSessionResultsResponse, 'SessionId'> {
   const faceBox = { Width: 0.46, Height: 0.58, Left: 0.27, Top: 0.16 };
   const succeeded = status === 'SUCCEEDED';
@@ -314,7 +315,7 @@ export function livenessResponse(
     ...(confidence === undefined ? {} : { Confidence: confidence }),
     ...(succeeded
       ? {
-          ReferenceImage: { Bytes: tinyJpeg, BoundingBox: faceBox },
+          ReferenceImage: { Bytes: referenceImage, BoundingBox: faceBox },
           AuditImages: Array.from({ length: maxAuditImages }, () => ({ Bytes: tinyJpeg, BoundingBox: faceBox })),
         }
       : {}),

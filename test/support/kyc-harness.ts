@@ -20,19 +20,21 @@ import { type ApifyStandIn, startApifyStandIn } from '../stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws-json.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../stand-ins/product-webhook.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { startTestOidcIssuer, type TestOidcIssuer } from './oidc-issuer.ts';
 import {
   ACTORS,
-  API_TOKENS_SETTING,
   BUCKET,
   createScenarioProgrammer,
   type Person,
   type Scenario,
   type ScenarioProgrammer,
+  SERVICE_TOKENS_SETTING,
+  WEB_UI_TOKEN_SETTING,
 } from './scenarios.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 import { createTestWorker, createTimeSkippingEnvironment } from './temporal.ts';
 
-export { ACTORS, BUCKET, type Person, type Scenario, SEED_PERSON, TOKEN } from './scenarios.ts';
+export { ACTORS, BUCKET, type Person, type Scenario, SEED_PERSON, TOKEN, WEB_UI_TOKEN } from './scenarios.ts';
 
 export interface KycHarness extends ScenarioProgrammer {
   env: TestWorkflowEnvironment;
@@ -41,6 +43,8 @@ export interface KycHarness extends ScenarioProgrammer {
   apify: ApifyStandIn;
   smtp: SmtpSink;
   product: ProductWebhookReceiver;
+  /** The OIDC issuer people sign in with (TOKEN.cs, TOKEN.ops and PEOPLE's tokens are its). */
+  oidc: TestOidcIssuer;
   kyc: KycClient;
   config: Config;
   /** The HTTP service's base URL. */
@@ -78,11 +82,12 @@ export async function startKycHarness(
 ): Promise<KycHarness> {
   const env = options.env ?? (await createTimeSkippingEnvironment());
   const db = await createTestDatabase();
-  const [aws, apify, smtp, product] = await Promise.all([
+  const [aws, apify, smtp, product, oidc] = await Promise.all([
     startAwsStandIn(),
     startApifyStandIn({ token: 'apify-test-token', finishAfterMs: 200 }),
     startSmtpSink(),
     startProductWebhookReceiver(),
+    startTestOidcIssuer(),
   ]);
   // The AWS SDK reads the standard endpoint and credential variables itself.
   Object.assign(process.env, {
@@ -113,7 +118,8 @@ export async function startKycHarness(
     KYC_HTTP_PORT: String(httpPort),
     APIFY_WEBHOOK_URL: `http://127.0.0.1:${httpPort}/webhooks/apify`,
     KYC_WEBHOOK_SECRET: 'webhook-secret-for-tests-0123456789',
-    KYC_API_TOKENS: API_TOKENS_SETTING,
+    KYC_SERVICE_TOKENS: `${SERVICE_TOKENS_SETTING},${WEB_UI_TOKEN_SETTING}`,
+    ...oidc.settings,
     KYC_EMAIL_TRANSPORT: 'smtp',
     SMTP_URL: smtp.url,
     KYC_PRODUCT_WEBHOOK_URL: product.url,
@@ -126,14 +132,14 @@ export async function startKycHarness(
       sql: db.sql,
       logger,
       settings: activitySettingsFromConfig(config),
-      ...createAwsOutsideWorld(config, logger),
+      ...createAwsOutsideWorld(config, logger, db.sql),
     }),
   });
   const running = worker.run();
   // The real doors (HTTP service and any configured queue consumers) receive Apify's webhooks.
   const doors = await startDoors({ config, sql: db.sql, kyc, logger });
 
-  const { program, programPassport } = createScenarioProgrammer(aws, apify);
+  const { program, programPassport } = createScenarioProgrammer(aws, apify, db.sql);
 
   const harness: KycHarness = {
     env,
@@ -142,6 +148,7 @@ export async function startKycHarness(
     apify,
     smtp,
     product,
+    oidc,
     kyc,
     config,
     url: doors.url,
@@ -151,7 +158,7 @@ export async function startKycHarness(
         insert into users (email, reg_no, reg_type) values (${person.email}, ${person.regNo}, ${person.regType})
         returning id`;
       const userId = (row as { id: number }).id;
-      const { livenessSessionId } = harness.program(userId, person, scenario);
+      const { livenessSessionId } = await harness.program(userId, person, scenario);
       const passportKey = `kyc-raw/${userId}/passport.jpg`;
       const selfieKey = `kyc-raw/${userId}/selfie.jpg`;
       return {
@@ -198,7 +205,7 @@ export async function startKycHarness(
       worker.shutdown();
       await running;
       await doors.stop();
-      await Promise.all([aws.close(), apify.close(), smtp.close(), product.close()]);
+      await Promise.all([aws.close(), apify.close(), smtp.close(), product.close(), oidc.close()]);
       await db.close();
       if (!options.env) await env.teardown();
     },

@@ -4,23 +4,35 @@
  * drives separate worker and API processes against the same stand-ins.
  */
 import { randomUUID } from 'node:crypto';
+import type { Sql } from '../../src/db/pool.ts';
 import { formatTd3Mrz } from '../../src/domain/mrz.ts';
 import type { RegType } from '../../src/domain/registers.ts';
 import type { ApifyStandIn } from '../stand-ins/apify.ts';
-import type { AwsStandIn } from '../stand-ins/aws-json.ts';
+import { type AwsStandIn, imageBytesKey } from '../stand-ins/aws-json.ts';
 import {
   analyzeIdResponse,
   compareFacesResponse,
   detectFacesResponse,
   livenessResponse,
+  tinyJpeg,
 } from '../stand-ins/aws-responses.ts';
+import { PEOPLE, personToken, serviceTokenEntry } from './oidc-issuer.ts';
 
 export const BUCKET = 'kyc-raw';
-export const TOKEN = { intake: 'intake-token-0123456789', cs: 'cs-token-0123456789ab', ops: 'ops-token-0123456789ab' };
-/** TOKEN as the KYC_API_TOKENS setting. */
-export const API_TOKENS_SETTING = Object.entries(TOKEN)
-  .map(([role, token]) => `${role}:${token}`)
-  .join(',');
+/**
+ * What callers present: the product backend's service token, and the access tokens of people who signed in with the
+ * test OIDC issuer (Erin of CS, Olly of ops), so every HTTP test acts as a named person.
+ */
+export const TOKEN = {
+  intake: 'intake-service-token-0123456789abcdef',
+  cs: personToken(PEOPLE.csErin),
+  ops: personToken(PEOPLE.opsOlly),
+};
+/** The service token as the KYC_SERVICE_TOKENS setting. */
+export const SERVICE_TOKENS_SETTING = serviceTokenEntry('test-product-backend', 'intake', TOKEN.intake);
+/** What a local Web UI puts in its codec endpoint's path (it can send no header); `npm start` mode only. */
+export const WEB_UI_TOKEN = 'test-web-ui-token-0123456789abcdef';
+export const WEB_UI_TOKEN_SETTING = serviceTokenEntry('test-web-ui', 'ops', WEB_UI_TOKEN);
 export const ACTORS: Record<RegType, string> = {
   GMC: 'kyc~gmc-register',
   NMC: 'kyc~nmc-register',
@@ -61,17 +73,35 @@ export interface Scenario {
   /** The name the register shows, when it differs from the passport's. */
   registerName?: string;
   selfieFaces?: Array<{ sharpness?: number; brightness?: number }>;
+  /**
+   * Whose face the selfie shows (a label); by default the passport holder's, labelled by passport number. Another
+   * label makes the selfie someone else's face to the face index and to the liveness reference comparison.
+   */
+  selfieFace?: string;
+  /** Whose face the liveness session captured; by default the selfie's. */
+  livenessFace?: string;
 }
 
 export interface ScenarioProgrammer {
-  /** Programs the stand-ins for a user's documents (any key ending in passport.* or selfie.*) and register entry. */
-  program(userId: number, person: Person, scenario?: Scenario): { livenessSessionId: string | undefined };
+  /**
+   * Programs the stand-ins for a user's documents (any key ending in passport.* or selfie.*) and register entry, and
+   * creates the user's Face Liveness session as POST /users/:id/liveness-session would (recorded for the user).
+   */
+  program(userId: number, person: Person, scenario?: Scenario): Promise<{ livenessSessionId: string | undefined }>;
   /** Programs Textract to read `person`'s passport from `key`. */
   programPassport(person: Person, key: string): void;
 }
 
-/** Makes every register actor answer from the entries `program` sets, keyed by registration number. */
-export function createScenarioProgrammer(aws: AwsStandIn, apify: ApifyStandIn): ScenarioProgrammer {
+/** The face label of a person's passport photo. */
+export function faceOfPerson(person: Person): string {
+  return `passport-holder-${person.passportNumber}`;
+}
+
+/**
+ * Makes every register actor answer from the entries `program` sets, keyed by registration number. Liveness
+ * sessions are recorded in the service's database (liveness_sessions) as the intake API records the ones it creates.
+ */
+export function createScenarioProgrammer(aws: AwsStandIn, apify: ApifyStandIn, sql: Sql): ScenarioProgrammer {
   const registerEntries = new Map<string, unknown[]>();
   for (const actor of Object.values(ACTORS)) {
     apify.setItems(
@@ -80,13 +110,24 @@ export function createScenarioProgrammer(aws: AwsStandIn, apify: ApifyStandIn): 
     );
   }
   return {
-    program(userId, person, scenario = {}) {
+    async program(userId, person, scenario = {}) {
       // Any passport or selfie of this user: `passport.jpg`, or the intake API's `<uuid>-passport.jpg`.
       programPassport(aws, person, `kyc-raw/${userId}/*passport.*`);
       programSelfie(aws, `kyc-raw/${userId}/*selfie.*`, scenario);
+      const selfieFace = scenario.selfieFace ?? faceOfPerson(person);
+      // Faces by wider patterns than the answers above: a renewed passport (`passport-renewed.jpg`) shows them too.
+      aws.rekognition.faceOf(`kyc-raw/${userId}/*passport*`, faceOfPerson(person));
+      aws.rekognition.faceOf(`kyc-raw/${userId}/*selfie*`, selfieFace);
       const livenessSessionId = scenario.liveness === null ? undefined : randomUUID();
       if (livenessSessionId) {
-        aws.rekognition.livenessResult(livenessSessionId, livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5));
+        // Each session's reference image is its own (its bytes carry the session id), showing the face it captured.
+        const referenceImage = Buffer.concat([tinyJpeg, Buffer.from(livenessSessionId)]);
+        aws.rekognition.faceOf(imageBytesKey(referenceImage), scenario.livenessFace ?? selfieFace);
+        aws.rekognition.livenessResult(
+          livenessSessionId,
+          livenessResponse('SUCCEEDED', scenario.liveness ?? 97.5, referenceImage),
+        );
+        await sql`insert into liveness_sessions (session_id, user_id) values (${livenessSessionId}, ${userId})`;
       }
       const registerStatus = scenario.registerStatus === undefined ? 'Licensed' : scenario.registerStatus;
       registerEntries.set(

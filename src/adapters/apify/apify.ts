@@ -2,9 +2,9 @@
  * Register look-ups through Apify actors, one configurable actor per register. Community actors' inputs differ and
  * change; each receives `{ registrationNumber }` plus the aliases below, which the known actors accept.
  */
-import type { ApifyClient } from 'apify-client';
+import { ApifyApiError, type ApifyClient } from 'apify-client';
 import type { RegType } from '../../domain/registers.ts';
-import { PermanentAdapterError } from '../errors.ts';
+import { isPermanentHttpStatus, PermanentAdapterError } from '../errors.ts';
 import type { RegisterRun, RegisterScraper, RunStatus, RunWebhook } from './index.ts';
 
 const WEBHOOK_EVENT_TYPES = ['ACTOR.RUN.SUCCEEDED', 'ACTOR.RUN.FAILED', 'ACTOR.RUN.ABORTED', 'ACTOR.RUN.TIMED_OUT'];
@@ -15,6 +15,14 @@ const RUN_INPUT: Record<RegType, (regNo: string) => Record<string, unknown>> = {
   GDC: (regNo) => ({ registrationNumber: regNo, gdcNumber: regNo }),
   GPC: (regNo) => ({ registrationNumber: regNo, gphcNumber: regNo }),
 };
+
+/**
+ * Carried in every run's input so that a start which crashed before it was recorded can be found again. Actors ignore
+ * input fields they do not know; one whose input schema forbids extra fields needs this field added to it.
+ */
+const REQUEST_ID_FIELD = 'kycRequestId';
+/** How many of an actor's newest runs a search for a lost start looks through. */
+const FIND_RUN_SCAN_LIMIT = 50;
 
 /** Apify's `{{variable}}` placeholders keep its default payload; `kyc` adds who the run was for. */
 function payloadTemplate(tag: RunWebhook['tag']): string {
@@ -30,25 +38,42 @@ export function createApifyRegisterScraper(
   actors: Partial<Record<RegType, string>>,
 ): RegisterScraper {
   return {
-    async startRun(regType, regNo, webhook) {
+    async startRun(regType, regNo, webhook, requestId) {
       const actorId = actors[regType];
       if (!actorId) throw new PermanentAdapterError('NOT_CONFIGURED', `no Apify actor configured for ${regType}`);
-      const run = await client.actor(actorId).start(RUN_INPUT[regType](regNo), {
-        ...(webhook
-          ? {
-              webhooks: [
-                {
-                  eventTypes: WEBHOOK_EVENT_TYPES as never,
-                  requestUrl: webhook.requestUrl,
-                  payloadTemplate: payloadTemplate(webhook.tag),
-                  headersTemplate: JSON.stringify(webhook.headers),
-                  idempotencyKey: webhook.idempotencyKey,
-                },
-              ],
-            }
-          : {}),
-      });
+      const input = { ...RUN_INPUT[regType](regNo), [REQUEST_ID_FIELD]: requestId };
+      const run = await refusalsArePermanent(() =>
+        client.actor(actorId).start(input, {
+          ...(webhook
+            ? {
+                webhooks: [
+                  {
+                    eventTypes: WEBHOOK_EVENT_TYPES as never,
+                    requestUrl: webhook.requestUrl,
+                    payloadTemplate: payloadTemplate(webhook.tag),
+                    headersTemplate: JSON.stringify(webhook.headers),
+                    idempotencyKey: webhook.idempotencyKey,
+                  },
+                ],
+              }
+            : {}),
+        }),
+      );
       return toRegisterRun(run);
+    },
+    async findRun(regType, requestId, since) {
+      const actorId = actors[regType];
+      if (!actorId) return null;
+      const runs = await client.actor(actorId).runs().list({ desc: true, limit: FIND_RUN_SCAN_LIMIT });
+      for (const run of runs.items) {
+        if (run.startedAt < since) break;
+        const input = await client.keyValueStore(run.defaultKeyValueStoreId).getRecord('INPUT');
+        const value = input?.value as Record<string, unknown> | undefined;
+        if (value?.[REQUEST_ID_FIELD] === requestId) {
+          return toRegisterRun({ ...run, defaultDatasetId: run.defaultDatasetId });
+        }
+      }
+      return null;
     },
     async getRun(runId, waitSecs) {
       const run = await client.run(runId).get({ waitForFinish: waitSecs });
@@ -60,4 +85,16 @@ export function createApifyRegisterScraper(
       return page.items;
     },
   };
+}
+
+/** Apify's 4xx answers (other than 408 and 429) to a start, such as an unknown or forbidden actor, never change. */
+async function refusalsArePermanent<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ApifyApiError && isPermanentHttpStatus(error.statusCode)) {
+      throw new PermanentAdapterError('REFUSED', `Apify refused the run: HTTP ${error.statusCode} ${error.type ?? ''}`);
+    }
+    throw error;
+  }
 }

@@ -31,8 +31,13 @@ export interface RunWebhook {
 }
 
 export interface RegisterScraper {
-  /** Starts a look-up of one registration number; `webhook` is called when the run ends. */
-  startRun(regType: RegType, regNo: string, webhook: RunWebhook | null): Promise<RegisterRun>;
+  /**
+   * Starts a look-up of one registration number; `webhook` is called when the run ends. `requestId` (the cycle id)
+   * goes with the run, so that `findRun` can find it again.
+   */
+  startRun(regType: RegType, regNo: string, webhook: RunWebhook | null, requestId: string): Promise<RegisterRun>;
+  /** The run an earlier `startRun` with this `requestId` started at or after `since`, if there is one. */
+  findRun(regType: RegType, requestId: string, since: Date): Promise<RegisterRun | null>;
   /** The run's current state, waiting up to `waitSecs` for it to finish. */
   getRun(runId: string, waitSecs: number): Promise<RegisterRun>;
   listItems(datasetId: string): Promise<unknown[]>;

@@ -10,13 +10,18 @@
  * a restart, and a newer snapshot does not change a check already made. Runs finish at once, so no webhook is sent:
  * the workflow sees a finished run and reads its result.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { RegType } from '../../domain/registers.ts';
 import { PermanentAdapterError } from '../errors.ts';
 import type { RegisterRun, RegisterScraper } from './index.ts';
+import {
+  REGISTER_FILE_FORMATS,
+  type RegisterFile,
+  readRegisterFile,
+  registerFileFor,
+  searchKey,
+} from './register-file.ts';
 
 export interface SnapshotRegisterOptions {
   /** Where the snapshot files are. */
@@ -30,25 +35,20 @@ interface RecordedRun {
   items: unknown[];
 }
 
-interface LoadedSnapshot {
-  file: string;
+interface LoadedSnapshot extends RegisterFile {
   modifiedMs: number;
   size: number;
-  /** Rows by each registration-number-like value they hold (see searchKey). */
-  rowsByNumber: Map<string, Record<string, unknown>[]>;
 }
 
-const SNAPSHOT_FORMATS = ['json', 'csv'] as const;
 const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** A value as the register's search by number would compare it: no spaces, upper case. */
-function searchKey(value: string): string {
-  return value.replace(/\s+/g, '').toUpperCase();
-}
-
-/** Registration numbers of every register are short runs of letters and digits with at least one digit. */
-function looksLikeRegistrationNumber(key: string): boolean {
-  return /^(?=.*\d)[A-Z0-9]{1,12}$/.test(key);
+/** The snapshot base file of a register in `snapshotDir` (`gmc.json` before `gmc.csv`), or null. */
+export async function snapshotPathOf(snapshotDir: string, regType: RegType, asOf: string): Promise<string | null> {
+  for (const format of REGISTER_FILE_FORMATS) {
+    const file = await registerFileFor(join(snapshotDir, `${regType.toLowerCase()}.${format}`), asOf);
+    if (file) return file;
+  }
+  return null;
 }
 
 export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions): RegisterScraper {
@@ -56,18 +56,13 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
 
   /** The register's snapshot, read again whenever the file has changed (a new download replaced it). */
   async function snapshotOf(regType: RegType): Promise<LoadedSnapshot> {
-    for (const format of SNAPSHOT_FORMATS) {
-      const file = join(options.snapshotDir, `${regType.toLowerCase()}.${format}`);
-      const status = await stat(file).catch(() => undefined);
-      if (!status) continue;
+    // The download that stands today, staged ones included (see register-file.ts).
+    const file = await snapshotPathOf(options.snapshotDir, regType, new Date().toISOString().slice(0, 10));
+    const status = file ? await stat(file).catch(() => undefined) : undefined;
+    if (file && status) {
       const known = loaded.get(regType);
-      if (known?.file === file && known.modifiedMs === status.mtimeMs && known.size === status.size) return known;
-      const snapshot = {
-        file,
-        modifiedMs: status.mtimeMs,
-        size: status.size,
-        rowsByNumber: indexByNumber(parseSnapshot(format, await readFile(file, 'utf8'), file)),
-      };
+      if (known?.path === file && known.modifiedMs === status.mtimeMs && known.size === status.size) return known;
+      const snapshot = { ...(await readRegisterFile(file)), modifiedMs: status.mtimeMs, size: status.size };
       loaded.set(regType, snapshot);
       return snapshot;
     }
@@ -88,10 +83,20 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
     return JSON.parse(text) as RecordedRun;
   }
 
+  async function findRecordedRun(runId: string): Promise<RecordedRun | null> {
+    return readRun(runId).catch((error: unknown) => {
+      if (error instanceof PermanentAdapterError) return null;
+      throw error;
+    });
+  }
+
   return {
-    async startRun(regType, regNo) {
+    // The run id is the request id, so a repeated start finds the run it already made.
+    async startRun(regType, regNo, _webhook, requestId) {
+      const existing = await findRecordedRun(requestId);
+      if (existing) return existing.run;
       const snapshot = await snapshotOf(regType);
-      const runId = randomUUID();
+      const runId = requestId;
       const recorded: RecordedRun = {
         run: { runId, actorId: `snapshot:${regType.toLowerCase()}`, status: 'SUCCEEDED', datasetId: runId },
         items: snapshot.rowsByNumber.get(searchKey(regNo)) ?? [],
@@ -103,6 +108,9 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
       await rename(`${path}.partial`, path);
       return recorded.run;
     },
+    async findRun(_regType, requestId) {
+      return (await findRecordedRun(requestId))?.run ?? null;
+    },
     async getRun(runId) {
       return (await readRun(runId)).run;
     },
@@ -110,42 +118,4 @@ export function createSnapshotRegisterScraper(options: SnapshotRegisterOptions):
       return (await readRun(datasetId)).items;
     },
   };
-}
-
-/** The snapshot's rows. A file that cannot be read is an operator's to fix, so it fails the call and is retried. */
-function parseSnapshot(
-  format: (typeof SNAPSHOT_FORMATS)[number],
-  text: string,
-  file: string,
-): Record<string, unknown>[] {
-  if (format === 'csv') {
-    const rows = parse(text, { columns: true, bom: true, skip_empty_lines: true, trim: true }) as Record<
-      string,
-      string
-    >[];
-    return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== '')));
-  }
-  const items: unknown = JSON.parse(text);
-  if (!Array.isArray(items) || !items.every((item) => typeof item === 'object' && item !== null)) {
-    throw new Error(`${file} is not a JSON array of register entries`);
-  }
-  return items as Record<string, unknown>[];
-}
-
-function indexByNumber(rows: Record<string, unknown>[]): Map<string, Record<string, unknown>[]> {
-  const index = new Map<string, Record<string, unknown>[]>();
-  for (const row of rows) {
-    const keys = new Set(
-      Object.values(row)
-        .filter((value) => typeof value === 'string' || typeof value === 'number')
-        .map((value) => searchKey(String(value)))
-        .filter(looksLikeRegistrationNumber),
-    );
-    for (const key of keys) {
-      const rowsWithKey = index.get(key);
-      if (rowsWithKey) rowsWithKey.push(row);
-      else index.set(key, [row]);
-    }
-  }
-  return index;
 }

@@ -11,14 +11,14 @@ import {
   SessionNotFoundException,
 } from '@aws-sdk/client-rekognition';
 import { PermanentAdapterError } from '../errors.ts';
-import type { ObjectRef } from '../s3/index.ts';
-import type { FaceAnalyzer, LivenessService } from './index.ts';
+import type { FaceAnalyzer, ImageSource, LivenessService } from './index.ts';
 
-function image({ bucket, key }: ObjectRef) {
-  return { S3Object: { Bucket: bucket, Name: key } };
+export function image(source: ImageSource) {
+  if ('bytes' in source) return { Bytes: source.bytes };
+  return { S3Object: { Bucket: source.bucket, Name: source.key } };
 }
 
-function translateError(error: unknown): never {
+export function translateError(error: unknown): never {
   if (error instanceof InvalidS3ObjectException) throw new PermanentAdapterError('OBJECT_NOT_FOUND', error.message);
   if (error instanceof InvalidImageFormatException || error instanceof ImageTooLargeException) {
     throw new PermanentAdapterError('UNSUPPORTED_IMAGE', `Rekognition rejected the image: ${error.name}`);
@@ -57,6 +57,7 @@ export function createRekognitionFaceAnalyzer(client: RekognitionClient): FaceAn
 
 export function createRekognitionLivenessService(client: RekognitionClient): LivenessService {
   return {
+    kind: 'SESSION',
     async createSession(clientRequestToken) {
       const response = await client
         .send(new CreateFaceLivenessSessionCommand({ ClientRequestToken: clientRequestToken }))
@@ -68,9 +69,16 @@ export function createRekognitionLivenessService(client: RekognitionClient): Liv
       const response = await client
         .send(new GetFaceLivenessSessionResultsCommand({ SessionId: sessionId }))
         .catch(translateError);
+      const reference = response.ReferenceImage;
       return {
         status: response.Status ?? 'CREATED',
         confidence: response.Confidence === undefined ? null : response.Confidence / 100,
+        // Inline when the session has no OutputConfig, else stored in the session's S3 bucket.
+        referenceImage: reference?.Bytes
+          ? { bytes: reference.Bytes }
+          : reference?.S3Object?.Bucket && reference.S3Object.Name
+            ? { bucket: reference.S3Object.Bucket, key: reference.S3Object.Name }
+            : null,
       };
     },
   };

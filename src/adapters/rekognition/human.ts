@@ -20,7 +20,7 @@
  *   for both engines and `face_checks.match_score` reads the same whichever engine wrote it.
  * - liveness: see passiveLiveness; human's liveness classifier, mapped so KYC_LIVENESS_THRESHOLD (0.9) applies.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -31,7 +31,7 @@ import type { Config, FaceResult, Human } from '@vladmandic/human';
 import { imageSize } from 'image-size';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectRef, ObjectStore } from '../s3/index.ts';
-import type { DetectedFace, FaceAnalyzer, FaceComparison, LivenessService } from './index.ts';
+import type { DetectedFace, FaceAnalyzer, FaceComparison, ImageSource, LivenessService } from './index.ts';
 
 const require = createRequire(import.meta.url);
 // The package's exports map offers only the tfjs-node build to Node; the WASM build sits beside it in dist/.
@@ -66,6 +66,8 @@ const DISTANCE_AT_HALF = 8.2;
  * sample fails; it follows that only the crudest printed copies do.
  */
 const LIVE_AT_THRESHOLD = 0.4;
+/** Length of a FaceRes descriptor. */
+export const FACE_DESCRIPTOR_LENGTH = 1024;
 /** Analyses kept, by image content: check-face reads the selfie twice (quality, then comparison). */
 const ANALYSES_KEPT = 16;
 
@@ -139,6 +141,11 @@ export interface HumanFaceAnalyzerOptions {
 }
 
 export interface HumanFaceAnalyzer extends FaceAnalyzer {
+  /**
+   * The descriptor of the largest face in the image (mirror-averaged FaceRes, 1024 numbers), whose Euclidean distance
+   * to another maps onto similarity through similarityOfDistance; null when the image shows no face.
+   */
+  describeFace(ref: ImageSource): Promise<number[] | null>;
   /** Waits for calls in flight and releases this analyzer's human instance (the models stay cached in the process). */
   close(): Promise<void>;
 }
@@ -174,9 +181,9 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
     return human;
   };
 
-  const analyse = (ref: ObjectRef): Promise<AnalysedFace[]> => {
+  const analyse = (ref: ImageSource): Promise<AnalysedFace[]> => {
     const run = queue.then(async () => {
-      const bytes = await store.get(ref);
+      const bytes = 'bytes' in ref ? ref.bytes : await store.get(ref);
       const contentHash = createHash('sha256').update(bytes).digest('hex');
       const known = analyses.get(contentHash);
       if (known) {
@@ -210,7 +217,11 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
       }));
     },
 
-    async compareFaces(source: ObjectRef, target: ObjectRef): Promise<FaceComparison> {
+    async describeFace(ref: ImageSource): Promise<number[] | null> {
+      return largest(await analyse(ref))?.descriptor ?? null;
+    },
+
+    async compareFaces(source: ImageSource, target: ImageSource): Promise<FaceComparison> {
       const [sourceFaces, targetFaces] = [await analyse(source), await analyse(target)];
       const sourceFace = largest(sourceFaces);
       const sourceDescriptor = sourceFace?.descriptor;
@@ -250,16 +261,20 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
 
 /**
  * Face Liveness sessions are a Rekognition service with no local counterpart. Locally the selfie's passive score
- * (DetectedFace.liveness) stands in, which check-face reads when a selfie comes without a session.
+ * (DetectedFace.liveness) stands in. Sessions still exist, as ids this service hands out: bound to a user and
+ * single-use like Rekognition's, so the passive result of a selfie uploaded with one is bound the same way.
  */
-export function createSessionlessLivenessService(): LivenessService {
-  const unavailable = (): never => {
-    throw new PermanentAdapterError(
-      'NOT_CONFIGURED',
-      'Face Liveness sessions need Amazon Rekognition (KYC_PROVIDERS=aws); locally the selfie is scored passively',
-    );
+export function createPassiveLivenessService(): LivenessService {
+  return {
+    kind: 'PASSIVE',
+    createSession: async () => ({ sessionId: randomUUID() }),
+    getResult: async () => {
+      throw new PermanentAdapterError(
+        'NOT_CONFIGURED',
+        'locally the selfie is scored passively; sessions have no result',
+      );
+    },
   };
-  return { createSession: async () => unavailable(), getResult: async () => unavailable() };
 }
 
 /**

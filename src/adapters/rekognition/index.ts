@@ -1,6 +1,9 @@
 /** Face comparison, selfie quality and liveness: Amazon Rekognition, or @vladmandic/human locally. */
 import type { ObjectRef } from '../s3/index.ts';
 
+/** An image in the object store, or one a service handed back inline (a liveness session's reference image). */
+export type ImageSource = ObjectRef | { bytes: Uint8Array };
+
 export interface DetectedFace {
   /** 0..1 */
   confidence: number;
@@ -23,7 +26,7 @@ export interface FaceComparison {
 
 export interface FaceAnalyzer {
   detectFaces(ref: ObjectRef): Promise<DetectedFace[]>;
-  compareFaces(source: ObjectRef, target: ObjectRef): Promise<FaceComparison>;
+  compareFaces(source: ImageSource, target: ImageSource): Promise<FaceComparison>;
 }
 
 export type LivenessSessionStatus = 'CREATED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'EXPIRED';
@@ -32,9 +35,16 @@ export interface LivenessResult {
   status: LivenessSessionStatus;
   /** 0..1; null until the session has a result. */
   confidence: number | null;
+  /** The face the session captured, to compare with the selfie and the document; null until it has one. */
+  referenceImage: ImageSource | null;
 }
 
 export interface LivenessService {
+  /**
+   * SESSION: a session's result is the liveness verdict (Rekognition Face Liveness). PASSIVE: the selfie is scored on
+   * its own (locally); a session then only binds that score to its user and upload, and getResult is never called.
+   */
+  readonly kind: 'SESSION' | 'PASSIVE';
   createSession(clientRequestToken: string): Promise<{ sessionId: string }>;
   getResult(sessionId: string): Promise<LivenessResult>;
 }

@@ -4,6 +4,7 @@
  * signature, refuse timestamps outside their tolerance, and drop keys they have seen.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isPermanentHttpStatus, PermanentAdapterError } from '../errors.ts';
 import type { ProductChannel } from '../product-channel.ts';
 
 export const SIGNATURE_HEADER = 'x-kyc-signature';
@@ -52,7 +53,11 @@ export function createWebhookChannel(options: { url: string; secret: string; tim
         body,
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
-      // Any non-2xx is retried by the activity; the receiver de-duplicates by Idempotency-Key.
+      // A refusal (401, 404, 422 …) stays a refusal: the case goes to ops instead of retrying. Anything else is
+      // retried by the activity, and the receiver de-duplicates by Idempotency-Key.
+      if (isPermanentHttpStatus(response.status)) {
+        throw new PermanentAdapterError('REFUSED', `product webhook refused the event: HTTP ${response.status}`);
+      }
       if (!response.ok) throw new Error(`product webhook answered HTTP ${response.status}`);
     },
   };

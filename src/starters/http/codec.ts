@@ -5,10 +5,11 @@
  * path (`/codec/<token>`), which local `npm start` does for its own Web UI.
  */
 import cors from '@fastify/cors';
-import type { Payload } from '@temporalio/common';
+import { type Payload, ValueError } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { HttpDeps } from './deps.ts';
+import { HttpError } from './errors.ts';
 import { parseBody } from './request.ts';
 
 const base64 = z
@@ -53,8 +54,14 @@ export async function registerCodecRoutes(
     for (const direction of ['encode', 'decode'] as const) {
       const handler = async (request: { body: unknown }) => {
         const { payloads } = parseBody(payloadsSchema, request.body);
-        const converted = await deps.codec[direction](payloads.map(fromJson));
-        return { payloads: converted.map(toJson) };
+        try {
+          const converted = await deps.codec[direction](payloads.map(fromJson));
+          return { payloads: converted.map(toJson) };
+        } catch (error) {
+          // The codec refuses what it cannot decrypt (altered, truncated, another key's) with a ValueError.
+          if (error instanceof ValueError) throw new HttpError(422, 'UNDECODABLE_PAYLOAD', error.message);
+          throw error;
+        }
       };
       scope.post(`/codec/${direction}`, { preHandler: deps.requireRole('ops') }, handler);
       scope.post(`/codec/:token/${direction}`, { preHandler: deps.requireRole('ops') }, handler);

@@ -2,15 +2,14 @@
 import type { PayloadCodec } from '@temporalio/common';
 import type { LivenessService } from '../../adapters/rekognition/index.ts';
 import type { ObjectStore } from '../../adapters/s3/index.ts';
-import type { Role } from '../../config.ts';
 import type { RegisterResult } from '../../contract/kyc-workflow.ts';
 import type { Sql } from '../../db/pool.ts';
+import type { Authenticator, Role } from '../../identity/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { KycClient } from '../kyc-client.ts';
-import type { createAuthorizer, TokenTable } from './auth.ts';
+import type { RoleCheck } from './auth.ts';
 
 export interface HttpSettings {
-  tokens: TokenTable;
   bucket: string;
   keyPrefix: string;
   maxUploadBytes: number;
@@ -29,9 +28,11 @@ export interface HttpDeps {
   store: ObjectStore;
   liveness: LivenessService;
   logger: Logger;
+  /** Who is calling: service tokens, OIDC access tokens, local accounts (see src/identity). */
+  authenticator: Authenticator;
   settings: HttpSettings;
   /** The payload codec the codec server applies for the Web UI. */
   codec: PayloadCodec;
   handOffRegisterResult(result: RegisterResult): Promise<void>;
-  requireRole(...roles: Role[]): ReturnType<ReturnType<typeof createAuthorizer>>;
+  requireRole(...roles: Role[]): RoleCheck;
 }

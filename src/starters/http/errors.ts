@@ -26,11 +26,19 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_PROTO_VIOLATION: 'INVALID_JSON',
 };
 
+/**
+ * busboy's own errors (it parses multipart bodies for @fastify/multipart) carry no code, only these messages: a
+ * body cut short, a multipart content type without a boundary. They are the client's malformed request.
+ */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|Malformed part header|Unsupported Content-Type\.|Missing Content-Type-header\.)/;
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     const send = (status: number, code: string, message: string) =>
       reply.status(status).send({ error: { code, message } });
     if (error instanceof HttpError) return send(error.status, error.code, error.message);
+    if (MALFORMED_MULTIPART.test(error.message)) return send(400, 'MALFORMED_MULTIPART', error.message);
     const status = error.statusCode ?? 500;
     if (status < 500) return send(status, FASTIFY_CODES[error.code] ?? 'BAD_REQUEST', error.message);
     request.log.error({ err: error }, 'request failed');

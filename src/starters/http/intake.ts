@@ -4,7 +4,6 @@ import type { MultipartFile } from '@fastify/multipart';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PermanentAdapterError } from '../../adapters/errors.ts';
 import type { DocumentUploaded } from '../../contract/kyc-workflow.ts';
 import { upsertIdDocument, upsertSelfie } from '../../db/documents.ts';
 import { findUser } from '../../db/users.ts';
@@ -14,6 +13,8 @@ import { REG_TYPES } from '../../domain/registers.ts';
 import { getKycStatus, signalDocumentUploaded, startKycWorkflow } from '../kyc-client.ts';
 import type { HttpDeps } from './deps.ts';
 import { HttpError } from './errors.ts';
+import { refuseUnusableSession, useSessionOrRefuse } from './liveness.ts';
+import { REGISTRATION_UNDER_REVIEW, recordRegistrationClaim } from './registration-claims.ts';
 import { idempotencyKey, parseBody, userIdParam } from './request.ts';
 import { checkImage } from './uploads.ts';
 
@@ -34,7 +35,17 @@ const FILE_PARTS = { id_document: 'ID_DOCUMENT', selfie: 'SELFIE' } as const;
 
 /** The request's Idempotency-Key header, if any; a malformed one is refused rather than ignored. */
 export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const { sql, kyc, store, liveness, settings, requireRole } = deps;
+  const { sql, kyc, store, settings, requireRole } = deps;
+
+  async function sameRegistrationAndEmail(regType: string, regNo: string, email: string) {
+    const [existing] = await sql<{ id: number; heldBy: number[] }[]>`
+      select me.id, array(select other.id::int from users other
+                          where other.reg_type = me.reg_type and other.reg_no = me.reg_no and other.id < me.id
+                          order by other.id) as "heldBy"
+      from users me where me.reg_type = ${regType} and me.reg_no = ${regNo} and me.email = ${email}`;
+    if (!existing) throw new Error('a sign-up conflicted with a user that is not there');
+    return existing;
+  }
 
   async function existingUser(userId: number) {
     const user = await findUser(sql, userId);
@@ -47,21 +58,24 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
     const regNo = normaliseRegistrationNumber(body.reg_type, body.reg_no);
     if (!regNo.ok) throw new HttpError(422, 'BAD_REG_NO', regNo.message);
     const email = body.email.toLowerCase();
-    const [created] = await sql<{ id: number }[]>`
+    // `heldBy` sees the table as it was before this insert: the users already holding the number.
+    const [created] = await sql<{ id: number; heldBy: number[] }[]>`
       insert into users (email, reg_no, reg_type) values (${email}, ${regNo.regNo}, ${body.reg_type})
-      on conflict (reg_type, reg_no) do nothing returning id`;
-    let userId = created?.id;
-    if (!userId) {
-      // The same request again (a client retry) gets the same user; another email for that registration does not.
-      const [existing] = await sql<{ id: number; email: string }[]>`
-        select id, email from users where reg_type = ${body.reg_type} and reg_no = ${regNo.regNo}`;
-      if (!existing || existing.email !== email) {
-        throw new HttpError(409, 'ALREADY_REGISTERED', 'that registration number belongs to another account');
-      }
-      userId = existing.id;
-    }
+      on conflict (reg_type, reg_no, email) do nothing
+      returning id, array(select id::int from users where reg_type = ${body.reg_type} and reg_no = ${regNo.regNo}
+                          order by id) as "heldBy"`;
+    // The same request again (a client retry) gets the same user.
+    const user = created ?? (await sameRegistrationAndEmail(body.reg_type, regNo.regNo, email));
+    const userId = user.id;
+    if (user.heldBy.length > 0) await recordRegistrationClaim(sql, userId, user.heldBy);
     await startKycWorkflow(kyc, userId);
-    return reply.status(created ? 201 : 200).send({ id: userId, status: 'PENDING', workflowId: `kyc-user-${userId}` });
+    return reply.status(created ? 201 : 200).send({
+      id: userId,
+      status: 'PENDING',
+      workflowId: `kyc-user-${userId}`,
+      // Someone else signed up with this number first: one of the two is not who they say, and CS will look.
+      ...(user.heldBy.length > 0 ? { registration: REGISTRATION_UNDER_REVIEW } : {}),
+    });
   });
 
   app.post('/users/:id/documents', { preHandler: requireRole('intake') }, async (request, reply) => {
@@ -102,20 +116,24 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
       const image = await checkImage(file.bytes, settings.maxUploadPixels);
       if (!image.ok)
         throw new HttpError(422, image.code, `${file.kind === 'SELFIE' ? 'selfie' : 'id_document'}: ${image.message}`);
-      checked.push({ ...file, image });
+      const name = file.kind === 'SELFIE' ? 'selfie' : docType;
+      checked.push({ ...file, image, key: `${settings.keyPrefix}${userId}/${objectId}-${name}.${image.extension}` });
+    }
+    const selfieKey = checked.find((file) => file.kind === 'SELFIE')?.key;
+    if (livenessSessionId && selfieKey) {
+      await refuseUnusableSession(sql, { userId, sessionId: livenessSessionId, selfieKey });
     }
 
     const uploads = [];
-    for (const { kind, bytes, image } of checked) {
-      const name = kind === 'SELFIE' ? 'selfie' : docType;
-      const key = `${settings.keyPrefix}${userId}/${objectId}-${name}.${image.extension}`;
+    for (const { kind, bytes, image, key } of checked) {
       // The row comes first: the S3 bridge may see the object's event before put() returns, and classifies the
       // object (and finds its liveness session) by this row.
       let idDocumentId: number | undefined;
       if (kind === 'ID_DOCUMENT') {
         idDocumentId = await upsertIdDocument(sql, { userId, key, docType: docType as string });
       } else {
-        await upsertSelfie(sql, { userId, key, ...(livenessSessionId ? { livenessSessionId } : {}) });
+        const selfieId = await upsertSelfie(sql, { userId, key, ...(livenessSessionId ? { livenessSessionId } : {}) });
+        if (livenessSessionId) await useSessionOrRefuse(sql, { userId, selfieId, sessionId: livenessSessionId });
       }
       await store.put({ bucket: settings.bucket, key }, bytes, image.mime);
       const upload: DocumentUploaded = {
@@ -131,19 +149,7 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
     return reply.status(202).send({ userId, uploads });
   });
 
-  app.post('/users/:id/liveness-session', { preHandler: requireRole('intake') }, async (request, reply) => {
-    const userId = userIdParam(request.params);
-    await existingUser(userId);
-    try {
-      const session = await liveness.createSession(randomUUID());
-      return reply.status(201).send({ userId, sessionId: session.sessionId });
-    } catch (error) {
-      if (error instanceof PermanentAdapterError) throw new HttpError(503, 'LIVENESS_UNAVAILABLE', error.message);
-      throw error;
-    }
-  });
-
-  app.get('/users/:id/kyc', { preHandler: requireRole('intake', 'cs', 'ops') }, async (request) => {
+  app.get('/users/:id/kyc', { preHandler: requireRole('intake', 'cs', 'cs-lead', 'ops') }, async (request) => {
     const userId = userIdParam(request.params);
     await existingUser(userId);
     try {

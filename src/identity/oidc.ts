@@ -1,0 +1,71 @@
+/**
+ * People sign in with the organisation's OIDC provider; the API receives their access tokens as bearer tokens and
+ * verifies each against the issuer's JWKS (fetched and cached by jose, refetched when an unknown `kid` appears):
+ * signature, issuer, audience, expiry. Roles come from a configurable claim.
+ */
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { AuthenticationError, type Identity, IdentityProviderUnavailable, isRole, type Role } from './identity.ts';
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** A claim name, or a dotted path into nested claims (`realm_access.roles`). */
+  rolesClaim: string;
+}
+
+/** Asymmetric algorithms only: an HMAC or `none` token is refused before any key is looked at. */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  if (path in payload) return payload[path];
+  return path
+    .split('.')
+    .reduce<unknown>((value, part) => (value as Record<string, unknown> | undefined)?.[part], payload);
+}
+
+function rolesFrom(claim: unknown): Role[] {
+  const values = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
+  return [...new Set(values.filter(isRole))];
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, 200) : undefined);
+
+export function createOidcVerifier(settings: OidcSettings) {
+  const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  return async function verify(token: string): Promise<Identity> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: ALGORITHMS,
+        requiredClaims: ['sub', 'exp'],
+        clockTolerance: 30,
+      }));
+    } catch (error) {
+      // The provider being unreachable is not the caller's fault: that is a 503, not a 401.
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new IdentityProviderUnavailable("the identity provider's keys could not be fetched", { cause: error });
+      }
+      throw new AuthenticationError(reason(error));
+    }
+    const subject = text(payload.sub) as string;
+    return {
+      subject,
+      displayName: text(payload.name) ?? text(payload.preferred_username) ?? text(payload.email) ?? subject,
+      roles: rolesFrom(claimAt(payload, settings.rolesClaim)),
+      via: 'oidc',
+    };
+  };
+}
+
+/** Why a token was refused, in words that leak nothing about keys. */
+function reason(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `the token's ${error.claim} claim is not accepted`;
+  if (error instanceof errors.JWKSNoMatchingKey) return "the token's signing key is not the issuer's";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "the token's algorithm is not accepted";
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "the token's signature does not verify";
+  return 'the token is not valid';
+}
