@@ -51,8 +51,15 @@ describe('the HTTP service /metrics', () => {
     // A verification that passes, and one that waits for CS (no liveness result).
     const passing = await h.enrol(SEED_PERSON);
     await passing.uploadBoth();
+    // A person of their own (passport, birth date), or the fraud controls would see one person behind two accounts.
     const reviewed = await h.enrol(
-      { ...SEED_PERSON, regNo: '7222222', email: 'review@example.org' },
+      {
+        ...SEED_PERSON,
+        regNo: '7222222',
+        email: 'review@example.org',
+        passportNumber: '300222222',
+        birthDate: '1987-03-04',
+      },
       { liveness: null },
     );
     await reviewed.uploadBoth();
@@ -172,6 +179,7 @@ describe('the worker /metrics', () => {
   let worker: ChildProcess;
   let database: TestDatabase;
   let url: string;
+  let workerErrors = '';
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -196,7 +204,10 @@ describe('the worker /metrics', () => {
         KYC_TEMPORAL_METRICS_PORT: String(runtimePort),
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      workerErrors = (workerErrors + chunk.toString()).slice(-4000);
     });
   });
 
@@ -216,7 +227,8 @@ describe('the worker /metrics', () => {
     void exit.then(() => {
       exited = true;
     });
-    for (let attempt = 0; attempt < 150 && !exited && !families.has('temporal_num_pollers'); attempt += 1) {
+    // A minute: on a loaded machine the worker's start (bundling its workflows) is slow.
+    for (let attempt = 0; attempt < 300 && !exited && !families.has('temporal_num_pollers'); attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const text = await fetch(url).then(
         (response) => (response.ok ? response.text() : ''),
@@ -225,7 +237,7 @@ describe('the worker /metrics', () => {
       families = parsePrometheusText(text).families;
     }
     for (const name of ['temporal_num_pollers', 'temporal_worker_task_slots_available', 'temporal_request']) {
-      expect(families, name).toContain(name);
+      expect(families, `${name} (worker stderr: ${workerErrors})`).toContain(name);
     }
     expect(families).toContain('process_cpu_seconds_total');
     // What a real worker serves is what the dashboard and alert tests take as the SDK's metrics.
