@@ -128,6 +128,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
       KYC_WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789abcdef',
       KYC_PAYLOAD_KEYS: `chaos-1:${Buffer.alloc(32, 'chaos-run-payload-key').toString('base64')}`,
       KYC_PAYLOAD_KEY_ID: 'chaos-1',
+      KYC_IDENTITY_HASH_KEY: 'chaos-identity-hash-key-0123456789abcdef',
       ...oidc.settings,
       KYC_HTTP_HOST: '127.0.0.1',
       KYC_HTTP_PORT: String(apiPort),

@@ -33,7 +33,7 @@ async function showList(page: Page, query: string): Promise<void> {
 
 const browser = await chromium.launch({ executablePath: values.chromium, args: ['--no-sandbox'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1500, height: 720 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: 1500, height: 860 }, deviceScaleFactor: 1 });
   // The Web UI keeps its table columns in localStorage, as the column chooser would leave them.
   await page.addInitScript((namespace) => {
     const columns = ['Status', 'Workflow ID', 'KycStatus', 'KycStage', 'KycRegType', 'Start'];

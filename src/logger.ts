@@ -66,7 +66,8 @@ export function createLogger(options: { level: string; destination?: pino.Destin
           translateTime: 'SYS:HH:MM:ss',
           ignore: 'pid,hostname,service,sdkComponent',
         })
-      : undefined);
+      : // Written as they come, so that they stay in order with what the process writes to stdout itself.
+        pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: options.level,

@@ -380,8 +380,6 @@ async function runService(): Promise<void> {
     else logger.fatal({ err: error }, 'could not start');
     process.exit(1);
   }
-  // The log lines so far first, then the banner under them.
-  await new Promise<void>((flushed) => logger.flush(() => flushed()));
   process.stdout.write(banner(config, service));
   const forgetPid = await recordServicePid(resolve(config.KYC_DATA_DIR));
 
@@ -410,7 +408,7 @@ async function runService(): Promise<void> {
 
 const DATABASE_KINDS: Record<ProvidedDatabase['kind'], string> = {
   set: 'DATABASE_URL',
-  server: "this data folder's own database, on the PostgreSQL already running there",
+  server: 'its own database, on the PostgreSQL that was running',
   embedded: 'embedded cluster in the data folder',
 };
 

@@ -173,7 +173,7 @@ describe('payload key rotation', () => {
 
   it('still reads the recorded history, written before the format bound additional data', async () => {
     const history = JSON.parse(
-      await readFile(new URL('./fixtures/histories/kyc-seed-pass.json', import.meta.url), 'utf8'),
+      await readFile(new URL('./fixtures/histories/c4e39df-kyc-seed-pass.json', import.meta.url), 'utf8'),
     );
     const payloads = payloadsIn(history).map(fromProtoJson);
     expect(payloads.length).toBeGreaterThan(20);

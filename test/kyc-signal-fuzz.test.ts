@@ -214,7 +214,7 @@ describe('KycWorkflow under any sequence of signals and updates', () => {
     await h?.close();
   });
 
-  it('never fails, and keeps every run within the documented bound of events', async () => {
+  it('never fails, and keeps every run within the documented bound of events', { timeout: 300_000 }, async () => {
     await fc.assert(fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 120 }), checkWorkflowSurvives), {
       numRuns: 6,
       seed: 20261202,
@@ -222,7 +222,7 @@ describe('KycWorkflow under any sequence of signals and updates', () => {
     });
   });
 
-  it('survives a flood of 1,000 of them', async () => {
+  it('survives a flood of 1,000 of them', { timeout: 600_000 }, async () => {
     const flood = fc.sample(action, { numRuns: 1000, seed: 1202 });
     await checkWorkflowSurvives(flood);
   });

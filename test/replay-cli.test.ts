@@ -63,7 +63,9 @@ describe('npm run replay', () => {
       const handle = await h.env.client.workflow.start('KycWorkflow', { taskQueue, workflowId, args: [] });
       // Its first workflow task is done once the timer is in the history.
       await expect
-        .poll(async () => (await handle.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes))
+        .poll(async () => (await handle.fetchHistory()).events?.some((event) => event.timerStartedEventAttributes), {
+          timeout: 30_000,
+        })
         .toBe(true);
     });
     const result = await replay(`WorkflowId='${workflowId}'`);

@@ -13,9 +13,9 @@ import { ensureSearchAttributes } from '../runtime/temporal-setup.ts';
 import { configOrExit } from '../starters/entry-config.ts';
 import { setUpSchedules } from '../starters/schedules.ts';
 import { connectClientConnection } from '../starters/temporal-client.ts';
+import { connectWorkerConnection } from './connection.ts';
 import { createKycWorker } from './kyc-worker.ts';
 import { installRuntimeLogger } from './runtime-logger.ts';
-import { connectWorkerConnection } from './worker-connection.ts';
 
 export async function runWorker(config: Config = configOrExit('worker')): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });

@@ -4,7 +4,7 @@
  * notify, and wait for customer service when the decision is MANUAL_REVIEW. It then stays open, idle, until a
  * re-upload, an expiry or a re-check request, and starts the next cycle with continue-as-new.
  */
-import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ActivityOptions, Duration, SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -73,26 +73,28 @@ import { upsertsAtEveryStage } from './legacy-runs.ts';
  * retry can change fails at once. A step that exhausts its budget puts the case in NEEDS_ATTENTION.
  */
 const NON_RETRYABLE = ['PermanentAdapterError', 'UnknownUser', 'BadInput'];
-const database = {
-  startToCloseTimeout: '30s',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 30, nonRetryableErrorTypes: NON_RETRYABLE },
-} as const;
-const recognition = {
-  startToCloseTimeout: '2m',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '2s', maximumInterval: '1m', maximumAttempts: 12, nonRetryableErrorTypes: NON_RETRYABLE },
-} as const;
-const registerStart = {
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '5s', maximumInterval: '2m', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
-} as const;
-const notification = {
-  startToCloseTimeout: '1m',
-  heartbeatTimeout: '10s',
-  retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 15, nonRetryableErrorTypes: NON_RETRYABLE },
-} as const;
+
+function budget(
+  startToCloseTimeout: Duration,
+  backoff: { from: Duration; to: Duration },
+  maximumAttempts: number,
+): ActivityOptions {
+  return {
+    startToCloseTimeout,
+    heartbeatTimeout: '10s',
+    retry: {
+      initialInterval: backoff.from,
+      maximumInterval: backoff.to,
+      maximumAttempts,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  };
+}
+const database = budget('30s', { from: '1s', to: '30s' }, 30);
+const recognition = budget('2m', { from: '2s', to: '1m' }, 12);
+const registerStart = budget('1m', { from: '5s', to: '2m' }, 10);
+const notification = budget('1m', { from: '5s', to: '5m' }, 15);
+
 /** The label the Web UI shows for each step, naming the engine that is configured. */
 function summaries(providers: ProviderNames | undefined): Record<KycStep, string> {
   const ocr = providers?.ocr ?? 'Textract';

@@ -1,6 +1,6 @@
 /**
- * The worker's native connection, with the same settings and retries as the client's. Apart from
- * src/starters/temporal-client.ts so that the doors and the S3 bridge Lambda never load @temporalio/worker.
+ * The worker's native connection to Temporal, with the same settings and retries as every client's. Kept apart from
+ * src/starters/temporal-client.ts so that the doors (and the S3 bridge Lambda's bundle) never load @temporalio/worker.
  */
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from '../logger.ts';
