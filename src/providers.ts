@@ -195,5 +195,5 @@ function s3Client(config: Config): S3Client {
 
 export function createObjectStore(config: Config): ObjectStore {
   if (config.KYC_OBJECT_STORE === 'folder') return createFolderObjectStore(join(config.KYC_DATA_DIR, 'objects'));
-  return createS3ObjectStore(s3Client(config));
+  return createS3ObjectStore(s3Client(config), config.KYC_S3_KMS_KEY_ID ? { kmsKeyId: config.KYC_S3_KMS_KEY_ID } : {});
 }

@@ -21,7 +21,7 @@ import {
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
-import { type KycSettings, temporalSecretFields } from './settings.ts';
+import { type KycSettings, temporalCredentials } from './settings.ts';
 
 /** The seed's queues, consumed by the service, each with a dead-letter queue named `<name>-dlq`. */
 export const SEED_QUEUES = ['face-match', 'reg-request', 'reg-check-ingest', 'decision'] as const;
@@ -57,9 +57,9 @@ export class KycDataStack extends Stack {
   readonly database: rds.DatabaseInstance;
   readonly databaseSecurityGroup: ec2.SecurityGroup;
   readonly databaseSecret: secretsmanager.ISecret;
-  /** KYC_API_TOKENS, KYC_WEBHOOK_SECRET, KYC_PRODUCT_WEBHOOK_SECRET, APIFY_TOKEN. */
+  /** KYC_SERVICE_TOKENS, KYC_WEBHOOK_SECRET, KYC_PRODUCT_WEBHOOK_SECRET, APIFY_TOKEN, KYC_IDENTITY_HASH_KEY. */
   readonly serviceSecret: secretsmanager.Secret;
-  /** KYC_PAYLOAD_KEYS_KMS: payload data keys encrypted under payloadCodecKey. */
+  /** KYC_PAYLOAD_KEYS_KMS (payload data keys encrypted under payloadCodecKey) and KYC_PAYLOAD_KEY_ID. */
   readonly payloadKeysSecret: secretsmanager.Secret;
   /** Sign-in settings of the CS and ops users. */
   readonly oidcSecret: secretsmanager.Secret;
@@ -250,25 +250,31 @@ export class KycDataStack extends Stack {
     this.serviceSecret = placeholderSecret(
       'ServiceSecret',
       'kyc/service',
-      ['KYC_API_TOKENS', 'KYC_WEBHOOK_SECRET', 'KYC_PRODUCT_WEBHOOK_SECRET', 'APIFY_TOKEN'],
-      'KYC: bearer tokens, Apify webhook secret, product webhook secret, Apify token',
+      [
+        'KYC_SERVICE_TOKENS',
+        'KYC_WEBHOOK_SECRET',
+        'KYC_PRODUCT_WEBHOOK_SECRET',
+        'APIFY_TOKEN',
+        'KYC_IDENTITY_HASH_KEY',
+      ],
+      'KYC: service token digests, Apify webhook secret, product webhook secret, Apify token, identity hash key',
     );
     this.payloadKeysSecret = placeholderSecret(
       'PayloadKeysSecret',
       'kyc/payload-keys',
-      ['KYC_PAYLOAD_KEYS_KMS'],
+      ['KYC_PAYLOAD_KEYS_KMS', 'KYC_PAYLOAD_KEY_ID'],
       'KYC: payload data keys, each encrypted under alias/kyc-payload-codec',
     );
     this.oidcSecret = placeholderSecret(
       'OidcSecret',
       'kyc/oidc',
-      ['KYC_OIDC_ISSUER', 'KYC_OIDC_CLIENT_ID', 'KYC_OIDC_CLIENT_SECRET'],
+      ['KYC_OIDC_ISSUER', 'KYC_OIDC_AUDIENCE', 'KYC_OIDC_JWKS_URL'],
       'KYC: OpenID Connect sign-in of CS and ops users',
     );
     this.temporalSecret = placeholderSecret(
       'TemporalSecret',
       'kyc/temporal',
-      temporalSecretFields(settings).length > 0 ? temporalSecretFields(settings) : ['UNUSED'],
+      temporalCredentials(settings).length > 0 ? temporalCredentials(settings).map(({ field }) => field) : ['UNUSED'],
       'KYC: Temporal Cloud API key or mTLS client certificate',
     );
     for (const secret of [this.serviceSecret, this.payloadKeysSecret, this.oidcSecret, this.temporalSecret]) {

@@ -27,7 +27,15 @@ import {
 import type { Construct } from 'constructs';
 import { BRIDGE_TIMEOUT, DATABASE_PORT, type KycDataStack, SEED_QUEUES } from './data-stack.ts';
 import { acknowledge } from './nag.ts';
-import { type KycSettings, temporalSecretFields } from './settings.ts';
+import { type KycSettings, temporalCredentials } from './settings.ts';
+
+/** A setting read from a field of a secret; `asFile`: the setting names a file holding the value. */
+interface SecretField {
+  setting: string;
+  secret: secretsmanager.ISecret;
+  field: string;
+  asFile: boolean;
+}
 
 /** Where the worker and the HTTP service serve Prometheus metrics (inside the VPC only, not through the ALB). */
 export const METRICS_PORT = 9464;
@@ -80,8 +88,8 @@ export class KycServiceStack extends Stack {
       TEMPORAL_NAMESPACE: settings.temporalNamespace,
       KYC_TASK_QUEUE: settings.taskQueue,
     };
+    // The image's production roles take no defaults (src/config.ts); every required setting is set here or a secret.
     const serviceEnvironment: Record<string, string> = {
-      KYC_ENV: 'production',
       KYC_PROVIDERS: 'aws',
       AWS_REGION: settings.region,
       // The password is not in the URL: PGPASSWORD comes from the database secret.
@@ -89,7 +97,7 @@ export class KycServiceStack extends Stack {
       ...temporalEnvironment,
       KYC_S3_BUCKET: data.bucket.bucketName,
       KYC_S3_PREFIX: settings.keyPrefix,
-      KYC_S3_KMS_KEY_ID: data.dataKey.keyArn,
+      KYC_S3_KMS_KEY_ID: data.uploadsKey.keyArn,
       // Search attributes are registered once by ops (Temporal Cloud allows it only through tcld or the UI).
       KYC_SEARCH_ATTRIBUTES_SETUP: 'false',
       KYC_METRICS_PORT: String(METRICS_PORT),
@@ -107,24 +115,58 @@ export class KycServiceStack extends Stack {
     const payloadKeysSecret = secretRef('PayloadKeysSecret', data.payloadKeysSecret);
     const temporalSecret = secretRef('TemporalSecret', data.temporalSecret);
     const oidcSecret = secretRef('OidcSecret', data.oidcSecret);
-    const allSecretFields: Array<[string, secretsmanager.ISecret, string]> = [
-      ['PGPASSWORD', databaseSecret, 'password'],
-      ['KYC_API_TOKENS', serviceSecret, 'KYC_API_TOKENS'],
-      ['KYC_WEBHOOK_SECRET', serviceSecret, 'KYC_WEBHOOK_SECRET'],
-      ['KYC_PRODUCT_WEBHOOK_SECRET', serviceSecret, 'KYC_PRODUCT_WEBHOOK_SECRET'],
-      ['APIFY_TOKEN', serviceSecret, 'APIFY_TOKEN'],
-      ['KYC_PAYLOAD_KEYS_KMS', payloadKeysSecret, 'KYC_PAYLOAD_KEYS_KMS'],
-      ...temporalSecretFields(settings).map((field): [string, secretsmanager.ISecret, string] => [
-        field,
-        temporalSecret,
-        field,
-      ]),
+    const field = (secret: secretsmanager.ISecret, name: string, setting = name): SecretField => ({
+      setting,
+      secret,
+      field: name,
+      asFile: false,
+    });
+    const databasePassword = [field(databaseSecret, 'password', 'PGPASSWORD')];
+    const payloadKeys = [
+      field(payloadKeysSecret, 'KYC_PAYLOAD_KEYS_KMS'),
+      field(payloadKeysSecret, 'KYC_PAYLOAD_KEY_ID'),
     ];
-    const oidcFields: Array<[string, secretsmanager.ISecret, string]> = [
-      ['KYC_OIDC_ISSUER', oidcSecret, 'KYC_OIDC_ISSUER'],
-      ['KYC_OIDC_CLIENT_ID', oidcSecret, 'KYC_OIDC_CLIENT_ID'],
-      ['KYC_OIDC_CLIENT_SECRET', oidcSecret, 'KYC_OIDC_CLIENT_SECRET'],
+    const temporalCredentialFields = temporalCredentials(settings).map(
+      ({ setting, field: name, asFile }): SecretField => ({ setting, secret: temporalSecret, field: name, asFile }),
+    );
+    const shared = [...databasePassword, ...payloadKeys, ...temporalCredentialFields];
+    const workerSecrets = [
+      ...shared,
+      ...['KYC_WEBHOOK_SECRET', 'KYC_IDENTITY_HASH_KEY', 'APIFY_TOKEN', 'KYC_PRODUCT_WEBHOOK_SECRET'].map((name) =>
+        field(serviceSecret, name),
+      ),
     ];
+    const httpSecrets = [
+      ...shared,
+      ...['KYC_SERVICE_TOKENS', 'KYC_WEBHOOK_SECRET', 'KYC_IDENTITY_HASH_KEY', 'KYC_PRODUCT_WEBHOOK_SECRET'].map(
+        (name) => field(serviceSecret, name),
+      ),
+      ...['KYC_OIDC_ISSUER', 'KYC_OIDC_AUDIENCE', 'KYC_OIDC_JWKS_URL'].map((name) => field(oidcSecret, name)),
+    ];
+    /**
+     * The image's entry point with its role (src/production.ts). ECS injects secret values, not files: a setting that
+     * names a file gets its value under the secret field's name, written to a private file before the role starts.
+     */
+    const roleContainer = (role: 'api' | 'worker' | 'migrate', fields: SecretField[]) => {
+      const secrets = Object.fromEntries(
+        fields.map((entry) => [
+          entry.asFile ? entry.field : entry.setting,
+          ecs.Secret.fromSecretsManager(entry.secret, entry.field),
+        ]),
+      );
+      const files = fields.filter((entry) => entry.asFile);
+      if (files.length === 0) return { command: [role], secrets };
+      const script = [
+        'umask 077',
+        'dir=$(mktemp -d)',
+        ...files.map(
+          ({ setting, field: name }) =>
+            `printf '%s' "$${name}" > "$dir/${name}" && export ${setting}="$dir/${name}" && unset ${name}`,
+        ),
+        `exec node src/production.ts ${role}`,
+      ].join('; ');
+      return { entryPoint: ['sh', '-c'], command: [script], secrets };
+    };
     /** Secrets Manager decrypts the secrets with the data key on the reader's behalf, and only then. */
     const grantSecretKey = (grantee: iam.IGrantable) =>
       grantee.grantPrincipal.addToPrincipalPolicy(
@@ -135,9 +177,6 @@ export class KycServiceStack extends Stack {
           conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${settings.region}.amazonaws.com` } },
         }),
       );
-    const ecsSecrets = (fields: Array<[string, secretsmanager.ISecret, string]>) =>
-      Object.fromEntries(fields.map(([name, secret, field]) => [name, ecs.Secret.fromSecretsManager(secret, field)]));
-
     const logGroup = (name: string) =>
       new logs.LogGroup(this, `${name}Logs`, {
         logGroupName: `/kyc/${name}`,
@@ -154,7 +193,7 @@ export class KycServiceStack extends Stack {
     });
     workerTask.addContainer('worker', {
       image,
-      command: ['node', 'src/workers/main.ts'],
+      ...roleContainer('worker', workerSecrets),
       environment: {
         ...serviceEnvironment,
         KYC_SCHEDULES_SETUP: 'true',
@@ -164,7 +203,6 @@ export class KycServiceStack extends Stack {
         KYC_PRODUCT_SNS_TOPIC_ARN: data.productTopic.topicArn,
         APIFY_WEBHOOK_URL: `${settings.publicBaseUrl}/webhooks/apify`,
       },
-      secrets: ecsSecrets(allSecretFields),
       portMappings: [{ containerPort: METRICS_PORT, name: 'metrics' }],
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup: logGroup('worker') }),
       stopTimeout: Duration.seconds(60),
@@ -219,7 +257,7 @@ export class KycServiceStack extends Stack {
       serviceName: 'kyc-worker',
       cluster: this.cluster,
       taskDefinition: workerTask,
-      desiredCount: settings.workerMinTasks,
+      desiredCount: settings.runServices ? settings.workerMinTasks : 0,
       vpcSubnets: appSubnets,
       securityGroups: [workerSecurityGroup],
       circuitBreaker: { rollback: true },
@@ -234,7 +272,10 @@ export class KycServiceStack extends Stack {
       period: Duration.minutes(1),
     });
     this.worker
-      .autoScaleTaskCount({ minCapacity: settings.workerMinTasks, maxCapacity: settings.workerMaxTasks })
+      .autoScaleTaskCount({
+        minCapacity: settings.runServices ? settings.workerMinTasks : 0,
+        maxCapacity: settings.runServices ? settings.workerMaxTasks : 0,
+      })
       .scaleOnMetric('ScaleOnTaskQueueBacklog', {
         metric: backlog,
         adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
@@ -267,7 +308,7 @@ export class KycServiceStack extends Stack {
     );
     httpTask.addContainer('http', {
       image,
-      command: ['node', 'src/starters/api.ts'],
+      ...roleContainer('api', httpSecrets),
       environment: {
         ...serviceEnvironment,
         ...queueSettings,
@@ -279,7 +320,6 @@ export class KycServiceStack extends Stack {
           .join(','),
         KYC_METRICS_BACKLOG_NAMESPACE: BACKLOG_NAMESPACE,
       },
-      secrets: ecsSecrets([...allSecretFields, ...oidcFields]),
       portMappings: [
         { containerPort: HTTP_PORT, name: 'http' },
         { containerPort: METRICS_PORT, name: 'metrics' },
@@ -362,6 +402,8 @@ export class KycServiceStack extends Stack {
       circuitBreaker: { rollback: true },
       minHealthyPercent: 100,
     });
+    // The pattern refuses a desired count of 0; the first deploy sets it on the resource itself.
+    if (!settings.runServices) (this.http.service.node.defaultChild as ecs.CfnService).desiredCount = 0;
     this.http.loadBalancer.logAccessLogs(accessLogs, 'kyc-http');
     this.http.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
     this.http.targetGroup.configureHealthCheck({ path: '/healthz', healthyHttpCodes: '200' });
@@ -383,10 +425,9 @@ export class KycServiceStack extends Stack {
     });
     this.migrateTask.addContainer('migrate', {
       image,
-      command: ['node', 'scripts/db-migrate.ts'],
-      // dbmate reads PGPASSWORD; the image has no pg_dump, and db/schema.sql is the repository's business.
-      environment: { DATABASE_URL: databaseUrl, DBMATE_NO_DUMP_SCHEMA: 'true' },
-      secrets: ecsSecrets([['PGPASSWORD', databaseSecret, 'password']]),
+      // dbmate reads PGPASSWORD.
+      ...roleContainer('migrate', databasePassword),
+      environment: { DATABASE_URL: databaseUrl },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'migrate', logGroup: logGroup('migrate') }),
     });
     const migrateSecurityGroup = new ec2.SecurityGroup(this, 'MigrateSecurityGroup', {
@@ -402,7 +443,6 @@ export class KycServiceStack extends Stack {
     });
     allowDatabaseFrom(bridgeSecurityGroup, 'KYC S3 bridge');
     // Lambda cannot inject secrets into its environment; the handler resolves these at cold start.
-    const bridgeSecretFields = allSecretFields.filter(([name]) => !['APIFY_TOKEN'].includes(name));
     this.bridge = new nodejs.NodejsFunction(this, 'S3Bridge', {
       functionName: 'kyc-s3-bridge',
       description: 'S3 ObjectCreated on kyc-raw → documentUploaded signal-with-start',
@@ -423,13 +463,15 @@ export class KycServiceStack extends Stack {
         removalPolicy: RemovalPolicy.RETAIN,
       }),
       environment: {
-        KYC_ENV: 'production',
         DATABASE_URL: databaseUrl,
         ...temporalEnvironment,
         KYC_S3_BUCKET: data.bucket.bucketName,
         KYC_S3_PREFIX: settings.keyPrefix,
-        KYC_SECRET_ENV: bridgeSecretFields
-          .map(([name, secret, field]) => `${name}=${secret.secretArn}#${field}`)
+        KYC_SECRET_ENV: shared
+          .map(
+            ({ setting, secret, field: name, asFile }) =>
+              `${setting}=${asFile ? 'file:' : ''}${secret.secretArn}#${name}`,
+          )
           .join(','),
         NODE_OPTIONS: '--enable-source-maps',
       },
@@ -459,7 +501,7 @@ export class KycServiceStack extends Stack {
     this.bridge.addEventSource(
       new eventSources.SqsEventSource(data.s3Events.queue, { batchSize: 10, reportBatchItemFailures: true }),
     );
-    for (const secret of new Set(bridgeSecretFields.map(([, secret]) => secret))) secret.grantRead(this.bridge);
+    for (const secret of new Set(shared.map((entry) => entry.secret))) secret.grantRead(this.bridge);
     data.payloadCodecKey.grantDecrypt(this.bridge);
     for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
       acknowledge(

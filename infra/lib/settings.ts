@@ -36,6 +36,11 @@ const settingsSchema = z
     opsEmail: z.email().optional(),
     workerMinTasks: z.coerce.number().int().min(1),
     workerMaxTasks: z.coerce.number().int().min(1),
+    /**
+     * `false` for the first deploy of the service stack: the task definitions exist, no task runs, so the
+     * migration task can create the schema before any service starts.
+     */
+    runServices: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]),
     /** Scale-out target: task-queue backlog per worker task. */
     backlogPerWorker: z.coerce.number().int().min(1),
   })
@@ -62,13 +67,30 @@ export function readSettings(node: Node): KycSettings {
   return parsed.data;
 }
 
-/** The Temporal credentials each mode reads from the `kyc/temporal` secret (names as issue 13's client reads them). */
-export function temporalSecretFields(settings: KycSettings): string[] {
+/**
+ * The Temporal credentials, kept in the `kyc/temporal` secret under `field` and handed to the service as the setting
+ * its client reads (src/starters/temporal-client.ts). The TLS settings name files: the value is written to a private
+ * file at start and the setting points at it.
+ */
+export interface TemporalCredential {
+  setting: string;
+  field: string;
+  asFile: boolean;
+}
+
+export function temporalCredentials(settings: KycSettings): TemporalCredential[] {
   switch (settings.temporalAuth) {
     case 'api-key':
-      return ['TEMPORAL_API_KEY'];
+      return [{ setting: 'TEMPORAL_API_KEY', field: 'TEMPORAL_API_KEY', asFile: false }];
     case 'mtls':
-      return ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA'];
+      return [
+        { setting: 'TEMPORAL_TLS_CLIENT_CERT_PATH', field: 'TEMPORAL_TLS_CERT', asFile: true },
+        { setting: 'TEMPORAL_TLS_CLIENT_KEY_PATH', field: 'TEMPORAL_TLS_KEY', asFile: true },
+        // Temporal Cloud's server certificate is publicly trusted; a self-hosted cluster's may need its own CA.
+        ...(settings.temporalMode === 'self-hosted'
+          ? [{ setting: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', field: 'TEMPORAL_TLS_CA', asFile: true }]
+          : []),
+      ];
     case 'none':
       return [];
   }

@@ -1,14 +1,19 @@
 /**
  * Secrets Manager values into the environment, for a Lambda (which, unlike an ECS task, cannot have them injected):
  * `KYC_SECRET_ENV=NAME=<secret ARN>#<JSON field>,…` sets each NAME to that field of that secret, once, at cold start,
- * before the configuration is read.
+ * before the configuration is read. `NAME=file:<secret ARN>#<field>` writes the value to a private file instead and
+ * sets NAME to its path, for settings that name files (TEMPORAL_TLS_CLIENT_CERT_PATH and its key and CA).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 export interface SecretReference {
   name: string;
   secretId: string;
   field: string;
+  asFile: boolean;
 }
 
 export function parseSecretEnvironment(spec: string): SecretReference[] {
@@ -17,11 +22,11 @@ export function parseSecretEnvironment(spec: string): SecretReference[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const match = /^([A-Z][A-Z0-9_]*)=([^#\s]+)#([A-Za-z0-9_.-]+)$/.exec(entry);
+      const match = /^([A-Z][A-Z0-9_]*)=(file:)?([^#\s]+)#([A-Za-z0-9_.-]+)$/.exec(entry);
       if (!match)
         throw new Error(`KYC_SECRET_ENV: expected NAME=<secret ARN>#<field>, got an entry for ${entry.split('=')[0]}`);
-      const [, name, secretId, field] = match as unknown as [string, string, string, string];
-      return { name, secretId, field };
+      const [, name, file, secretId, field] = match as unknown as [string, string, string | undefined, string, string];
+      return { name, secretId, field, asFile: file !== undefined };
     });
 }
 
@@ -36,10 +41,18 @@ export async function loadSecretEnvironment(
     const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     values.set(secretId, JSON.parse(SecretString ?? '{}') as Record<string, unknown>);
   }
-  for (const { name, secretId, field } of references) {
+  let directory: string | undefined;
+  for (const { name, secretId, field, asFile } of references) {
     const value = values.get(secretId)?.[field];
     if (typeof value !== 'string') throw new Error(`KYC_SECRET_ENV: ${name}: the secret has no string field ${field}`);
-    environment[name] = value;
+    if (asFile) {
+      directory ??= mkdtempSync(join(tmpdir(), 'kyc-secrets-'));
+      const path = join(directory, name.toLowerCase());
+      writeFileSync(path, value, { mode: 0o600 });
+      environment[name] = path;
+    } else {
+      environment[name] = value;
+    }
   }
   return references.map((reference) => reference.name);
 }

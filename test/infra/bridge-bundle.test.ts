@@ -192,20 +192,14 @@ it('runs the bundled handler on an S3 → SQS event: signals the upload, reports
     return ARN as string;
   };
   secretArns.DatabaseSecret = await putSecret('kyc/database', { username: 'kyc', password: 'unused-trust-auth' });
-  secretArns.ServiceSecret = await putSecret('kyc/service', {
-    KYC_API_TOKENS: 'intake:bundle-test-intake-token,cs:bundle-test-cs-token-1,ops:bundle-test-ops-token',
-    KYC_WEBHOOK_SECRET: 'bundle-test-webhook-secret',
-    KYC_PRODUCT_WEBHOOK_SECRET: 'bundle-test-product-secret',
-    APIFY_TOKEN: 'unused',
-  });
   secretArns.PayloadKeysSecret = await putSecret('kyc/payload-keys', {
     KYC_PAYLOAD_KEYS_KMS: `key-1:${Buffer.from(CiphertextBlob as Uint8Array).toString('base64')}`,
+    KYC_PAYLOAD_KEY_ID: 'key-1',
   });
 
   const { variables, secretEnv, assetKey } = lambdaEnvironment(service, secretArns);
   const taskQueue = `bundle-${Date.now()}`;
   Object.assign(process.env, {
-    KYC_ENV: variables.KYC_ENV,
     KYC_S3_BUCKET: 'kyc-raw',
     KYC_S3_PREFIX: variables.KYC_S3_PREFIX,
     TEMPORAL_ADDRESS: inject('temporalAddress'),

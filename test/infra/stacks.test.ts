@@ -141,7 +141,7 @@ describe('the service stack', () => {
     });
     service.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Family: 'kyc-migrate',
-      ContainerDefinitions: [Match.objectLike({ Command: ['node', 'scripts/db-migrate.ts'] })],
+      ContainerDefinitions: [Match.objectLike({ Command: ['migrate'] })],
     });
     // Workers scale on the task-queue backlog.
     service.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -167,15 +167,33 @@ describe('the service stack', () => {
     const secretNames = container.Secrets.map(({ Name }: { Name: string }) => Name);
     expect(secretNames).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'PGPASSWORD', 'KYC_PAYLOAD_KEYS_KMS']));
     expect(JSON.stringify(container.Environment)).not.toMatch(/PASSWORD|TEMPORAL_API_KEY"/);
+    // Uploads are written with SSE-KMS under the bucket's own key.
+    expect(JSON.stringify(environment.KYC_S3_KMS_KEY_ID)).toMatch(/UploadsKey/);
 
-    const mtls = synthKycApp({ 'kyc:temporalAuth': 'mtls' });
+    // No bundling this time (CDK's own switch): only the task definitions matter here.
+    const mtls = synthKycApp({ 'kyc:temporalAuth': 'mtls', 'aws:cdk:bundling-stacks': [] });
     const mtlsWorker = Object.values(Template.fromStack(mtls.service).findResources('AWS::ECS::TaskDefinition')).find(
       (task) => task.Properties.Family === 'kyc-worker',
     );
-    expect(mtlsWorker?.Properties.ContainerDefinitions[0].Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
-      expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA']),
+    // The client reads file paths (TEMPORAL_TLS_CLIENT_*_PATH): the values are written to private files first.
+    const mtlsContainer = mtlsWorker?.Properties.ContainerDefinitions[0];
+    expect(mtlsContainer.Secrets.map(({ Name }: { Name: string }) => Name)).toEqual(
+      expect.arrayContaining(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']),
     );
-    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none' })).toThrow(/kyc:temporalAuth: Temporal Cloud needs/);
+    expect(mtlsContainer.EntryPoint).toEqual(['sh', '-c']);
+    expect(mtlsContainer.Command[0]).toMatch(
+      /export TEMPORAL_TLS_CLIENT_CERT_PATH=.*exec node src\/production\.ts worker$/,
+    );
+    expect(container.Command).toEqual(['worker']);
+    // The first deploy starts no task, so that the migration task runs first.
+    const firstDeploy = synthKycApp({ 'kyc:runServices': 'false', 'aws:cdk:bundling-stacks': [] });
+    const desiredCounts = Object.values(Template.fromStack(firstDeploy.service).findResources('AWS::ECS::Service')).map(
+      (ecsService) => ecsService.Properties.DesiredCount,
+    );
+    expect(desiredCounts).toEqual([0, 0]);
+    expect(() => synthKycApp({ 'kyc:temporalAuth': 'none', 'aws:cdk:bundling-stacks': [] })).toThrow(
+      /kyc:temporalAuth: Temporal Cloud needs/,
+    );
   });
 
   it('gives the worker exactly the AWS calls its code makes', () => {

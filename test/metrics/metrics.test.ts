@@ -4,7 +4,7 @@
  * them. The task-queue backlog also goes to CloudWatch (moto) for the worker autoscaling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Client, Connection } from '@temporalio/client';
@@ -51,8 +51,15 @@ describe('the HTTP service /metrics', () => {
     // A verification that passes, and one that waits for CS (no liveness result).
     const passing = await h.enrol(SEED_PERSON);
     await passing.uploadBoth();
+    // A person of their own (passport, birth date), or the fraud controls would see one person behind two accounts.
     const reviewed = await h.enrol(
-      { ...SEED_PERSON, regNo: '7222222', email: 'review@example.org' },
+      {
+        ...SEED_PERSON,
+        regNo: '7222222',
+        email: 'review@example.org',
+        passportNumber: '300222222',
+        birthDate: '1987-03-04',
+      },
       { liveness: null },
     );
     await reviewed.uploadBoth();
@@ -94,7 +101,7 @@ describe('the HTTP service /metrics', () => {
   });
 
   afterAll(async () => {
-    await devServer?.workflow.getHandle(needsAttentionId).terminate('metrics test done');
+    if (server) await devServer.workflow.getHandle(needsAttentionId).terminate('metrics test done');
     await server?.stop();
     await h?.close();
     await moto?.stop();
@@ -172,14 +179,20 @@ describe('the worker /metrics', () => {
   let worker: ChildProcess;
   let database: TestDatabase;
   let url: string;
+  let workerErrors = '';
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const [metricsPort, runtimePort] = [await freePort(), await freePort()];
     url = `http://127.0.0.1:${metricsPort}/metrics`;
-    worker = spawn(process.execPath, ['src/workers/main.ts'], {
+    // The image's entry point in its worker role, which takes production settings only.
+    worker = spawn(process.execPath, ['src/production.ts', 'worker'], {
       env: {
         PATH: process.env.PATH,
+        KYC_WEBHOOK_SECRET: randomBytes(48).toString('base64'),
+        KYC_IDENTITY_HASH_KEY: randomBytes(48).toString('base64'),
+        KYC_PAYLOAD_KEYS: `metrics-1:${randomBytes(32).toString('base64')}`,
+        KYC_PAYLOAD_KEY_ID: 'metrics-1',
         TEMPORAL_ADDRESS: inject('temporalAddress'),
         DATABASE_URL: database.url,
         KYC_TASK_QUEUE: `metrics-worker-${randomUUID()}`,
@@ -191,7 +204,10 @@ describe('the worker /metrics', () => {
         KYC_TEMPORAL_METRICS_PORT: String(runtimePort),
         LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      workerErrors = (workerErrors + chunk.toString()).slice(-4000);
     });
   });
 
@@ -205,8 +221,14 @@ describe('the worker /metrics', () => {
   });
 
   it("serves the Temporal SDK's runtime metrics next to the process metrics", async () => {
+    const exit = new Promise<number | null>((resolve) => worker.once('exit', resolve));
     let families = new Set<string>();
-    for (let attempt = 0; attempt < 150 && !families.has('temporal_num_pollers'); attempt += 1) {
+    let exited = false;
+    void exit.then(() => {
+      exited = true;
+    });
+    // A minute: on a loaded machine the worker's start (bundling its workflows) is slow.
+    for (let attempt = 0; attempt < 300 && !exited && !families.has('temporal_num_pollers'); attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const text = await fetch(url).then(
         (response) => (response.ok ? response.text() : ''),
@@ -215,7 +237,7 @@ describe('the worker /metrics', () => {
       families = parsePrometheusText(text).families;
     }
     for (const name of ['temporal_num_pollers', 'temporal_worker_task_slots_available', 'temporal_request']) {
-      expect(families, name).toContain(name);
+      expect(families, `${name} (worker stderr: ${workerErrors})`).toContain(name);
     }
     expect(families).toContain('process_cpu_seconds_total');
     // What a real worker serves is what the dashboard and alert tests take as the SDK's metrics.

@@ -2,10 +2,19 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@a
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectStore } from './index.ts';
 
-export function createS3ObjectStore(client: S3Client): ObjectStore {
+/**
+ * `kmsKeyId`: every object is written with SSE-KMS under that key (id, ARN or alias), whatever the bucket's default
+ * encryption says; reads need nothing extra (S3 decrypts for a caller allowed kms:Decrypt on the key).
+ */
+export function createS3ObjectStore(client: S3Client, options: { kmsKeyId?: string } = {}): ObjectStore {
+  const encryption = options.kmsKeyId
+    ? ({ ServerSideEncryption: 'aws:kms', SSEKMSKeyId: options.kmsKeyId, BucketKeyEnabled: true } as const)
+    : {};
   return {
     async put({ bucket, key }, body, contentType) {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ...encryption }),
+      );
     },
     async get({ bucket, key }) {
       try {
