@@ -112,7 +112,14 @@ export function planChaosRun(options: PlanOptions): ChaosPlan {
     return {
       index,
       // GMC numbers are seven digits; one registration per user, as the schema requires.
-      person: { ...SEED_PERSON, regNo: String(7_000_000 + index), email: `chaos-${index}@example.com` },
+      // A person of their own (passport, birth date): one passport under many users is DUPLICATE_IDENTITY.
+      person: {
+        ...SEED_PERSON,
+        regNo: String(7_000_000 + index),
+        email: `chaos-${index}@example.com`,
+        passportNumber: String(200_000_000 + index),
+        birthDate: new Date(Date.UTC(1960, 0, 1) + index * 86_400_000).toISOString().slice(0, 10),
+      },
       scenarioName,
       uploadStyle: pickWeighted(random, uploadStyles),
       startAfterMs: Math.round((options.loadWindowMs * index) / options.count),
