@@ -20,6 +20,7 @@ import type { EmailTransport } from './adapters/email/index.ts';
 import { createOutboxEmailTransport } from './adapters/email/outbox.ts';
 import { createSesEmailTransport } from './adapters/email/ses.ts';
 import { createSmtpEmailTransport } from './adapters/email/smtp.ts';
+import { createLocalFaceIndex } from './adapters/face-index/pgvector.ts';
 import { createRekognitionFaceIndex } from './adapters/face-index/rekognition.ts';
 import { createUsearchFaceIndex } from './adapters/face-index/usearch.ts';
 import type { ProductChannel } from './adapters/product-channel.ts';
@@ -30,7 +31,7 @@ import {
   FACE_DESCRIPTOR_LENGTH,
   similarityOfDistance,
 } from './adapters/rekognition/human.ts';
-import type { LivenessService } from './adapters/rekognition/index.ts';
+import type { ImageSource, LivenessService } from './adapters/rekognition/index.ts';
 import { createS3ObjectStore } from './adapters/s3/aws.ts';
 import { createFolderObjectStore } from './adapters/s3/folder.ts';
 import type { ObjectStore } from './adapters/s3/index.ts';
@@ -82,12 +83,18 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
   const store = createObjectStore(config);
   const documents = createTesseractDocumentReader(store);
   const faces = createHumanFaceAnalyzer(store);
-  const faceIndex = createUsearchFaceIndex({
+  const embeddings = {
     sql,
-    file: join(config.KYC_DATA_DIR, 'face-index', 'accepted-faces.usearch'),
-    describe: (image) => faces.describeFace(image),
+    describe: (image: ImageSource) => faces.describeFace(image),
     similarityOfDistance,
     dimensions: FACE_DESCRIPTOR_LENGTH,
+  };
+  const faceIndex = createLocalFaceIndex({
+    ...embeddings,
+    fallback: createUsearchFaceIndex({
+      ...embeddings,
+      file: join(config.KYC_DATA_DIR, 'face-index', 'accepted-faces.usearch'),
+    }),
   });
   return {
     documents,
