@@ -223,10 +223,12 @@ for (const [index, demoCase] of people.cases.entries()) {
 const results = await Promise.all(submitted.map(({ demoCase, number, userId }) => follow(demoCase, number, userId)));
 
 console.log(`\nThis run's cases (earlier runs' users are not included):`);
-console.log('case  user  automatic decision                      now');
+// The decision column is as wide as its longest entry: a reused face adds a reason (DUPLICATE_FACE) to any case.
+const decisionWidth = Math.max('automatic decision'.length, ...results.map((result) => result.automatic.length)) + 2;
+console.log(`case  user  ${'automatic decision'.padEnd(decisionWidth)}now`);
 for (const [index, result] of results.entries()) {
   console.log(
-    `${String(index + 1).padEnd(6)}${String(result.userId).padEnd(6)}${result.automatic.padEnd(40)}${result.outcome}${result.asExpected ? '' : '   ✗ not as expected'}`,
+    `${String(index + 1).padEnd(6)}${String(result.userId).padEnd(6)}${result.automatic.padEnd(decisionWidth)}${result.outcome}${result.asExpected ? '' : '   ✗ not as expected'}`,
   );
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -204,7 +204,10 @@ export async function setUpSchedules(config: Config, logger: Logger): Promise<vo
   try {
     const expiry = expiryScheduleSettings(config);
     const expiryOutcome = await applyExpirySchedule(kyc.client, expiry);
-    logger.info({ scheduleId: EXPIRY_SCHEDULE_ID, outcome: expiryOutcome, ...expiry }, `schedule ${expiryOutcome}`);
+    // The day of the week means something only for a weekly pass.
+    const { dayOfWeek, ...everyDay } = expiry;
+    const logged = expiry.frequency === 'weekly' ? expiry : everyDay;
+    logger.info({ scheduleId: EXPIRY_SCHEDULE_ID, outcome: expiryOutcome, ...logged }, `schedule ${expiryOutcome}`);
     const monitor = monitorScheduleSettings(config);
     const monitorOutcome = await applyMonitorSchedule(kyc.client, monitor);
     logger.info(

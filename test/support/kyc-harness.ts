@@ -181,11 +181,12 @@ export async function startKycHarness(
     upload: (userId, upload) => signalDocumentUploaded(kyc, userId, { bucket: BUCKET, ...upload }),
     status: (userId) => getKycStatus(kyc, userId),
     async waitForStatus(userId, predicate, what) {
-      const deadline = Date.now() + 30_000;
+      // Generous: with the whole suite on two cores, a fresh worker's first tasks can queue behind other files' work.
+      const deadline = Date.now() + 90_000;
       let last: KycStatusView | undefined;
       while (Date.now() < deadline) {
         last = await env.connection
-          .withDeadline(Date.now() + 2_000, () => getKycStatus(kyc, userId))
+          .withDeadline(Date.now() + 5_000, () => getKycStatus(kyc, userId))
           .catch(() => undefined);
         if (last && predicate(last)) return last;
         await new Promise((resolve) => setTimeout(resolve, 50));
