@@ -45,10 +45,13 @@ import type { Sql } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 
 /**
- * Retries belong to Temporal's activity retry policies, so every SDK makes exactly one attempt per call; otherwise
- * throttling would be retried at two layers and hidden from the workflow history.
+ * Each AWS call retries a throttle or a 5xx itself, a few times with the SDK's jittered backoff (its standard mode,
+ * three attempts), before the activity sees an error. An activity such as `checkFace` makes up to five billed calls:
+ * retrying the whole attempt for one throttled call would pay for the others again and, after a few unlucky rolls,
+ * leave the case waiting out a minute-long activity backoff. What outlasts those three attempts is Temporal's to
+ * retry, under the step's budget (README, "Retry budgets").
  */
-const SINGLE_ATTEMPT = { maxAttempts: 1 } as const;
+const CALL_RETRIES = { maxAttempts: 3, retryMode: 'standard' } as const;
 
 export type OutsideWorld = Pick<
   ActivityDeps,
@@ -115,7 +118,7 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
   };
 }
 
-const rekognitionClient = (config: Config) => new RekognitionClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT });
+const rekognitionClient = (config: Config) => new RekognitionClient({ region: config.AWS_REGION, ...CALL_RETRIES });
 
 const apifyActors = (config: Config) => ({
   GMC: config.APIFY_ACTOR_GMC,
@@ -137,7 +140,7 @@ function registerSourcesOf(config: Config, apify: ApifyClient | null): RegisterS
 export function createAwsOutsideWorld(config: Config, logger: Logger, sql: Sql): OutsideWorld {
   const apify = new ApifyClient({ token: config.APIFY_TOKEN, baseUrl: config.APIFY_BASE_URL, maxRetries: 0 });
   return {
-    documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })),
+    documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...CALL_RETRIES })),
     faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
     faceIndex: createRekognitionFaceIndex(rekognitionClient(config), sql, config.KYC_FACE_COLLECTION_ID),
     liveness: createLivenessService(config),
@@ -162,13 +165,13 @@ export function createQueueMirror(config: Config): QueueMirror | null {
     decision: config.KYC_MIRROR_QUEUE_URL_DECISION,
   };
   if (!Object.values(queueUrls).some(Boolean)) return null;
-  return { publisher: createSqsPublisher(new SQSClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })), queueUrls };
+  return { publisher: createSqsPublisher(new SQSClient({ region: config.AWS_REGION, ...CALL_RETRIES })), queueUrls };
 }
 
 export function createEmailTransport(config: Config, logger: Logger): EmailTransport {
   switch (config.KYC_EMAIL_TRANSPORT) {
     case 'ses':
-      return createSesEmailTransport(new SESv2Client({ region: config.AWS_REGION, ...SINGLE_ATTEMPT }));
+      return createSesEmailTransport(new SESv2Client({ region: config.AWS_REGION, ...CALL_RETRIES }));
     case 'smtp':
       return createSmtpEmailTransport(config.SMTP_URL as string);
     case 'outbox':
@@ -185,10 +188,7 @@ export function createProductChannels(config: Config): ProductChannel[] {
   }
   if (config.KYC_PRODUCT_SNS_TOPIC_ARN) {
     channels.push(
-      createSnsChannel(
-        new SNSClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT }),
-        config.KYC_PRODUCT_SNS_TOPIC_ARN,
-      ),
+      createSnsChannel(new SNSClient({ region: config.AWS_REGION, ...CALL_RETRIES }), config.KYC_PRODUCT_SNS_TOPIC_ARN),
     );
   }
   return channels;
@@ -197,7 +197,7 @@ export function createProductChannels(config: Config): ProductChannel[] {
 /** Talking to a local S3 stand-in (an AWS_ENDPOINT_URL is set) needs path-style URLs: no wildcard DNS on loopback. */
 function s3Client(config: Config): S3Client {
   const customEndpoint = Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
-  return new S3Client({ region: config.AWS_REGION, forcePathStyle: customEndpoint, ...SINGLE_ATTEMPT });
+  return new S3Client({ region: config.AWS_REGION, forcePathStyle: customEndpoint, ...CALL_RETRIES });
 }
 
 export function createObjectStore(config: Config): ObjectStore {
