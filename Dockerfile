@@ -1,5 +1,5 @@
 # The KYC service's production roles as one image: `docker run <image> api|worker|migrate`. Node runs the TypeScript
-# sources directly (type stripping), so there is no build step. Each role takes production settings only (no
+# sources directly (type stripping); the one build step bundles the workflow code. Each role takes production settings only (no
 # embedded PostgreSQL, no Temporal dev server, no default secret) and refuses to start, naming every missing setting,
 # before it connects to anything. See README "Running in production".
 FROM node:24-bookworm-slim
@@ -16,6 +16,10 @@ COPY tsconfig.json ./
 COPY db ./db
 COPY src ./src
 COPY scripts ./scripts
+# The workflow code bundled once, here, from the sources above: a worker that restarts polls within a second or two
+# instead of bundling first (README, "Running in production").
+RUN node scripts/build-workflows.ts /app/workflow-bundle.js
+ENV KYC_WORKFLOW_BUNDLE=/app/workflow-bundle.js
 
 # Local state (uploads in folder mode, register snapshots and runs, the mail outbox) lives under KYC_DATA_DIR. The
 # sources stay owned by root: the service (user `node`, uid 1000) can read them but not change them.

@@ -55,6 +55,8 @@ export interface ChaosFigures {
   longestStall: { ms: number; startsAtMs: number; after: string | null };
   /** The longest stall less the time PostgreSQL or Temporal itself was down during it: what recovery costs us. */
   longestStallBeyondOutages: { ms: number; startsAtMs: number };
+  /** The process faults as they happened, so a stall can be read against them. */
+  faultTimeline: FaultEvent[];
   slowestVerificationMs: number;
   kills: {
     worker: number;
@@ -338,6 +340,7 @@ export async function checkChaosRun(input: {
     wallTimeMs: input.decidedAt - startedAt,
     longestStall,
     longestStallBeyondOutages,
+    faultTimeline: timeline,
     slowestVerificationMs: Math.round(slowest?.ms ?? 0),
     kills: {
       worker: worker.kills,
@@ -463,6 +466,7 @@ function formatReport(plan: ChaosPlan, figures: ChaosFigures): string[] {
         .join(', ') || 'none'
     }`,
     `wall time: ${seconds(figures.wallTimeMs)}; longest stall ${seconds(figures.longestStall.ms)} from ${seconds(figures.longestStall.startsAtMs)}${figures.longestStall.after ? ` (after ${figures.longestStall.after})` : ''}, ${seconds(figures.longestStallBeyondOutages.ms)} beyond the time PostgreSQL or Temporal was down; slowest verification ${seconds(figures.slowestVerificationMs)} from upload to decision`,
+    `process faults: ${figures.faultTimeline.map((event) => `${seconds(event.at)} ${event.what}`).join('; ')}`,
     `kills: worker ${kills.worker} (and ${kills.workerCrashes} exits on its own), API/bridge ${kills.api} (and ${kills.apiCrashes} on its own), PostgreSQL restarts ${kills.postgresRestarts}, Temporal restarts ${kills.temporalRestarts}`,
     `stand-in faults: AWS ${faults.awsThrottled} throttled + ${faults.awsServerErrors} 5xx of ${faults.awsCalls} calls (and up to 1.5 s slow); Apify webhooks dropped for ${faults.webhooksDropped} runs, sent twice for ${faults.webhooksDuplicated}, ${faults.staleReplays} late replays (${faults.staleReplaysAcknowledged} acknowledged), ${faults.webhooksHandedOnTwice} handed on twice; ${faults.apifyRuns} runs, ${faults.apifyRunsNotRecorded} started but not recorded; product webhook 503 × ${faults.productWebhook503}; SMTP 451 × ${faults.smtp451}`,
     `client retries: ${clientRetries.connection} after no connection, ${clientRetries.timeout} after a timeout, ${clientRetries.serverError} after a 5xx, ${clientRetries.command} CS command re-runs`,

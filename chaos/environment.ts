@@ -4,14 +4,17 @@
  * and SQS with the seed's queues and DLQs, the AWS and Apify stand-ins, the product's webhook receiver and an SMTP
  * sink. It also writes the environment that the worker and API processes are started with.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config, loadConfig } from '../src/config.ts';
 import { kycSearchAttributes } from '../src/contract/search-attributes.ts';
 import { createSql, type Sql } from '../src/db/pool.ts';
+import { createLogger } from '../src/logger.ts';
 import { migrate } from '../src/runtime/migrate.ts';
 import { freePort } from '../src/runtime/ports.ts';
 import { createDatabase, type PostgresServer, providePostgres } from '../src/runtime/postgres-server.ts';
 import { type DevServer, startTemporalDevServer } from '../src/runtime/temporal-dev-server.ts';
+import { buildWorkflowBundle } from '../src/workers/workflow-bundle.ts';
 import { type ApifyStandIn, startApifyStandIn } from '../test/stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../test/stand-ins/aws-json.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../test/stand-ins/product-webhook.ts';
@@ -76,6 +79,9 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
     stopOnFailure.push(() => postgres.stop());
     const databaseUrl = await createDatabase(postgres.adminUrl, DATABASE);
     await migrate(databaseUrl);
+    // As the image does: the workflow code bundled once, so each restarted worker polls without bundling first.
+    const workflowBundlePath = join(runDir, 'workflow-bundle.js');
+    await writeFile(workflowBundlePath, (await buildWorkflowBundle(createLogger({ level: 'warn' }))).code);
 
     const temporalPort = await freePort();
     const temporalOptions = {
@@ -106,6 +112,7 @@ export async function startChaosEnvironment(runDir: string): Promise<ChaosEnviro
     const apifyWebhookUrl = `${apiUrl}/webhooks/apify`;
     const settings: Record<string, string> = {
       KYC_PROVIDERS: 'aws',
+      KYC_WORKFLOW_BUNDLE: workflowBundlePath,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
       KYC_TASK_QUEUE: 'kyc-chaos',

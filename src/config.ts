@@ -268,6 +268,11 @@ const environmentSchema = z.object({
   KYC_S3_KMS_KEY_ID: z.string().min(1).optional(),
 
   KYC_WORKER_SHUTDOWN_GRACE: duration.default(30 * unitMs.s),
+  /**
+   * A workflow bundle built ahead by `npm run build:workflows` (the image does it): the worker loads it instead of
+   * bundling the workflow code at every start, which takes seconds of CPU. Unset: bundle at start (development).
+   */
+  KYC_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
   /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z

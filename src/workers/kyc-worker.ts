@@ -1,5 +1,5 @@
 /** The KYC worker as `npm run worker` and `npm start` both run it: the workflows, and the activities on one outside world. */
-import { bundleWorkflowCode, type NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../activities/deps.ts';
 import { createActivities } from '../activities/index.ts';
 import type { Config } from '../config.ts';
@@ -8,8 +8,7 @@ import { loadPayloadKeys } from '../data-protection/keys.ts';
 import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { OutsideWorld } from '../providers.ts';
-import { bundlerLogger } from './runtime-logger.ts';
-import { workflowsPath } from './workflows-path.ts';
+import { workflowBundle } from './workflow-bundle.ts';
 
 export interface KycWorkerOptions {
   config: Config;
@@ -26,7 +25,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.KYC_TASK_QUEUE,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: bundlerLogger(logger) }),
+    workflowBundle: await workflowBundle(config.KYC_WORKFLOW_BUNDLE, logger),
     // Workers must read what the doors wrote: the same encrypting data converter as every client.
     dataConverter: createDataConverter(await loadPayloadKeys(config), {
       acceptPlaintext: config.acceptPlaintextPayloads,

@@ -1,0 +1,63 @@
+/**
+ * A worker started with KYC_WORKFLOW_BUNDLE runs the file `npm run build:workflows` wrote: the CLI's file replays the
+ * recorded histories as the worker would run them, and a named file that is missing stops the start with the fix.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataConverter } from '../src/data-protection/data-converter.ts';
+import { createLogger } from '../src/logger.ts';
+import { MissingWorkflowBundle, workflowBundle } from '../src/workers/workflow-bundle.ts';
+import { HISTORIES_DIR, readManifest } from './support/history-fixtures.ts';
+import { testPayloadKeys } from './support/temporal.ts';
+
+const run = promisify(execFile);
+const logger = createLogger({ level: 'silent' });
+
+describe('a workflow bundle built ahead', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kyc-bundle-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is what npm run build:workflows writes, and replays the recorded KycWorkflow histories', async () => {
+    const file = join(dir, 'nested', 'workflow-bundle.js');
+    const { stdout } = await run(process.execPath, ['scripts/build-workflows.ts', file]);
+    expect(stdout).toContain(`workflow bundle: ${file}`);
+    const option = await workflowBundle(file, logger);
+    expect(option).toEqual({ codePath: file });
+
+    const fixtures = (await readManifest()).fixtures.filter((fixture) => fixture.workflowType === 'KycWorkflow');
+    const histories = await Promise.all(
+      fixtures.map(async (fixture) => ({
+        workflowId: fixture.workflowId,
+        history: JSON.parse(await readFile(`${HISTORIES_DIR}${fixture.file}`, 'utf8')),
+      })),
+    );
+    const dataConverter = createDataConverter(testPayloadKeys, { acceptPlaintext: true });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: option, dataConverter }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('named but missing, stops the worker with the command that builds it', async () => {
+    const missing = join(dir, 'absent.js');
+    await expect(workflowBundle(missing, logger)).rejects.toThrow(MissingWorkflowBundle);
+    await expect(workflowBundle(missing, logger)).rejects.toThrow(`npm run build:workflows -- ${missing}`);
+  });
+
+  it('the CLI without a target says how to call it', async () => {
+    const failed = await run(process.execPath, ['scripts/build-workflows.ts']).catch((error) => error);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('usage: npm run build:workflows -- <output file');
+  });
+});
