@@ -96,6 +96,17 @@ export interface RecordReviewInput extends CycleRef {
   decision: 'PASS' | 'FAIL';
   reviewer: string;
   note?: string;
+  /** The finding the reviewer decided on (the CS console requires one). */
+  reasonCode?: ReasonCode;
+}
+
+/** A cs-lead's override of the decision that stands; `cycleId` is the override's own, so it never meets a review's row. */
+export interface RecordOverrideInput extends CycleRef {
+  overridesDecisionId: number;
+  decision: 'PASS' | 'FAIL';
+  reviewer: string;
+  reasonCode: ReasonCode;
+  note: string;
 }
 
 export interface AlertOpsInput extends CycleRef {
@@ -169,6 +180,7 @@ export interface KycActivities {
   ingestRegisterResult(input: IngestRegisterResultInput): Promise<RegisterOutcome>;
   decide(input: DecideInput): Promise<RecordedDecision>;
   recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
+  recordOverride(input: RecordOverrideInput): Promise<RecordedDecision>;
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
   alertOps(input: AlertOpsInput): Promise<void>;

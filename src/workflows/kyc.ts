@@ -25,8 +25,11 @@ import type { z } from 'zod';
 import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
 import {
   type AttentionView,
+  type ClaimAccepted,
   type CsReview,
   type CsReviewAccepted,
+  claimReviewSchema,
+  claimReviewUpdate,
   csReviewSchema,
   csReviewSignal,
   type DecisionView,
@@ -42,6 +45,10 @@ import {
   kycStatusQuery,
   kycWorkflowId,
   kycWorkflowInputSchema,
+  type OverrideAccepted,
+  type OverrideDecision,
+  overrideDecisionSchema,
+  overrideDecisionUpdate,
   type RegisterChanged,
   type RegisterResult,
   type RetryStep,
@@ -113,6 +120,7 @@ function summaries(providers: ProviderNames | undefined): Record<KycStep, string
     remindCs: 'Remind CS of the pending review',
     redecideOnRegisterChange: 'Decide again: the register changed',
     notifyRegisterChange: 'Notify the register change',
+    recordOverride: "Record a CS lead's override",
   };
 }
 
@@ -129,6 +137,7 @@ const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
   remindCs: notification,
   redecideOnRegisterChange: database,
   notifyRegisterChange: notification,
+  recordOverride: database,
 };
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -165,6 +174,8 @@ const PATCHES = {
   idleHistoryLimit: 'idle-history-limit',
   /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
   registerChanged: 'decide-again-on-register-change',
+  /** The CS console's updates: claiming a review, and a cs-lead's override of a standing decision (README, "CS review console"). */
+  csConsole: 'cs-console-claims-and-overrides',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -226,6 +237,10 @@ interface State {
   registerChanges: RegisterChanged[];
   /** The reg_checks rows already decided on. */
   decidedRegisterChecks: number[];
+  /** The reviewer holding the pending review, set through `claimReview`; cleared when a review begins. */
+  claimedBy: string | null;
+  pendingOverride: OverrideDecision | null;
+  acceptedOverride: OverrideAccepted | null;
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -270,6 +285,9 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     pendingRetry: null,
     registerChanges: [],
     decidedRegisterChecks: [],
+    claimedBy: null,
+    pendingOverride: null,
+    acceptedOverride: null,
   };
   registerHandlers(state);
 
@@ -278,6 +296,11 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
   enterIdle(state);
   for (;;) {
     await waitWhileIdle(state);
+    if (state.pendingOverride) {
+      await applyOverride(state, state.pendingOverride);
+      enterIdle(state);
+      continue;
+    }
     const change = state.registerChanges.shift();
     if (!change) break;
     const redecided = await decideAgain(state, change);
@@ -320,6 +343,7 @@ async function waitWhileIdle(state: State): Promise<void> {
   let historyLimitApplies = true;
   for (;;) {
     const woken = () =>
+      state.pendingOverride !== null ||
       state.nextUploads.length > 0 ||
       state.recheckRequested ||
       state.registerChanges.length > 0 ||
@@ -483,6 +507,7 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
 
 async function awaitCsReview(state: State, settings: CycleSettings, reviewedDecisionId: number): Promise<void> {
   let automaticDecisionId = reviewedDecisionId;
+  state.claimedBy = null;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
   const reviewed = () => state.pendingReview !== null;
@@ -516,6 +541,7 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     decision: review.decision,
     reviewer: review.reviewer,
     note: review.note,
+    ...(review.reasonCode ? { reasonCode: review.reasonCode } : {}),
   });
   settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
   const accepted: CsReviewAccepted = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
@@ -527,6 +553,35 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
     state.acceptedReview = accepted;
   }
+}
+
+/**
+ * A cs-lead's override of the decision that stands on an idle case: recorded under a cycle id of its own (the
+ * reviewed cycle may already hold a CS row), made current, and notified like any decision. Runs only for an
+ * `overrideDecision` update, which runs before this patch never received.
+ */
+async function applyOverride(state: State, override: OverrideDecision): Promise<void> {
+  patched(PATCHES.csConsole);
+  const overridden = state.decision as DecisionView;
+  setStage(state, 'DECIDING');
+  const recorded = await step(state, 'recordOverride', {
+    userId: state.userId,
+    cycleId: uuid4(),
+    overridesDecisionId: overridden.decisionId,
+    decision: override.decision,
+    reviewer: override.reviewer,
+    reasonCode: override.reasonCode,
+    note: override.note,
+  });
+  settle(state, { ...recorded, source: 'CS', reviewer: override.reviewer });
+  state.acceptedOverride = {
+    accepted: true,
+    decisionId: recorded.decisionId,
+    decision: override.decision,
+    overridesDecisionId: overridden.decisionId,
+  };
+  state.pendingOverride = null;
+  await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
 }
 
 // ─── Register changes ───────────────────────────────────────────────────────────────────────────────────────────
@@ -697,7 +752,7 @@ function registerHandlers(state: State): void {
   setHandler(csReviewSignal, (raw) => {
     const review = validSignal(state, 'csReview', csReviewSchema, raw);
     if (!review) return;
-    const refusal = reviewRefusal(state);
+    const refusal = reviewRefusal(state) ?? claimRefusal(state, review.reviewer);
     if (refusal) return ignore(state, 'csReview', refusal);
     state.pendingReview = review;
   });
@@ -713,8 +768,53 @@ function registerHandlers(state: State): void {
       validator: (review) => {
         const parsed = csReviewSchema.safeParse(review);
         if (!parsed.success) throw new Error(`invalid review: ${parsed.error.issues[0]?.message}`);
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    claimReviewUpdate,
+    (raw): ClaimAccepted => {
+      patched(PATCHES.csConsole);
+      const claim = claimReviewSchema.parse(raw);
+      const previousReviewer = state.claimedBy;
+      state.claimedBy = claim.reviewer;
+      setCurrentDetails(caseDetails(state));
+      return { accepted: true, reviewer: claim.reviewer, previousReviewer };
+    },
+    {
+      validator: (raw) => {
+        const parsed = claimReviewSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid claim: ${parsed.error.issues[0]?.message}`);
         const refusal = reviewRefusal(state);
         if (refusal) throw new Error(refusal);
+        const holder = state.claimedBy;
+        if (holder === parsed.data.reviewer) throw new Error(`already claimed by ${holder}`);
+        if (holder && !parsed.data.reassign) throw new Error(`claimed by ${holder}; only a CS lead can reassign it`);
+      },
+    },
+  );
+
+  setHandler(
+    overrideDecisionUpdate,
+    async (raw) => {
+      state.pendingOverride = overrideDecisionSchema.parse(raw);
+      await condition(() => state.acceptedOverride !== null);
+      const accepted = state.acceptedOverride as OverrideAccepted;
+      state.acceptedOverride = null;
+      return accepted;
+    },
+    {
+      validator: (raw) => {
+        const parsed = overrideDecisionSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid override: ${parsed.error.issues[0]?.message}`);
+        if (state.stage !== 'DECIDED') throw new Error(`only a decided case can be overridden (stage ${state.stage})`);
+        if (state.pendingOverride) throw new Error('an override is already being recorded');
+        const standing = state.decision;
+        if (!standing || standing.decision === 'MANUAL_REVIEW') throw new Error('no PASS or FAIL stands to override');
+        if (standing.decision === parsed.data.decision) throw new Error(`the decision already is ${standing.decision}`);
       },
     },
   );
@@ -835,6 +935,11 @@ function reviewRefusal(state: State): string | null {
   return null;
 }
 
+/** A claimed review is decided by the reviewer who claimed it. */
+function claimRefusal(state: State, reviewer: string): string | null {
+  return state.claimedBy && state.claimedBy !== reviewer ? `claimed by ${state.claimedBy}` : null;
+}
+
 function validSignal<T>(state: State, signal: string, schema: z.ZodType<T>, raw: unknown): T | null {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -874,6 +979,7 @@ function caseDetails(state: State): string {
     const by = decision.source === 'CS' ? `CS (${decision.reviewer ?? 'reviewer'})` : 'automatic';
     lines.push(`Decision: **${decision.decision}** (${by}), reasons: ${decision.reasons.join(', ') || 'none'}`);
   }
+  if (state.claimedBy && state.stage === 'AWAITING_REVIEW') lines.push(`Claimed by: ${state.claimedBy}`);
   if (state.attention) lines.push(`Needs attention: ${state.attention.step} gave up — ${state.attention.reason}`);
   if (state.waitingFor.length > 0) lines.push(`Waiting for: ${state.waitingFor.join(', ').toLowerCase()}`);
   return lines.join('\n\n');
@@ -916,6 +1022,7 @@ function statusView(state: State): KycStatusView {
     automaticDecision: state.automaticDecision,
     ignoredSignals: state.ignoredSignals,
     attention: state.attention,
+    claimedBy: state.claimedBy,
   };
 }
 
