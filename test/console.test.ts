@@ -107,7 +107,10 @@ const FOCUSED = `(() => {
   const element = document.activeElement;
   if (!element || element === document.body) return '';
   const name = element.getAttribute('name');
-  const label = element.tagName === 'BUTTON' ? element.value + '|' + element.textContent.trim() : '';
+  const label =
+    element.tagName === 'BUTTON' ? element.value + '|' + element.textContent.trim()
+    : element.type === 'checkbox' ? element.value
+    : '';
   const link = element.tagName === 'A' ? element.textContent.trim() : '';
   return element.tagName.toLowerCase() + ':' + (name ?? link) + ':' + label;
 })()`;
@@ -222,7 +225,7 @@ describe('CS review console', () => {
     await page.context().close();
   });
 
-  it('refuses a second reviewer on a claimed case', async () => {
+  it('refuses a second reviewer on a claimed case; the holder asks for a new selfie and the cycle waits for it', async () => {
     const review = await caseAt('AWAITING_REVIEW', { liveness: null });
     const ann = await signIn('cs-ann');
     await ann.goto(`${h.url}/console/cases/${review.userId}`);
@@ -250,6 +253,45 @@ describe('CS review console', () => {
     // A form posted without the page's CSRF token is refused before it reaches the workflow.
     const forged = await ben.request.post(`${h.url}/console/cases/${review.userId}/claim`, { form: { _csrf: 'x' } });
     expect(forged.status()).toBe(403);
+
+    // The reviewer who holds it asks for a new selfie instead of deciding: the case leaves the queue and waits.
+    await ann.goto(`${h.url}/console/cases/${review.userId}`);
+    await ann.check('input[name=documents][value=SELFIE]');
+    await ann.fill('textarea[name=message]', 'Please take a new selfie in good light, facing the camera.');
+    await ann.click('button:has-text("Ask for new documents")');
+    await ann.waitForURL(/\/console\?asked=/);
+    await expect(ann.locator('.flash.accepted').textContent()).resolves.toContain('asked for a new selfie');
+    await expect(caseRow(ann, review.userId).count()).resolves.toBe(0);
+    const waiting = await h.waitForStatus(review.userId, (s) => s.stage === 'AWAITING_DOCUMENTS', 'the upload');
+    expect(waiting.waitingFor).toEqual(['SELFIE']);
+    const [pendingUser] = await h.db.sql`select status from users where id = ${review.userId}`;
+    expect(pendingUser).toEqual({ status: 'PENDING' });
+    await expect
+      .poll(() => productEventsFor(review.userId))
+      .toEqual([
+        expect.objectContaining({
+          type: 'kyc.documents_requested',
+          documents: ['SELFIE'],
+          message: 'Please take a new selfie in good light, facing the camera.',
+          requestedBy: 'cs-ann',
+        }),
+      ]);
+    // The new selfie starts the next cycle, which reuses the ID document and checks again.
+    const askingRun = await h.runId(review.userId);
+    await h.upload(review.userId, { kind: 'SELFIE', key: `kyc-raw/${review.userId}/new-selfie.jpg` });
+    await h.waitForNextRun(review.userId, askingRun);
+    await h.waitForStatus(review.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the next cycle');
+    // The settle window for a fresh ID document passes; the last one is reused.
+    await h.env.sleep('3 minutes');
+    const next = await h.waitForStatus(review.userId, (s) => s.stage === 'AWAITING_REVIEW', 'the second cycle');
+    expect(next.cycle).toBe(2);
+    expect(next.documents.selfie?.key).toBe(`kyc-raw/${review.userId}/new-selfie.jpg`);
+    await keepHistory(h.env.client, {
+      name: 'kyc-console-request-selfie',
+      path: 'MANUAL_REVIEW, claimed, a new selfie requested through the requestDocuments update, then uploaded',
+      workflowId: kycWorkflowId(review.userId),
+      runId: askingRun,
+    });
     await ann.context().close();
     await ben.context().close();
   });
@@ -315,6 +357,10 @@ describe('CS review console', () => {
         'textarea:note:',
         'button:decision:PASS|Approve',
         'button:decision:FAIL|Reject',
+        'input:documents:ID_DOCUMENT',
+        'input:documents:SELFIE',
+        'textarea:message:',
+        'button::|Ask for new documents',
       ]),
     );
     await lee.goto(`${h.url}/console`);

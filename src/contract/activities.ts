@@ -100,6 +100,14 @@ export interface RecordReviewInput extends CycleRef {
   reasonCode?: ReasonCode;
 }
 
+export interface RequestNewDocumentsInput extends CycleRef {
+  /** The automatic decision whose review ends with the request. */
+  decisionId: number;
+  documents: Array<'ID_DOCUMENT' | 'SELFIE'>;
+  reviewer: string;
+  message: string;
+}
+
 /** A cs-lead's override of the decision that stands; `cycleId` is the override's own, so it never meets a review's row. */
 export interface RecordOverrideInput extends CycleRef {
   overridesDecisionId: number;
@@ -181,6 +189,8 @@ export interface KycActivities {
   decide(input: DecideInput): Promise<RecordedDecision>;
   recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
   recordOverride(input: RecordOverrideInput): Promise<RecordedDecision>;
+  /** Takes the user out of the review queue and tells the product which documents to ask for, with CS's message. */
+  requestNewDocuments(input: RequestNewDocumentsInput): Promise<void>;
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
   alertOps(input: AlertOpsInput): Promise<void>;

@@ -142,6 +142,25 @@ export interface CsReviewAccepted {
 /** The same as the `csReview` signal, but the caller learns at once whether the workflow accepted it. */
 export const submitCsReviewUpdate = defineUpdate<CsReviewAccepted, [CsReview]>('submitCsReview');
 
+/** Ends a pending review by asking the user for a new ID document and/or selfie; the message goes to the user. */
+export const requestDocumentsSchema = z.object({
+  reviewer: reviewerSchema,
+  documents: z
+    .array(z.enum(['ID_DOCUMENT', 'SELFIE']))
+    .min(1, 'name the ID document, the selfie or both')
+    .max(2)
+    .refine((kinds) => new Set(kinds).size === kinds.length, 'each document once'),
+  message: z.string().trim().min(1, 'a message to the user is required').max(1000),
+});
+export type RequestDocuments = z.infer<typeof requestDocumentsSchema>;
+
+export interface DocumentsRequested {
+  accepted: true;
+  documents: RequestDocuments['documents'];
+}
+
+export const requestDocumentsUpdate = defineUpdate<DocumentsRequested, [RequestDocuments]>('requestDocuments');
+
 export interface ClaimAccepted {
   accepted: true;
   reviewer: string;
@@ -205,6 +224,7 @@ export const KYC_STEPS = [
   'redecideOnRegisterChange',
   'notifyRegisterChange',
   'recordOverride',
+  'requestNewDocuments',
 ] as const;
 export type KycStep = (typeof KYC_STEPS)[number];
 

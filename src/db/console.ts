@@ -107,6 +107,14 @@ export async function recordReviewClaim(sql: Sql, userId: number, reviewer: stri
     on conflict (user_id) do update set reviewer = excluded.reviewer, claimed_at = now()`;
 }
 
+/** A review that asked for new documents: the user waits for them (PENDING), and the claim is freed. */
+export async function awaitNewDocuments(sql: Sql, userId: number): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update users set status = 'PENDING' where id = ${userId} and status = 'MANUAL_REVIEW'`;
+    await tx`delete from review_claims where user_id = ${userId}`;
+  });
+}
+
 /** A decided review frees its claim, so a later review of the same user starts unassigned. */
 export async function releaseReviewClaim(sql: Sql, userId: number): Promise<void> {
   await sql`delete from review_claims where user_id = ${userId}`;

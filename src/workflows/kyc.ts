@@ -33,6 +33,7 @@ import {
   csReviewSchema,
   csReviewSignal,
   type DecisionView,
+  type DocumentsRequested,
   type DocumentUploaded,
   documentExpiredSchema,
   documentExpiredSignal,
@@ -51,12 +52,15 @@ import {
   overrideDecisionUpdate,
   type RegisterChanged,
   type RegisterResult,
+  type RequestDocuments,
   type RetryStep,
   type RetryStepAccepted,
   registerChangedSchema,
   registerChangedSignal,
   registerResultSchema,
   registerResultSignal,
+  requestDocumentsSchema,
+  requestDocumentsUpdate,
   retryStepSchema,
   retryStepUpdate,
   stepRequestedSchema,
@@ -121,6 +125,7 @@ function summaries(providers: ProviderNames | undefined): Record<KycStep, string
     redecideOnRegisterChange: 'Decide again: the register changed',
     notifyRegisterChange: 'Notify the register change',
     recordOverride: "Record a CS lead's override",
+    requestNewDocuments: 'Ask the user for new documents',
   };
 }
 
@@ -138,6 +143,7 @@ const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
   redecideOnRegisterChange: database,
   notifyRegisterChange: notification,
   recordOverride: database,
+  requestNewDocuments: notification,
 };
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -174,7 +180,10 @@ const PATCHES = {
   idleHistoryLimit: 'idle-history-limit',
   /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
   registerChanged: 'decide-again-on-register-change',
-  /** The CS console's updates: claiming a review, and a cs-lead's override of a standing decision (README, "CS review console"). */
+  /**
+   * The CS console's updates: claiming a review, asking for new documents instead of deciding, and a cs-lead's
+   * override of a standing decision (README, "CS review console").
+   */
   csConsole: 'cs-console-claims-and-overrides',
 } as const;
 /**
@@ -241,6 +250,10 @@ interface State {
   claimedBy: string | null;
   pendingOverride: OverrideDecision | null;
   acceptedOverride: OverrideAccepted | null;
+  pendingDocumentRequest: RequestDocuments | null;
+  documentsRequested: DocumentsRequested | null;
+  /** The review ended in a request for new documents: the run waits for the upload that starts the next cycle. */
+  awaitingNewDocuments: boolean;
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -288,6 +301,9 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     claimedBy: null,
     pendingOverride: null,
     acceptedOverride: null,
+    pendingDocumentRequest: null,
+    documentsRequested: null,
+    awaitingNewDocuments: false,
   };
   registerHandlers(state);
 
@@ -510,7 +526,7 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
   state.claimedBy = null;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
-  const reviewed = () => state.pendingReview !== null;
+  const reviewed = () => state.pendingReview !== null || state.pendingDocumentRequest !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
   let remind = true;
   for (;;) {
@@ -531,6 +547,10 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     if (redecided && redecided.decision !== 'MANUAL_REVIEW') return;
     if (redecided) automaticDecisionId = redecided.decisionId;
     setStage(state, 'AWAITING_REVIEW');
+  }
+  if (state.pendingDocumentRequest) {
+    await askForNewDocuments(state, state.pendingDocumentRequest, automaticDecisionId);
+    return;
   }
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
@@ -553,6 +573,31 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
     state.acceptedReview = accepted;
   }
+}
+
+/**
+ * A review that ends by asking the user for a new ID document and/or selfie: the product is told (with CS's message),
+ * and what was asked for is not reused, so the next cycle waits for its upload.
+ */
+async function askForNewDocuments(state: State, request: RequestDocuments, decisionId: number): Promise<void> {
+  patched(PATCHES.csConsole);
+  setStage(state, 'DECIDING');
+  await step(state, 'requestNewDocuments', {
+    userId: state.userId,
+    cycleId: state.cycleId,
+    decisionId,
+    documents: request.documents,
+    reviewer: request.reviewer,
+    message: request.message,
+  });
+  if (request.documents.includes('ID_DOCUMENT')) {
+    state.idDocument = null;
+    state.idDocumentId = null;
+  }
+  if (request.documents.includes('SELFIE')) state.selfie = null;
+  state.awaitingNewDocuments = true;
+  state.documentsRequested = { accepted: true, documents: request.documents };
+  state.pendingDocumentRequest = null;
 }
 
 /**
@@ -705,7 +750,9 @@ function settle(state: State, decision: DecisionView): void {
 // ─── Between cycles ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function enterIdle(state: State): void {
-  if (state.idDocumentExpired) {
+  if (state.awaitingNewDocuments) {
+    setStage(state, 'AWAITING_DOCUMENTS', [{ key: KycStatus, value: 'PENDING' }]);
+  } else if (state.idDocumentExpired) {
     setStage(state, 'EXPIRED', [{ key: KycStatus, value: 'EXPIRED' }]);
   } else {
     setStage(state, 'DECIDED');
@@ -768,6 +815,23 @@ function registerHandlers(state: State): void {
       validator: (review) => {
         const parsed = csReviewSchema.safeParse(review);
         if (!parsed.success) throw new Error(`invalid review: ${parsed.error.issues[0]?.message}`);
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    requestDocumentsUpdate,
+    async (raw) => {
+      state.pendingDocumentRequest = requestDocumentsSchema.parse(raw);
+      await condition(() => state.documentsRequested !== null);
+      return state.documentsRequested as DocumentsRequested;
+    },
+    {
+      validator: (raw) => {
+        const parsed = requestDocumentsSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid request: ${parsed.error.issues[0]?.message}`);
         const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
         if (refusal) throw new Error(refusal);
       },
@@ -931,7 +995,7 @@ function dropForeignUploads(state: State): void {
 
 function reviewRefusal(state: State): string | null {
   if (state.stage !== 'AWAITING_REVIEW') return `no review is pending (stage ${state.stage})`;
-  if (state.pendingReview) return 'a review has already been submitted for this case';
+  if (state.pendingReview || state.pendingDocumentRequest) return 'a review has already been submitted for this case';
   return null;
 }
 

@@ -18,6 +18,7 @@ import {
   kycWorkflowId,
   type OverrideDecision,
   overrideDecisionUpdate,
+  requestDocumentsUpdate,
 } from '../../../contract/kyc-workflow.ts';
 import { caseEvidence, queueCounts, queuePage, recordReviewClaim, uploadKey } from '../../../db/console.ts';
 import type { PolicyThresholds } from '../../../domain/decision.ts';
@@ -67,6 +68,9 @@ const queueQuerySchema = z.object({
   decided: z.coerce.number().int().positive().optional(),
   decision: z.enum(['PASS', 'FAIL']).optional(),
   decisionId: z.coerce.number().int().positive().optional(),
+  /** Set by the redirect after a request for new documents. */
+  asked: z.coerce.number().int().positive().optional(),
+  documents: z.enum(['ID_DOCUMENT', 'SELFIE', 'ID_DOCUMENT,SELFIE', 'SELFIE,ID_DOCUMENT']).optional(),
 });
 
 const csrfField = { _csrf: z.string().max(200) };
@@ -77,6 +81,13 @@ const reviewFormSchema = z.object({
   note: z.string().trim().min(1, 'a note is required').max(2000),
 });
 const overrideFormSchema = reviewFormSchema;
+const documentKind = z.enum(['ID_DOCUMENT', 'SELFIE']);
+const requestDocumentsFormSchema = z.object({
+  ...csrfField,
+  // One ticked box arrives as a string, two as an array.
+  documents: z.union([documentKind.transform((kind) => [kind]), z.array(documentKind)]),
+  message: z.string().trim().min(1, 'a message to the user is required').max(1000),
+});
 const signInFormSchema = z.object({
   ...csrfField,
   username: z.string().min(1).max(64),
@@ -244,10 +255,7 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
       pageSize: PAGE_SIZE,
       slaMs,
       now: new Date(),
-      flash:
-        query.decided && query.decision && query.decisionId
-          ? `Case ${query.decided}: ${query.decision} recorded as decision #${query.decisionId}.`
-          : null,
+      flash: queueFlash(query),
     };
     return sendHtml(reply, renderQueue(view, signedIn));
   });
@@ -400,6 +408,23 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     });
   });
 
+  app.post('/console/cases/:userId/request-documents', async (request, reply) => {
+    const signedIn = await session(request, reply);
+    const userId = userIdParam(request.params);
+    checkCsrf(request, request.body);
+    const form = parseForm(requestDocumentsFormSchema, request.body);
+    request.auditDetail = { requested: form.documents };
+    return act(request, reply, signedIn, async () => {
+      const requested = await kyc.client.workflow
+        .getHandle(kycWorkflowId(userId))
+        .executeUpdate(requestDocumentsUpdate, {
+          args: [{ reviewer: signedIn.identity.subject, documents: form.documents, message: form.message }],
+        });
+      const answer = new URLSearchParams({ asked: String(userId), documents: requested.documents.join(',') });
+      return { accepted: true, message: 'requested', thenGoTo: `/console?${answer}` };
+    });
+  });
+
   app.post('/console/cases/:userId/override', async (request, reply) => {
     const signedIn = await session(request, reply, ['cs-lead']);
     const userId = userIdParam(request.params);
@@ -427,6 +452,17 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
       };
     });
   });
+}
+
+/** The answer to the action that brought the reviewer back to the queue. */
+function queueFlash(query: z.infer<typeof queueQuerySchema>): string | null {
+  if (query.decided && query.decision && query.decisionId) {
+    return `Case ${query.decided}: ${query.decision} recorded as decision #${query.decisionId}.`;
+  }
+  if (query.asked && query.documents) {
+    return `Case ${query.asked}: the user is asked for a new ${query.documents.toLowerCase().replace('_', ' ').replace(',', ' and ')}; the case waits for the upload.`;
+  }
+  return null;
 }
 
 function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {

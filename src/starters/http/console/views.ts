@@ -157,10 +157,10 @@ export interface CaseView {
 }
 
 const MRZ_CHECK_DIGITS = [
-  ['CHECK_DIGIT_DOCUMENT_NUMBER', 'Document number'],
-  ['CHECK_DIGIT_BIRTH_DATE', 'Date of birth'],
-  ['CHECK_DIGIT_EXPIRY_DATE', 'Expiry date'],
-  ['CHECK_DIGIT_PERSONAL_NUMBER', 'Personal number'],
+  ['CHECK_DIGIT_DOCUMENT_NUMBER', 'Number'],
+  ['CHECK_DIGIT_BIRTH_DATE', 'Birth date'],
+  ['CHECK_DIGIT_EXPIRY_DATE', 'Expiry'],
+  ['CHECK_DIGIT_PERSONAL_NUMBER', 'Personal no.'],
   ['CHECK_DIGIT_COMPOSITE', 'Composite'],
 ] as const;
 
@@ -173,10 +173,10 @@ function checkDigits(scan: CaseScan): Html {
   const digits = MRZ_CHECK_DIGITS.filter(
     ([code]) => parsed.source === 'MRZ_TD3' || code !== 'CHECK_DIGIT_PERSONAL_NUMBER',
   );
-  return html`<h3>MRZ check digits (${parsed.source})</h3><ul>${digits.map(([code, label]) =>
+  return html`<p>MRZ check digits (${parsed.source}):</p><ul class="digits">${digits.map(([code, label]) =>
     parsed.problems.includes(code)
-      ? html`<li><span class="bad">✗ invalid</span> ${label}</li>`
-      : html`<li><span class="ok">✓ valid</span> ${label}</li>`,
+      ? html`<li class="bad">✗ ${label} (invalid)</li>`
+      : html`<li class="ok">✓ ${label}</li>`,
   )}</ul>${parsed.problems.length > 0 ? html`<p>Parser notes: ${parsed.problems.join(', ')}</p>` : ''}`;
 }
 
@@ -249,6 +249,12 @@ export function casePage(view: CaseView, session: { identity: Identity; csrf: st
       <label>Note <textarea name="note" rows="2" cols="40" required maxlength="2000"></textarea></label>
       <span><button type="submit" name="decision" value="PASS">Approve</button>
       <button type="submit" name="decision" value="FAIL">Reject</button></span></form>`);
+    actions.push(html`<form method="post" action="/console/cases/${evidence.userId}/request-documents">${csrf}
+      <fieldset><legend>Ask the user for</legend>
+      <label><input type="checkbox" name="documents" value="ID_DOCUMENT"> a new ID document</label>
+      <label><input type="checkbox" name="documents" value="SELFIE"> a new selfie</label></fieldset>
+      <label>Message to the user <textarea name="message" rows="2" cols="40" required maxlength="1000"></textarea></label>
+      <button type="submit">Ask for new documents</button></form>`);
   }
   if (
     view.canOverride &&
@@ -265,14 +271,16 @@ export function casePage(view: CaseView, session: { identity: Identity; csrf: st
 
   return layout(
     `Case ${evidence.userId}`,
-    html`<h1>Case ${evidence.userId} · ${evidence.regType} · ${stage}${claimedBy ? ` · claimed by ${claimedBy}` : ''}</h1>
+    html`<div class="title"><h1>Case ${evidence.userId} · ${evidence.regType} · ${stage}${claimedBy ? ` · claimed by ${claimedBy}` : ''}</h1>
+<span>Standing: ${standing ? `${standing.decision} (${standing.source === 'CS' ? standing.reviewer : 'automatic'})` : 'none'} ·
+<a href="${view.temporalLink}" rel="noopener noreferrer" target="_blank">Workflow in the Temporal Web UI</a></span></div>
 ${view.flash ? html`<p class="flash ${view.flash.accepted ? 'accepted' : 'refused'}" role="status">${view.flash.message}</p>` : ''}
-<p><a href="${view.temporalLink}" rel="noopener noreferrer" target="_blank">Open the workflow in the Temporal Web UI</a> ·
-Decision standing: ${standing ? `${standing.decision} (${standing.source === 'CS' ? standing.reviewer : 'automatic'})` : 'none'}</p>
-<section class="actions" aria-label="Actions">${actions.length > 0 ? actions : html`<p>No action is open on this case (${stage}).</p>`}</section>
+<div class="case">
 <div class="images">
   <figure class="card"><figcaption>ID document</figcaption>${view.images.idDocument ? html`<img id="id-document" src="${view.images.idDocument}" alt="ID document">` : html`<p>No ID document scanned.</p>`}</figure>
   <figure class="card"><figcaption>Selfie</figcaption>${view.images.selfie ? html`<img id="selfie" src="${view.images.selfie}" alt="Selfie">` : html`<p>No selfie checked.</p>`}</figure>
+</div>
+<section class="actions" aria-label="Actions">${actions.length > 0 ? actions : html`<p>No action is open on this case (${stage}).</p>`}</section>
 </div>
 <div class="grid">
   <section class="card" aria-label="Document">
@@ -312,12 +320,12 @@ Decision standing: ${standing ? `${standing.decision} (${standing.source === 'CS
     }
     <p><a href="${view.registerPage}" rel="noopener noreferrer" target="_blank">The register's public page</a></p>
   </section>
-</div>
-<div class="grid">
-  <section class="card" aria-label="Reasons">
+  <section class="card reasons" aria-label="Reasons">
     <h2>Reason codes</h2>
     <dl>${reasons.map((reason) => html`<dt>${reason}</dt><dd>${REASON_EXPLANATIONS[reason] ?? ''}</dd>`)}</dl>
   </section>
+</div>
+<div>
   <section class="card timeline" aria-label="Timeline">
     <h2>Timeline (all cycles)</h2>
     <table><tbody>${timeline.map((entry) => html`<tr><td>${when(entry.at)}</td><td>${entry.who}</td><td>${entry.text}</td></tr>`)}</tbody></table>
