@@ -78,15 +78,16 @@ async function caseAt(
   return user;
 }
 
-async function signIn(username: string): Promise<Page> {
+/** Signs in from `from` (the sign-in page comes first), and lands on `lands`. */
+async function signIn(username: string, from = '/console', lands = '/console'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
-  await page.goto(`${h.url}/console`);
-  expect(page.url()).toBe(`${h.url}/console/sign-in`);
+  await page.goto(`${h.url}${from}`);
+  expect(page.url()).toMatch(new RegExp(`^${h.url}/console/sign-in`));
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button[type=submit]');
-  await page.waitForURL(`${h.url}/console`);
+  await page.waitForURL(`${h.url}${lands}`);
   return page;
 }
 
@@ -306,8 +307,8 @@ describe('CS review console', () => {
     expect(notInQueue?.status()).toBe(403);
     await ann.context().close();
 
-    const lee = await signIn('lead-lee');
-    await lee.goto(`${h.url}/console/cases/${failed.userId}`);
+    // The CS email's link (/cs/cases/<id>) leads through sign-in to the case page.
+    const lee = await signIn('lead-lee', `/cs/cases/${failed.userId}`, `/console/cases/${failed.userId}`);
     const stops = await tabStops(lee);
     expect(stops).toEqual(
       expect.arrayContaining(['select:reasonCode:', 'textarea:note:', expect.stringMatching(/^button::\|Override/)]),

@@ -88,8 +88,12 @@ const requestDocumentsFormSchema = z.object({
   documents: z.union([documentKind.transform((kind) => [kind]), z.array(documentKind)]),
   message: z.string().trim().min(1, 'a message to the user is required').max(1000),
 });
+/** Where sign-in returns to: a console page of this service, never another site. */
+const CONSOLE_PAGE = /^\/console(\/cases\/[1-9]\d{0,15})?$/;
+const nextPage = (value: unknown) => (typeof value === 'string' && CONSOLE_PAGE.test(value) ? value : '/console');
 const signInFormSchema = z.object({
   ...csrfField,
+  next: z.string().max(100).optional(),
   username: z.string().min(1).max(64),
   password: z.string().min(1).max(200),
 });
@@ -193,7 +197,12 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     reply.code(status).type('text/html; charset=utf-8').send(body);
 
   app.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof SignInRequired) return reply.redirect('/console/sign-in', 303);
+    if (error instanceof SignInRequired) {
+      // A GET of a case page (the CS email's link) comes back to it after sign-in.
+      const path = request.url.split('?')[0] ?? '';
+      const next = request.method === 'GET' && CONSOLE_PAGE.test(path) ? `?next=${encodeURIComponent(path)}` : '';
+      return reply.redirect(`/console/sign-in${next}`, 303);
+    }
     const status = error instanceof HttpError ? error.status : (error.statusCode ?? 500);
     if (status >= 500) request.log.error({ err: error }, 'console request failed');
     const message = status >= 500 ? 'internal error' : error.message;
@@ -205,21 +214,24 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     reply.type('text/css; charset=utf-8').send(await readFile(STYLESHEET)),
   );
 
-  app.get('/console/sign-in', async (request, reply) => sendHtml(reply, signInPage(csrfFor(request, reply))));
+  app.get('/console/sign-in', async (request, reply) =>
+    sendHtml(reply, signInPage(csrfFor(request, reply), nextPage((request.query as { next?: unknown }).next))),
+  );
 
   app.post('/console/sign-in', async (request, reply) => {
     checkCsrf(request, request.body);
     const form = signInFormSchema.safeParse(request.body);
     const identity = form.success ? await signInLocalAccount(sql, form.data.username, form.data.password) : null;
     if (!identity) {
-      return sendHtml(reply, signInPage(csrfFor(request, reply), 'Unknown user name or wrong password.'), 401);
+      const next = nextPage((request.body as { next?: unknown } | undefined)?.next);
+      return sendHtml(reply, signInPage(csrfFor(request, reply), next, 'Unknown user name or wrong password.'), 401);
     }
     request.identity = identity;
     request.auditDetail = { signedIn: 'console' };
     // A fresh CSRF seed with the session, so a seed planted before sign-in is worth nothing after it.
     reply.setCookie(SESSION_COOKIE, signer.newSession(identity.subject), { ...cookieOptions, maxAge: SESSION_TTL_S });
     reply.setCookie(CSRF_COOKIE, signer.newCsrfSeed(), cookieOptions);
-    return reply.redirect('/console', 303);
+    return reply.redirect(nextPage(form.data?.next), 303);
   });
 
   app.post('/console/sign-out', async (request, reply) => {

@@ -48,13 +48,14 @@ ${body}
 `.value;
 }
 
-export function signInPage(csrf: string, error?: string): string {
+export function signInPage(csrf: string, next: string, error?: string): string {
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
 ${error ? html`<p class="flash refused" role="alert">${error}</p>` : ''}
 <form method="post" action="/console/sign-in" class="card">
   <input type="hidden" name="_csrf" value="${csrf}">
+  <input type="hidden" name="next" value="${next}">
   <p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
   <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
   <button type="submit">Sign in</button>
