@@ -177,6 +177,9 @@ describe('CS review console', () => {
     expect(image.headers()['cache-control']).toContain('no-store');
     await expect(page.locator('dt:has-text("LIVENESS_NOT_PERFORMED")').isVisible()).resolves.toBe(true);
     await expect(page.locator('text=There is no usable liveness result').isVisible()).resolves.toBe(true);
+    expect(await page.getAttribute('a:has-text("Workflow in the Temporal Web UI")', 'href')).toBe(
+      `${h.config.KYC_TEMPORAL_UI_URL}/namespaces/${h.config.TEMPORAL_NAMESPACE}/workflows/${kycWorkflowId(review.userId)}`,
+    );
     await page.screenshot({ path: 'docs/console-case.png' });
 
     await page.click('button:has-text("Claim this case")');
@@ -205,6 +208,11 @@ describe('CS review console', () => {
     expect(user).toEqual({ status: 'VERIFIED' });
     const status = await h.waitForStatus(review.userId, (s) => s.stage === 'DECIDED', 'the CS decision');
     expect(status.decision).toMatchObject({ decision: 'PASS', source: 'CS', reviewer: 'cs-ann' });
+    // The case page links to the workflow in the Web UI, and the workflow's details link back.
+    const metadata = await h.env.client.workflow
+      .getHandle(kycWorkflowId(review.userId))
+      .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`(http://127.0.0.1:3000/console/cases/${review.userId})`);
     await expect
       .poll(() => productEventsFor(review.userId))
       .toEqual([expect.objectContaining({ decision: 'PASS', source: 'CS', reviewer: 'cs-ann' })]);

@@ -53,6 +53,8 @@ export interface BeginCycleResult {
   uploads?: UploadLocation;
   /** Absent in histories recorded before summaries named the providers. */
   providers?: ProviderNames;
+  /** The CS console's page for this case, linked from the Web UI's details. Absent before the console existed. */
+  consoleCaseUrl?: string;
 }
 
 export interface ScanDocumentInput extends CycleRef, AsOf {

@@ -246,6 +246,8 @@ interface State {
   registerChanges: RegisterChanged[];
   /** The reg_checks rows already decided on. */
   decidedRegisterChecks: number[];
+  /** Linked from the Web UI's details, so ops can go from the workflow to the case in the CS console. */
+  consoleCaseUrl: string | null;
   /** The reviewer holding the pending review, set through `claimReview`; cleared when a review begins. */
   claimedBy: string | null;
   pendingOverride: OverrideDecision | null;
@@ -298,6 +300,7 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     pendingRetry: null,
     registerChanges: [],
     decidedRegisterChecks: [],
+    consoleCaseUrl: null,
     claimedBy: null,
     pendingOverride: null,
     acceptedOverride: null,
@@ -393,6 +396,7 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
   const begun = await step(state, 'beginCycle', { userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
   state.providers = begun.providers;
+  state.consoleCaseUrl = begun.consoleCaseUrl ?? null;
   if (begun.uploads) {
     state.uploadLocation = begun.uploads;
     dropForeignUploads(state);
@@ -1046,6 +1050,7 @@ function caseDetails(state: State): string {
   if (state.claimedBy && state.stage === 'AWAITING_REVIEW') lines.push(`Claimed by: ${state.claimedBy}`);
   if (state.attention) lines.push(`Needs attention: ${state.attention.step} gave up — ${state.attention.reason}`);
   if (state.waitingFor.length > 0) lines.push(`Waiting for: ${state.waitingFor.join(', ').toLowerCase()}`);
+  if (state.consoleCaseUrl) lines.push(`[Open the case in the CS console](${state.consoleCaseUrl})`);
   return lines.join('\n\n');
 }
 
