@@ -1,6 +1,9 @@
 /** The console's signed session cookie, CSRF token and image URLs: what each accepts and refuses. */
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { registerConsoleRoutes } from '../src/starters/http/console/routes.ts';
 import { createConsoleSigner, IMAGE_URL_TTL_S, SESSION_TTL_S } from '../src/starters/http/console/session.ts';
+import type { HttpDeps } from '../src/starters/http/deps.ts';
 
 const signer = createConsoleSigner('a-console-session-secret-for-tests-0123456789');
 const other = createConsoleSigner('another-console-session-secret-for-tests-987');
@@ -52,5 +55,22 @@ describe('image URL', () => {
     ['another kind', { ...image, kind: 'ID_DOCUMENT' as const }, now, false],
   ])('%s', (_case, presented, at, valid) => {
     expect(signer.imageValid(presented, exp, sig, at)).toBe(valid);
+  });
+});
+
+describe('the console without a session secret', () => {
+  it('answers 503 on every console path, naming the setting, and still redirects the email link', async () => {
+    const app = Fastify();
+    // Closed, the console reads none of its dependencies.
+    await registerConsoleRoutes(app, {} as HttpDeps, undefined);
+    for (const url of ['/console', '/console/sign-in', '/console/cases/7']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(503);
+      expect(response.body).toContain('KYC_CONSOLE_SESSION_SECRET');
+      expect(response.headers['content-security-policy']).toContain("script-src 'none'");
+    }
+    const link = await app.inject({ method: 'GET', url: '/cs/cases/7' });
+    expect([link.statusCode, link.headers.location]).toEqual([303, '/console/cases/7']);
+    await app.close();
   });
 });

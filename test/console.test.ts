@@ -259,6 +259,15 @@ describe('CS review console', () => {
     expect(rows).toHaveLength(0);
     expect((await h.status(review.userId)).stage).toBe('AWAITING_REVIEW');
 
+    // An image URL is the signed-in reviewer's own: another reviewer's copy of it is refused, and audited.
+    const annImage = (await ann.getAttribute('img#id-document', 'src')) as string;
+    const borrowed = await ben.request.get(`${h.url}${annImage}`);
+    expect(borrowed.status()).toBe(403);
+    const [refusedView] = await h.db.sql`
+      select status, actor_subject as "actorSubject" from audit_events
+      where user_id = ${review.userId} and action like '%/images/%' and status = 403`;
+    expect(refusedView).toEqual({ status: 403, actorSubject: 'cs-ben' });
+
     // A form posted without the page's CSRF token is refused before it reaches the workflow.
     const forged = await ben.request.post(`${h.url}/console/cases/${review.userId}/claim`, { form: { _csrf: 'x' } });
     expect(forged.status()).toBe(403);
