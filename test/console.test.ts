@@ -365,6 +365,21 @@ describe('CS review console', () => {
       runId: await h.runId(failed.userId),
     });
 
+    // The appeal path runs the other way too: the lead revokes the PASS just given.
+    await lee.fill('form[action$="/override"] textarea[name=note]', 'the passport was reported stolen');
+    await lee.click('button:has-text("revoke the PASS")');
+    await expect(lee.locator('.flash.accepted').textContent()).resolves.toMatch(/\(FAIL\) replaces #\d+/);
+    const overrides = await h.db.sql<{ id: number; decision: string; overrides: number }[]>`
+      select id, decision, overrides_decision_id as overrides from kyc_decisions
+      where user_id = ${failed.userId} and source = 'CS' order by id`;
+    expect(overrides.map((override) => override.decision)).toEqual(['PASS', 'FAIL']);
+    expect(overrides[1]?.overrides).toBe(overrides[0]?.id);
+    const [revoked] = await h.db.sql`select status from users where id = ${failed.userId}`;
+    expect(revoked).toEqual({ status: 'REJECTED' });
+    await expect
+      .poll(() => productEventsFor(failed.userId).map((event) => event.decision))
+      .toEqual(['FAIL', 'PASS', 'FAIL']);
+
     // Every action on a pending case is reachable by keyboard too.
     const pending = await caseAt('AWAITING_REVIEW', { liveness: null });
     await lee.goto(`${h.url}/console/cases/${pending.userId}`);

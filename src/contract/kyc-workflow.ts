@@ -266,7 +266,7 @@ export interface KycStatusView {
   ignoredSignals: number;
   /** Set while the case is NEEDS_ATTENTION. */
   attention: AttentionView | null;
-  /** The reviewer who claimed the pending review; absent when unclaimed (and from runs before claims existed). */
+  /** The reviewer who claimed the pending review, null when unclaimed; absent from workers before the console. */
   claimedBy?: string | null;
 }
 

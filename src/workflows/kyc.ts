@@ -606,8 +606,8 @@ async function askForNewDocuments(state: State, request: RequestDocuments, decis
 
 /**
  * A cs-lead's override of the decision that stands on an idle case: recorded under a cycle id of its own (the
- * reviewed cycle may already hold a CS row), made current, and notified like any decision. Runs only for an
- * `overrideDecision` update, which runs before this patch never received.
+ * reviewed cycle may already hold a CS row), made current, and notified like any decision. Only an
+ * `overrideDecision` update leads here, and no run recorded before the patch received one.
  */
 async function applyOverride(state: State, override: OverrideDecision): Promise<void> {
   patched(PATCHES.csConsole);
