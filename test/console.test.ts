@@ -380,12 +380,18 @@ describe('CS review console', () => {
       .poll(() => productEventsFor(failed.userId).map((event) => event.decision))
       .toEqual(['FAIL', 'PASS', 'FAIL']);
 
-    // Every action on a pending case is reachable by keyboard too.
+    // Every action on a pending case is reachable by keyboard too, the lead's reassignment of a claimed one included.
     const pending = await caseAt('AWAITING_REVIEW', { liveness: null });
-    await lee.goto(`${h.url}/console/cases/${pending.userId}`);
+    const casePath = `/console/cases/${pending.userId}`;
+    const holder = await signIn('cs-ann', casePath, casePath);
+    await holder.click('button:has-text("Claim this case")');
+    await expect(holder.locator('.flash.accepted').textContent()).resolves.toBe('Claimed.');
+    await holder.context().close();
+    await lee.goto(`${h.url}${casePath}`);
+    const reassign = 'button::|Reassign to me (from cs-ann)';
     expect(await tabStops(lee)).toEqual(
       expect.arrayContaining([
-        'button::|Claim this case',
+        reassign,
         'select:reasonCode:',
         'textarea:note:',
         'button:decision:PASS|Approve',
@@ -396,6 +402,11 @@ describe('CS review console', () => {
         'button::|Ask for new documents',
       ]),
     );
+    await lee.locator('body').focus();
+    while ((await lee.evaluate(FOCUSED)) !== reassign) await lee.keyboard.press('Tab');
+    await lee.keyboard.press('Enter');
+    await expect(lee.locator('.flash.accepted').textContent()).resolves.toBe('Reassigned to you from cs-ann.');
+    expect((await h.status(pending.userId)).claimedBy).toBe('lead-lee');
     await lee.goto(`${h.url}/console`);
     expect(await tabStops(lee)).toEqual(
       expect.arrayContaining(['select:register:', 'select:reason:', 'select:age:', 'select:sla:', 'select:assignee:']),
