@@ -696,6 +696,17 @@ CREATE TABLE public.register_sources (
 
 
 --
+-- Name: review_claims; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.review_claims (
+    user_id bigint NOT NULL,
+    reviewer character varying(100) NOT NULL,
+    claimed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1144,6 +1155,14 @@ ALTER TABLE ONLY public.register_sources
 
 
 --
+-- Name: review_claims review_claims_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_claims
+    ADD CONSTRAINT review_claims_pkey PRIMARY KEY (user_id);
+
+
+--
 -- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1310,6 +1329,13 @@ CREATE UNIQUE INDEX kyc_decisions_reg_check_key ON public.kyc_decisions USING bt
 
 
 --
+-- Name: kyc_decisions_user_automatic_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX kyc_decisions_user_automatic_latest_idx ON public.kyc_decisions USING btree (user_id, decided_at DESC, id DESC) WHERE (source = 'AUTOMATIC'::public.kyc_decision_source_enum);
+
+
+--
 -- Name: kyc_decisions_user_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1363,6 +1389,13 @@ CREATE INDEX reg_checks_user_latest_idx ON public.reg_checks USING btree (user_i
 --
 
 CREATE INDEX register_file_reads_latest_idx ON public.register_file_reads USING btree (reg_type, read_at DESC);
+
+
+--
+-- Name: review_claims_reviewer_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX review_claims_reviewer_idx ON public.review_claims USING btree (reviewer);
 
 
 --
@@ -1608,6 +1641,14 @@ ALTER TABLE ONLY public.register_runs
 
 
 --
+-- Name: review_claims review_claims_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.review_claims
+    ADD CONSTRAINT review_claims_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: selfies selfies_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1638,4 +1679,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202110000'),
     ('20261202120000'),
     ('20261202130000'),
-    ('20261202130100');
+    ('20261202130100'),
+    ('20261203090000');

@@ -128,7 +128,7 @@ async function whereToDecide(userId: number): Promise<string[]> {
     () => false,
   );
   return [
-    ...(hasConsole ? [`  in the CS console: ${apiUrl}/console`] : []),
+    ...(hasConsole ? [`  in the CS console: ${apiUrl}/console/cases/${userId}`] : []),
     `  npm run cs -- show ${userId}`,
     `  npm run cs -- review ${userId} pass --reviewer <your name> --note "<why>"     (or fail)`,
   ];

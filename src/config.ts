@@ -221,6 +221,8 @@ const environmentSchema = z.object({
   KYC_TEMPORAL_UI_URL: z.url().optional(),
   KYC_PRODUCT_WEBHOOK_URL: optionalUrl,
   KYC_PRODUCT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Signs the CS review console's session cookies, CSRF tokens and image URLs; the console is closed without it. */
+  KYC_CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   KYC_PRODUCT_SNS_TOPIC_ARN: z.string().startsWith('arn:').optional(),
 
   KYC_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -423,6 +425,11 @@ const REQUIREMENTS = {
         ? null
         : longSecret(env.KYC_PRODUCT_WEBHOOK_SECRET),
   },
+  KYC_CONSOLE_SESSION_SECRET: {
+    setting: 'KYC_CONSOLE_SESSION_SECRET',
+    howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\` (unset, the CS console stays closed)`,
+    problem: (env) => (env.KYC_CONSOLE_SESSION_SECRET === LOCAL_ONLY_SECRET ? 'is the public local default' : null),
+  },
 } satisfies Record<string, Requirement>;
 
 const COMMON = [
@@ -442,7 +449,7 @@ const SIGN_IN = [
 ];
 /** What each entry point needs when it takes no defaults. `npm start` may still run its own Temporal dev server. */
 const REQUIRED: Record<EntryPoint, Requirement[]> = {
-  api: [...COMMON, ...SIGN_IN],
+  api: [...COMMON, ...SIGN_IN, REQUIREMENTS.KYC_CONSOLE_SESSION_SECRET],
   worker: COMMON,
   /** The S3 bridge as a Lambda: it signals workflows, so it encrypts payloads, but signs no webhooks. */
   bridge: [
@@ -618,6 +625,11 @@ function withSecrets(parsed: ParsedConfig, strict: boolean) {
     production: strict,
     KYC_WEBHOOK_SECRET: parsed.KYC_WEBHOOK_SECRET ?? LOCAL_ONLY_SECRET,
     KYC_IDENTITY_HASH_KEY: parsed.KYC_IDENTITY_HASH_KEY ?? LOCAL_ONLY_SECRET,
+    /**
+     * Outside `npm start` on loopback there is no default: without the setting the console answers 503. A public
+     * default would let anyone who read this source forge a CS lead's session.
+     */
+    consoleSessionSecret: parsed.KYC_CONSOLE_SESSION_SECRET ?? (strict ? undefined : LOCAL_ONLY_SECRET),
     serviceTokens: parsed.KYC_SERVICE_TOKENS ?? (strict ? [] : LOCAL_SERVICE_TOKEN_TABLE),
     /** The token `npm start` puts in its Web UI's codec endpoint (the UI can send no header). */
     webUiCodecToken: usesLocalTokens ? LOCAL_SERVICE_TOKENS.webUi : undefined,

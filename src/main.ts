@@ -215,7 +215,7 @@ async function startInOrder(
     },
   );
   return {
-    urls: { api: apiUrl, temporalUi: config.KYC_TEMPORAL_UI_URL, cs: `${apiUrl}/cs/cases` },
+    urls: { api: apiUrl, temporalUi: config.KYC_TEMPORAL_UI_URL, cs: `${apiUrl}/console` },
     database,
     stopped,
     stop,
@@ -418,7 +418,7 @@ function banner(config: Config, service: RunningService): string {
     `KYC service running (${config.KYC_PROVIDERS} providers, data in ${resolve(config.KYC_DATA_DIR)})`,
     `  API         ${service.urls.api}`,
     `  Web UI      ${service.urls.temporalUi}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`,
-    `  CS          ${service.urls.cs}   (or: npm run cs -- --help)`,
+    `  CS console  ${service.urls.cs}   (sign in with a local account; or: npm run cs -- --help)`,
     `  Temporal    ${config.TEMPORAL_ADDRESS}${config.temporalDevServer ? '   (dev server, state in temporal.sqlite)' : ''}`,
     `  PostgreSQL  ${withoutPassword(service.database.url)}   (${DATABASE_KINDS[service.database.kind]})`,
     '  Try it:     npm run demo        Stop: Ctrl-C        Start afresh: npm run reset',

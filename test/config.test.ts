@@ -28,3 +28,34 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('KYC_CONSOLE_SESSION_SECRET', () => {
+  const api = {
+    DATABASE_URL: 'postgres://kyc:secret@db.internal:5432/kyc',
+    TEMPORAL_ADDRESS: 'temporal.internal:7233',
+    KYC_WEBHOOK_SECRET: 'w'.repeat(40),
+    KYC_PAYLOAD_KEYS: `key-2026a:${Buffer.alloc(32, 7).toString('base64')}`,
+    KYC_PAYLOAD_KEY_ID: 'key-2026a',
+    KYC_IDENTITY_HASH_KEY: 'i'.repeat(40),
+    KYC_SERVICE_TOKENS: `product-backend:intake:${'a'.repeat(64)}`,
+    KYC_OIDC_ISSUER: 'https://idp.example.org/realms/staff',
+    KYC_OIDC_AUDIENCE: 'kyc-api',
+    KYC_OIDC_JWKS_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/certs',
+  };
+
+  it('has a local default only for npm start on loopback; elsewhere the console stays closed without one', () => {
+    expect(loadConfig({}).consoleSessionSecret).toEqual(expect.any(String));
+    expect(loadConfig(api, 'api').consoleSessionSecret).toBeUndefined();
+    expect(loadConfig({ ...api, KYC_CONSOLE_SESSION_SECRET: 's'.repeat(48) }, 'api').consoleSessionSecret).toBe(
+      's'.repeat(48),
+    );
+  });
+
+  it('refuses the public local default and short secrets', () => {
+    const local = loadConfig({}).consoleSessionSecret as string;
+    expect(() => loadConfig({ ...api, KYC_CONSOLE_SESSION_SECRET: local }, 'api')).toThrowError(
+      /KYC_CONSOLE_SESSION_SECRET: is the public local default/,
+    );
+    expect(() => loadConfig({ KYC_CONSOLE_SESSION_SECRET: 'short' })).toThrowError(ConfigError);
+  });
+});

@@ -124,7 +124,7 @@ describe('npm start and npm run demo', () => {
   it('prints the API, Web UI and CS URLs, and which database it uses', () => {
     expect(service.output()).toContain(`API         http://127.0.0.1:${ports.http}`);
     expect(service.output()).toContain(`Web UI      http://127.0.0.1:${ports.temporalUi}/namespaces/default/workflows`);
-    expect(service.output()).toContain(`CS          http://127.0.0.1:${ports.http}/cs/cases`);
+    expect(service.output()).toContain(`CS console  http://127.0.0.1:${ports.http}/console`);
     expect(service.output()).toContain(`PostgreSQL  ${databaseUrl}   (DATABASE_URL)`);
   });
 
@@ -146,8 +146,8 @@ describe('npm start and npm run demo', () => {
     const nurse = firstRun[1]?.userId;
     expect(output).toContain(`User ${nurse} (NMC nurse whose register entry shows conditions of practice) waits`);
     expect(output).toContain(`npm run cs -- review ${nurse} pass --reviewer <your name>`);
-    // No CS console on this branch, so the demo does not send anyone to one.
-    expect(output).not.toContain('/console');
+    // The CS console's case page is where the CS email's link leads too.
+    expect(output).toContain(`in the CS console: http://127.0.0.1:${ports.http}/console/cases/${nurse}`);
 
     const decisions = await query<{
       userId: number;

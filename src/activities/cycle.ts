@@ -16,6 +16,7 @@ export function createCycleActivities({ sql, settings }: ActivityDeps) {
         settings: settings.cycle,
         uploads: settings.uploads,
         providers: settings.providers,
+        consoleCaseUrl: `${settings.links.csBaseUrl}/console/cases/${userId}`,
       };
     },
 

@@ -1,6 +1,7 @@
 /** Seed steps 4 and 5 (decision_lambda, CS review): apply the policy and record decisions and overrides. */
 
-import type { DecideInput, RecordedDecision, RecordReviewInput } from '../contract/activities.ts';
+import type { DecideInput, RecordedDecision, RecordOverrideInput, RecordReviewInput } from '../contract/activities.ts';
+import { releaseReviewClaim } from '../db/console.ts';
 import { recordDecision } from '../db/decisions.ts';
 import { earlierHoldersOfRegistration } from '../db/users.ts';
 import { decide } from '../domain/decision.ts';
@@ -31,14 +32,40 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
         userId: input.userId,
         cycleId: input.cycleId,
         decision: input.decision,
-        reasons: [input.decision === 'PASS' ? 'CS_APPROVED' : 'CS_REJECTED'],
+        reasons: [
+          input.decision === 'PASS' ? 'CS_APPROVED' : 'CS_REJECTED',
+          ...(input.reasonCode ? [input.reasonCode] : []),
+        ],
         source: 'CS',
         reviewer: input.reviewer,
         note: input.note,
         overridesDecisionId: input.automaticDecisionId,
       });
+      await releaseReviewClaim(sql, input.userId);
       if (row.decision === 'PASS') await acceptFace(input.userId, input.cycleId);
       logger.info({ userId: input.userId, decisionId: row.id, decision: row.decision }, 'CS review recorded');
+      return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
+    },
+
+    async recordOverride(input: RecordOverrideInput): Promise<RecordedDecision> {
+      const row = await recordDecision(sql, {
+        userId: input.userId,
+        cycleId: input.cycleId,
+        decision: input.decision,
+        reasons: [input.decision === 'PASS' ? 'CS_APPROVED' : 'CS_REJECTED', input.reasonCode],
+        source: 'CS',
+        reviewer: input.reviewer,
+        note: input.note,
+        overridesDecisionId: input.overridesDecisionId,
+      });
+      // The override has a cycle id of its own; the selfie accepted is the one the overridden decision judged.
+      const [overridden] = await sql<{ cycleId: string | null }[]>`
+        select cycle_id as "cycleId" from kyc_decisions where id = ${input.overridesDecisionId}`;
+      if (row.decision === 'PASS' && overridden?.cycleId) await acceptFace(input.userId, overridden.cycleId);
+      logger.info(
+        { userId: input.userId, decisionId: row.id, decision: row.decision, overrides: input.overridesDecisionId },
+        'CS override recorded',
+      );
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },
   };

@@ -71,13 +71,7 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
     providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
-    policy: {
-      facePass: config.KYC_FACE_PASS_THRESHOLD,
-      faceFail: config.KYC_FACE_FAIL_THRESHOLD,
-      livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
-      livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
-      duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
-    },
+    policy: policyThresholds(config),
     identityHashKey: config.KYC_IDENTITY_HASH_KEY,
     selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
@@ -104,5 +98,16 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       batchSize: config.KYC_MONITOR_BATCH_SIZE,
       keptFilesDir: join(config.KYC_DATA_DIR, 'register-files'),
     },
+  };
+}
+
+/** The decision policy's thresholds as configured; the CS console marks them on its face-similarity scale. */
+export function policyThresholds(config: Config): PolicyThresholds {
+  return {
+    facePass: config.KYC_FACE_PASS_THRESHOLD,
+    faceFail: config.KYC_FACE_FAIL_THRESHOLD,
+    livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+    livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+    duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
   };
 }

@@ -3,9 +3,10 @@
  * to CS by email. Nothing from the documents goes out: ids, the decision and its reason codes only.
  */
 
-import type { RemindCsInput } from '../contract/activities.ts';
+import type { RemindCsInput, RequestNewDocumentsInput } from '../contract/activities.ts';
 import { kycWorkflowId } from '../contract/kyc-workflow.ts';
 import { linksOf } from '../db/account-links.ts';
+import { awaitNewDocuments } from '../db/console.ts';
 import { getDecision, sendOnce } from '../db/decisions.ts';
 import { REASON_EXPLANATIONS } from '../domain/reasons.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -82,6 +83,28 @@ export function createNotifyActivities({ sql, email, productChannels, settings }
       for (const channel of productChannels) {
         const idempotencyKey = `decision-${decisionId}/${channel.name}`;
         await sendOnce(sql, { idempotencyKey, decisionId, channel: channel.name }, () =>
+          channel.publish(event, idempotencyKey),
+        );
+      }
+    },
+
+    /**
+     * The review ends in a request for new documents: the user leaves the review queue (PENDING until the upload
+     * starts a new cycle) and the product is told what to ask for, with CS's message, once per review.
+     */
+    async requestNewDocuments(input: RequestNewDocumentsInput): Promise<void> {
+      await awaitNewDocuments(sql, input.userId);
+      const event = {
+        type: 'kyc.documents_requested',
+        userId: input.userId,
+        decisionId: input.decisionId,
+        documents: input.documents,
+        message: input.message,
+        requestedBy: input.reviewer,
+      };
+      for (const channel of productChannels) {
+        const idempotencyKey = `decision-${input.decisionId}/documents-requested/${channel.name}`;
+        await sendOnce(sql, { idempotencyKey, decisionId: input.decisionId, channel: channel.name }, () =>
           channel.publish(event, idempotencyKey),
         );
       }

@@ -92,6 +92,10 @@ export function createScanDocumentActivities({ sql, documents, settings, logger,
           parsed = better(parsed, parseDocumentText(text.lines));
         }
         outcome = toDocumentOutcome(parsed, asOf);
+        // For the CS console: which parser read the document and what it found wrong (codes, no document data).
+        if (parsed) {
+          raw.parsed = { source: parsed.source, problems: parsed.problems, checkDigitsValid: parsed.checkDigitsValid };
+        }
         if (parsed && outcome.status === 'READ') {
           outcome = { ...outcome, duplicates: await duplicatesOf(parsed, { userId, cycleId, idDocumentId }) };
         }

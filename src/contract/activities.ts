@@ -53,6 +53,8 @@ export interface BeginCycleResult {
   uploads?: UploadLocation;
   /** Absent in histories recorded before summaries named the providers. */
   providers?: ProviderNames;
+  /** The CS console's page for this case, linked from the Web UI's details. Absent before the console existed. */
+  consoleCaseUrl?: string;
 }
 
 export interface ScanDocumentInput extends CycleRef, AsOf {
@@ -96,6 +98,25 @@ export interface RecordReviewInput extends CycleRef {
   decision: 'PASS' | 'FAIL';
   reviewer: string;
   note?: string;
+  /** The finding the reviewer decided on (the CS console requires one). */
+  reasonCode?: ReasonCode;
+}
+
+export interface RequestNewDocumentsInput extends CycleRef {
+  /** The automatic decision whose review ends with the request. */
+  decisionId: number;
+  documents: Array<'ID_DOCUMENT' | 'SELFIE'>;
+  reviewer: string;
+  message: string;
+}
+
+/** A cs-lead's override of the decision that stands; `cycleId` is the override's own, so it never meets a review's row. */
+export interface RecordOverrideInput extends CycleRef {
+  overridesDecisionId: number;
+  decision: 'PASS' | 'FAIL';
+  reviewer: string;
+  reasonCode: ReasonCode;
+  note: string;
 }
 
 export interface AlertOpsInput extends CycleRef {
@@ -169,6 +190,9 @@ export interface KycActivities {
   ingestRegisterResult(input: IngestRegisterResultInput): Promise<RegisterOutcome>;
   decide(input: DecideInput): Promise<RecordedDecision>;
   recordReview(input: RecordReviewInput): Promise<RecordedDecision>;
+  recordOverride(input: RecordOverrideInput): Promise<RecordedDecision>;
+  /** Takes the user out of the review queue and tells the product which documents to ask for, with CS's message. */
+  requestNewDocuments(input: RequestNewDocumentsInput): Promise<void>;
   notifyDecision(input: { decisionId: number }): Promise<void>;
   remindCs(input: RemindCsInput): Promise<void>;
   alertOps(input: AlertOpsInput): Promise<void>;

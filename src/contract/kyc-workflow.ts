@@ -10,7 +10,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { DOC_TYPES } from '../domain/doc-types.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from '../domain/outcomes.ts';
-import type { ReasonCode } from '../domain/reasons.ts';
+import { FAIL_REASONS, REVIEW_REASONS, type ReasonCode } from '../domain/reasons.ts';
 import { REGISTER_CHANGES } from '../domain/register-change.ts';
 
 export const KYC_WORKFLOW_TYPE = 'KycWorkflow';
@@ -68,12 +68,37 @@ export const registerResultSchema = z.object({
 });
 export type RegisterResult = z.infer<typeof registerResultSchema>;
 
+const reviewerSchema = z.string().trim().min(1, 'a reviewer is required').max(100);
+/** The check result a CS decision rests on: for an approval the flag cleared, for a rejection the failing finding. */
+export const csReasonCodeSchema = z.enum([...FAIL_REASONS, ...REVIEW_REASONS]);
+
 export const csReviewSchema = z.object({
   decision: z.enum(['PASS', 'FAIL']),
-  reviewer: z.string().trim().min(1, 'a reviewer is required').max(100),
+  reviewer: reviewerSchema,
   note: z.string().max(2000).optional(),
+  /** Required by the CS console; absent in reviews sent before it (the CLI and older callers). */
+  reasonCode: csReasonCodeSchema.optional(),
 });
 export type CsReview = z.infer<typeof csReviewSchema>;
+
+/** A reviewer takes a pending review; `reassign` (a cs-lead's, checked at the door) takes it from someone else. */
+export const claimReviewSchema = z.object({
+  reviewer: reviewerSchema,
+  reassign: z.boolean().default(false),
+});
+export type ClaimReview = z.input<typeof claimReviewSchema>;
+
+/**
+ * The appeal path (cs-lead only, checked at the door): overturns the decision that stands on an idle case, an
+ * automatic FAIL or a PASS. Recorded as a new decision row pointing at the one it overrides.
+ */
+export const overrideDecisionSchema = z.object({
+  decision: z.enum(['PASS', 'FAIL']),
+  reviewer: reviewerSchema,
+  reasonCode: csReasonCodeSchema,
+  note: z.string().trim().min(1, 'a reason is required').max(2000),
+});
+export type OverrideDecision = z.infer<typeof overrideDecisionSchema>;
 
 export const documentExpiredSchema = z.object({ idDocumentId: z.number().int().positive() });
 export type DocumentExpired = z.infer<typeof documentExpiredSchema>;
@@ -116,6 +141,43 @@ export interface CsReviewAccepted {
 
 /** The same as the `csReview` signal, but the caller learns at once whether the workflow accepted it. */
 export const submitCsReviewUpdate = defineUpdate<CsReviewAccepted, [CsReview]>('submitCsReview');
+
+/** Ends a pending review by asking the user for a new ID document and/or selfie; the message goes to the user. */
+export const requestDocumentsSchema = z.object({
+  reviewer: reviewerSchema,
+  documents: z
+    .array(z.enum(['ID_DOCUMENT', 'SELFIE']))
+    .min(1, 'name the ID document, the selfie or both')
+    .max(2)
+    .refine((kinds) => new Set(kinds).size === kinds.length, 'each document once'),
+  message: z.string().trim().min(1, 'a message to the user is required').max(1000),
+});
+export type RequestDocuments = z.infer<typeof requestDocumentsSchema>;
+
+export interface DocumentsRequested {
+  accepted: true;
+  documents: RequestDocuments['documents'];
+}
+
+export const requestDocumentsUpdate = defineUpdate<DocumentsRequested, [RequestDocuments]>('requestDocuments');
+
+export interface ClaimAccepted {
+  accepted: true;
+  reviewer: string;
+  /** Who held the review before a reassignment; null when it was unclaimed. */
+  previousReviewer: string | null;
+}
+
+export const claimReviewUpdate = defineUpdate<ClaimAccepted, [ClaimReview]>('claimReview');
+
+export interface OverrideAccepted {
+  accepted: true;
+  decisionId: number;
+  decision: 'PASS' | 'FAIL';
+  overridesDecisionId: number;
+}
+
+export const overrideDecisionUpdate = defineUpdate<OverrideAccepted, [OverrideDecision]>('overrideDecision');
 
 /** Ops resume a case that a step gave up on; who did it comes from the door's authenticated identity. */
 export const retryStepSchema = z.object({
@@ -161,6 +223,8 @@ export const KYC_STEPS = [
   'remindCs',
   'redecideOnRegisterChange',
   'notifyRegisterChange',
+  'recordOverride',
+  'requestNewDocuments',
 ] as const;
 export type KycStep = (typeof KYC_STEPS)[number];
 
@@ -202,6 +266,8 @@ export interface KycStatusView {
   ignoredSignals: number;
   /** Set while the case is NEEDS_ATTENTION. */
   attention: AttentionView | null;
+  /** The reviewer who claimed the pending review, null when unclaimed; absent from workers before the console. */
+  claimedBy?: string | null;
 }
 
 export const kycStatusQuery = defineQuery<KycStatusView>('kycStatus');

@@ -10,6 +10,7 @@ import { createServiceTokenTable, type ServiceTokenEntry } from './service-token
 
 export { type AuditEvent, type AuditRow, audit, auditEventsForCase } from './audit.ts';
 export * from './identity.ts';
+export { localAccountIdentity, signInLocalAccount } from './local-accounts.ts';
 
 export interface AuthenticatorSettings {
   serviceTokens: readonly ServiceTokenEntry[];

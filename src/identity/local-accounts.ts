@@ -87,3 +87,11 @@ export async function signInLocalAccount(sql: Sql, username: string, password: s
   if (!account || !matches || account.disabled) return null;
   return { subject: username, displayName: account.displayName, roles: account.roles, via: 'local-account' };
 }
+
+/** The identity of an enabled account, for a session that signed in earlier; null once it is disabled or removed. */
+export async function localAccountIdentity(sql: Sql, username: string): Promise<Identity | null> {
+  const [account] = await sql<{ displayName: string; roles: Role[] }[]>`
+    select display_name as "displayName", roles from local_accounts
+    where username = ${username} and disabled_at is null`;
+  return account ? { subject: username, displayName: account.displayName, roles: account.roles, via: 'session' } : null;
+}

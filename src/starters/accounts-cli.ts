@@ -16,6 +16,7 @@ import { createSql } from '../db/pool.ts';
 import { isRole, type Role, SERVICE_ROLES } from '../identity/identity.ts';
 import { addLocalAccount, disableLocalAccount, listLocalAccounts } from '../identity/local-accounts.ts';
 import { newServiceToken } from '../identity/service-tokens.ts';
+import { localCommandDatabaseUrl } from '../runtime/local-state.ts';
 
 const USAGE = `usage:
   npm run accounts -- add <username> --role <cs|cs-lead|ops|intake> [--role …] [--name "Display Name"]
@@ -66,7 +67,14 @@ if (command === 'service-token') {
 const config = loadConfig();
 if (config.production)
   process.stderr.write('note: local accounts are used by npm start only; production signs in with OIDC\n');
-const sql = createSql(config.DATABASE_URL, { max: 1 });
+// `npm start`'s accounts live in the data folder's own database, as `npm run cs` finds it; DATABASE_URL wins.
+let databaseUrl: string;
+try {
+  databaseUrl = localCommandDatabaseUrl(process.env, config);
+} catch (error) {
+  fail((error as Error).message);
+}
+const sql = createSql(databaseUrl, { max: 1 });
 try {
   if (command === 'add') {
     if (!subject || !/^[a-z0-9._-]{2,64}$/.test(subject)) fail('add needs a username (2-64 of a-z 0-9 . _ -)');

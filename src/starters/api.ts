@@ -5,6 +5,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { policyThresholds } from '../activities/deps.ts';
 import type { Config } from '../config.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
 import { EncryptionCodec } from '../data-protection/payload-codec.ts';
@@ -58,6 +59,13 @@ export async function startDoors(options: {
       webhookSecret: config.KYC_WEBHOOK_SECRET,
       webhookMaxAgeMs: config.KYC_WEBHOOK_MAX_AGE,
       codecCorsOrigins: config.KYC_CODEC_CORS_ORIGINS,
+      console: {
+        sessionSecret: config.consoleSessionSecret,
+        secureCookies: config.production,
+        reviewSlaMs: config.KYC_CS_REMINDER_AFTER,
+        thresholds: policyThresholds(config),
+        temporalUi: { url: config.KYC_TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+      },
     },
     // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is.
     codec: new EncryptionCodec(await loadPayloadKeys(config), { acceptPlaintext: true }),

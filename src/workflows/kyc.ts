@@ -25,11 +25,15 @@ import type { z } from 'zod';
 import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
 import {
   type AttentionView,
+  type ClaimAccepted,
   type CsReview,
   type CsReviewAccepted,
+  claimReviewSchema,
+  claimReviewUpdate,
   csReviewSchema,
   csReviewSignal,
   type DecisionView,
+  type DocumentsRequested,
   type DocumentUploaded,
   documentExpiredSchema,
   documentExpiredSignal,
@@ -42,14 +46,21 @@ import {
   kycStatusQuery,
   kycWorkflowId,
   kycWorkflowInputSchema,
+  type OverrideAccepted,
+  type OverrideDecision,
+  overrideDecisionSchema,
+  overrideDecisionUpdate,
   type RegisterChanged,
   type RegisterResult,
+  type RequestDocuments,
   type RetryStep,
   type RetryStepAccepted,
   registerChangedSchema,
   registerChangedSignal,
   registerResultSchema,
   registerResultSignal,
+  requestDocumentsSchema,
+  requestDocumentsUpdate,
   retryStepSchema,
   retryStepUpdate,
   stepRequestedSchema,
@@ -113,6 +124,8 @@ function summaries(providers: ProviderNames | undefined): Record<KycStep, string
     remindCs: 'Remind CS of the pending review',
     redecideOnRegisterChange: 'Decide again: the register changed',
     notifyRegisterChange: 'Notify the register change',
+    recordOverride: "Record a CS lead's override",
+    requestNewDocuments: 'Ask the user for new documents',
   };
 }
 
@@ -129,6 +142,8 @@ const STEP_OPTIONS: Record<KycStep, ActivityOptions> = {
   remindCs: notification,
   redecideOnRegisterChange: database,
   notifyRegisterChange: notification,
+  recordOverride: database,
+  requestNewDocuments: notification,
 };
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -165,6 +180,11 @@ const PATCHES = {
   idleHistoryLimit: 'idle-history-limit',
   /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
   registerChanged: 'decide-again-on-register-change',
+  /**
+   * The CS console's updates: claiming a review, asking for new documents instead of deciding, and a cs-lead's
+   * override of a standing decision (README, "CS review console").
+   */
+  csConsole: 'cs-console-claims-and-overrides',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -226,6 +246,16 @@ interface State {
   registerChanges: RegisterChanged[];
   /** The reg_checks rows already decided on. */
   decidedRegisterChecks: number[];
+  /** Linked from the Web UI's details, so ops can go from the workflow to the case in the CS console. */
+  consoleCaseUrl: string | null;
+  /** The reviewer holding the pending review, set through `claimReview`; cleared when a review begins. */
+  claimedBy: string | null;
+  pendingOverride: OverrideDecision | null;
+  acceptedOverride: OverrideAccepted | null;
+  pendingDocumentRequest: RequestDocuments | null;
+  documentsRequested: DocumentsRequested | null;
+  /** The review ended in a request for new documents: the run waits for the upload that starts the next cycle. */
+  awaitingNewDocuments: boolean;
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -270,6 +300,13 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     pendingRetry: null,
     registerChanges: [],
     decidedRegisterChecks: [],
+    consoleCaseUrl: null,
+    claimedBy: null,
+    pendingOverride: null,
+    acceptedOverride: null,
+    pendingDocumentRequest: null,
+    documentsRequested: null,
+    awaitingNewDocuments: false,
   };
   registerHandlers(state);
 
@@ -278,6 +315,11 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
   enterIdle(state);
   for (;;) {
     await waitWhileIdle(state);
+    if (state.pendingOverride) {
+      await applyOverride(state, state.pendingOverride);
+      enterIdle(state);
+      continue;
+    }
     const change = state.registerChanges.shift();
     if (!change) break;
     const redecided = await decideAgain(state, change);
@@ -320,6 +362,7 @@ async function waitWhileIdle(state: State): Promise<void> {
   let historyLimitApplies = true;
   for (;;) {
     const woken = () =>
+      state.pendingOverride !== null ||
       state.nextUploads.length > 0 ||
       state.recheckRequested ||
       state.registerChanges.length > 0 ||
@@ -353,6 +396,7 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
   const begun = await step(state, 'beginCycle', { userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
   state.providers = begun.providers;
+  state.consoleCaseUrl = begun.consoleCaseUrl ?? null;
   if (begun.uploads) {
     state.uploadLocation = begun.uploads;
     dropForeignUploads(state);
@@ -483,9 +527,10 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
 
 async function awaitCsReview(state: State, settings: CycleSettings, reviewedDecisionId: number): Promise<void> {
   let automaticDecisionId = reviewedDecisionId;
+  state.claimedBy = null;
   setStage(state, 'AWAITING_REVIEW');
   let reminders = 0;
-  const reviewed = () => state.pendingReview !== null;
+  const reviewed = () => state.pendingReview !== null || state.pendingDocumentRequest !== null;
   const sla = `CS review SLA: remind CS after ${duration(settings.csReminderAfterMs)}`;
   let remind = true;
   for (;;) {
@@ -507,6 +552,10 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     if (redecided) automaticDecisionId = redecided.decisionId;
     setStage(state, 'AWAITING_REVIEW');
   }
+  if (state.pendingDocumentRequest) {
+    await askForNewDocuments(state, state.pendingDocumentRequest, automaticDecisionId);
+    return;
+  }
   const review = state.pendingReview as CsReview;
   setStage(state, 'DECIDING');
   const recorded = await step(state, 'recordReview', {
@@ -516,6 +565,7 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     decision: review.decision,
     reviewer: review.reviewer,
     note: review.note,
+    ...(review.reasonCode ? { reasonCode: review.reasonCode } : {}),
   });
   settle(state, { ...recorded, source: 'CS', reviewer: review.reviewer });
   const accepted: CsReviewAccepted = { accepted: true, decisionId: recorded.decisionId, decision: review.decision };
@@ -527,6 +577,60 @@ async function awaitCsReview(state: State, settings: CycleSettings, reviewedDeci
     await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
     state.acceptedReview = accepted;
   }
+}
+
+/**
+ * A review that ends by asking the user for a new ID document and/or selfie: the product is told (with CS's message),
+ * and what was asked for is not reused, so the next cycle waits for its upload.
+ */
+async function askForNewDocuments(state: State, request: RequestDocuments, decisionId: number): Promise<void> {
+  patched(PATCHES.csConsole);
+  setStage(state, 'DECIDING');
+  await step(state, 'requestNewDocuments', {
+    userId: state.userId,
+    cycleId: state.cycleId,
+    decisionId,
+    documents: request.documents,
+    reviewer: request.reviewer,
+    message: request.message,
+  });
+  if (request.documents.includes('ID_DOCUMENT')) {
+    state.idDocument = null;
+    state.idDocumentId = null;
+  }
+  if (request.documents.includes('SELFIE')) state.selfie = null;
+  state.awaitingNewDocuments = true;
+  state.documentsRequested = { accepted: true, documents: request.documents };
+  state.pendingDocumentRequest = null;
+}
+
+/**
+ * A cs-lead's override of the decision that stands on an idle case: recorded under a cycle id of its own (the
+ * reviewed cycle may already hold a CS row), made current, and notified like any decision. Only an
+ * `overrideDecision` update leads here, and no run recorded before the patch received one.
+ */
+async function applyOverride(state: State, override: OverrideDecision): Promise<void> {
+  patched(PATCHES.csConsole);
+  const overridden = state.decision as DecisionView;
+  setStage(state, 'DECIDING');
+  const recorded = await step(state, 'recordOverride', {
+    userId: state.userId,
+    cycleId: uuid4(),
+    overridesDecisionId: overridden.decisionId,
+    decision: override.decision,
+    reviewer: override.reviewer,
+    reasonCode: override.reasonCode,
+    note: override.note,
+  });
+  settle(state, { ...recorded, source: 'CS', reviewer: override.reviewer });
+  state.acceptedOverride = {
+    accepted: true,
+    decisionId: recorded.decisionId,
+    decision: override.decision,
+    overridesDecisionId: overridden.decisionId,
+  };
+  state.pendingOverride = null;
+  await step(state, 'notifyDecision', { decisionId: recorded.decisionId });
 }
 
 // ─── Register changes ───────────────────────────────────────────────────────────────────────────────────────────
@@ -650,7 +754,9 @@ function settle(state: State, decision: DecisionView): void {
 // ─── Between cycles ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function enterIdle(state: State): void {
-  if (state.idDocumentExpired) {
+  if (state.awaitingNewDocuments) {
+    setStage(state, 'AWAITING_DOCUMENTS', [{ key: KycStatus, value: 'PENDING' }]);
+  } else if (state.idDocumentExpired) {
     setStage(state, 'EXPIRED', [{ key: KycStatus, value: 'EXPIRED' }]);
   } else {
     setStage(state, 'DECIDED');
@@ -697,7 +803,7 @@ function registerHandlers(state: State): void {
   setHandler(csReviewSignal, (raw) => {
     const review = validSignal(state, 'csReview', csReviewSchema, raw);
     if (!review) return;
-    const refusal = reviewRefusal(state);
+    const refusal = reviewRefusal(state) ?? claimRefusal(state, review.reviewer);
     if (refusal) return ignore(state, 'csReview', refusal);
     state.pendingReview = review;
   });
@@ -713,8 +819,70 @@ function registerHandlers(state: State): void {
       validator: (review) => {
         const parsed = csReviewSchema.safeParse(review);
         if (!parsed.success) throw new Error(`invalid review: ${parsed.error.issues[0]?.message}`);
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    requestDocumentsUpdate,
+    async (raw) => {
+      state.pendingDocumentRequest = requestDocumentsSchema.parse(raw);
+      await condition(() => state.documentsRequested !== null);
+      return state.documentsRequested as DocumentsRequested;
+    },
+    {
+      validator: (raw) => {
+        const parsed = requestDocumentsSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid request: ${parsed.error.issues[0]?.message}`);
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  setHandler(
+    claimReviewUpdate,
+    (raw): ClaimAccepted => {
+      patched(PATCHES.csConsole);
+      const claim = claimReviewSchema.parse(raw);
+      const previousReviewer = state.claimedBy;
+      state.claimedBy = claim.reviewer;
+      setCurrentDetails(caseDetails(state));
+      return { accepted: true, reviewer: claim.reviewer, previousReviewer };
+    },
+    {
+      validator: (raw) => {
+        const parsed = claimReviewSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid claim: ${parsed.error.issues[0]?.message}`);
         const refusal = reviewRefusal(state);
         if (refusal) throw new Error(refusal);
+        const holder = state.claimedBy;
+        if (holder === parsed.data.reviewer) throw new Error(`already claimed by ${holder}`);
+        if (holder && !parsed.data.reassign) throw new Error(`claimed by ${holder}; only a CS lead can reassign it`);
+      },
+    },
+  );
+
+  setHandler(
+    overrideDecisionUpdate,
+    async (raw) => {
+      state.pendingOverride = overrideDecisionSchema.parse(raw);
+      await condition(() => state.acceptedOverride !== null);
+      const accepted = state.acceptedOverride as OverrideAccepted;
+      state.acceptedOverride = null;
+      return accepted;
+    },
+    {
+      validator: (raw) => {
+        const parsed = overrideDecisionSchema.safeParse(raw);
+        if (!parsed.success) throw new Error(`invalid override: ${parsed.error.issues[0]?.message}`);
+        if (state.stage !== 'DECIDED') throw new Error(`only a decided case can be overridden (stage ${state.stage})`);
+        if (state.pendingOverride) throw new Error('an override is already being recorded');
+        const standing = state.decision;
+        if (!standing || standing.decision === 'MANUAL_REVIEW') throw new Error('no PASS or FAIL stands to override');
+        if (standing.decision === parsed.data.decision) throw new Error(`the decision already is ${standing.decision}`);
       },
     },
   );
@@ -831,8 +999,13 @@ function dropForeignUploads(state: State): void {
 
 function reviewRefusal(state: State): string | null {
   if (state.stage !== 'AWAITING_REVIEW') return `no review is pending (stage ${state.stage})`;
-  if (state.pendingReview) return 'a review has already been submitted for this case';
+  if (state.pendingReview || state.pendingDocumentRequest) return 'a review has already been submitted for this case';
   return null;
+}
+
+/** A claimed review is decided by the reviewer who claimed it. */
+function claimRefusal(state: State, reviewer: string): string | null {
+  return state.claimedBy && state.claimedBy !== reviewer ? `claimed by ${state.claimedBy}` : null;
 }
 
 function validSignal<T>(state: State, signal: string, schema: z.ZodType<T>, raw: unknown): T | null {
@@ -874,8 +1047,10 @@ function caseDetails(state: State): string {
     const by = decision.source === 'CS' ? `CS (${decision.reviewer ?? 'reviewer'})` : 'automatic';
     lines.push(`Decision: **${decision.decision}** (${by}), reasons: ${decision.reasons.join(', ') || 'none'}`);
   }
+  if (state.claimedBy && state.stage === 'AWAITING_REVIEW') lines.push(`Claimed by: ${state.claimedBy}`);
   if (state.attention) lines.push(`Needs attention: ${state.attention.step} gave up — ${state.attention.reason}`);
   if (state.waitingFor.length > 0) lines.push(`Waiting for: ${state.waitingFor.join(', ').toLowerCase()}`);
+  if (state.consoleCaseUrl) lines.push(`[Open the case in the CS console](${state.consoleCaseUrl})`);
   return lines.join('\n\n');
 }
 
@@ -916,6 +1091,7 @@ function statusView(state: State): KycStatusView {
     automaticDecision: state.automaticDecision,
     ignoredSignals: state.ignoredSignals,
     attention: state.attention,
+    claimedBy: state.claimedBy,
   };
 }
 

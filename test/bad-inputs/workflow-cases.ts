@@ -3,7 +3,7 @@
  * reads outside data: hostile register records and Textract answers, and the CS command line.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { kycStatusQuery, kycWorkflowId, submitCsReviewUpdate } from '../../src/contract/kyc-workflow.ts';
+import { kycStatusQuery, kycWorkflowId } from '../../src/contract/kyc-workflow.ts';
 import { parseDocumentText, parseIdentityFields, toDocumentOutcome } from '../../src/domain/identity-document.ts';
 import { registerRecordFromItems } from '../../src/domain/register-records.ts';
 import { parseCsCommand } from '../../src/starters/cs-cli.ts';
@@ -32,11 +32,10 @@ const signalCase = (name: string, signalName: string, payload: (context: CorpusC
   run: (context) => signal(context, signalName, payload(context)),
 });
 
-async function update(context: CorpusContext, userId: number, payload: unknown): Promise<Observed> {
+async function update(context: CorpusContext, updateName: string, userId: number, payload: unknown): Promise<Observed> {
   try {
-    await context.h.env.client.workflow
-      .getHandle(kycWorkflowId(userId))
-      .executeUpdate(submitCsReviewUpdate, { args: [payload as never] });
+    // By name, as any client could: the payload is whatever arrives on the wire.
+    await context.h.env.client.workflow.getHandle(kycWorkflowId(userId)).executeUpdate(updateName, { args: [payload] });
     return { kind: 'accepted', detail: 'update accepted' };
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError)
@@ -50,11 +49,12 @@ const updateCase = (
   userId: (context: CorpusContext) => number,
   payload: unknown,
   message: string,
+  updateName = 'submitCsReview',
 ): BadInputCase => ({
-  door: 'update submitCsReview',
+  door: `update ${updateName}`,
   name,
   expect: { kind: 'update-rejected', message },
-  run: (context) => update(context, userId(context), payload),
+  run: (context) => update(context, updateName, userId(context), payload),
 });
 
 const cliCase = (name: string, argv: string[], message: string): BadInputCase => ({
@@ -162,6 +162,55 @@ export const workflowCases: BadInputCase[] = [
     (c) => c.decidedUserId,
     { decision: 'PASS', reviewer: 'cs-x' },
     'no review is pending',
+  ),
+  updateCase(
+    'a review with a reason code that is not one',
+    (c) => c.reviewUserId,
+    { decision: 'PASS', reviewer: 'cs-x', reasonCode: 'LOOKS_FINE' },
+    'invalid review',
+  ),
+  updateCase('a claim without a reviewer', (c) => c.reviewUserId, { reassign: true }, 'invalid claim', 'claimReview'),
+  updateCase(
+    'a claim of a case already decided',
+    (c) => c.decidedUserId,
+    { reviewer: 'cs-x' },
+    'no review is pending',
+    'claimReview',
+  ),
+  updateCase(
+    'a request for no document',
+    (c) => c.reviewUserId,
+    { reviewer: 'cs-x', documents: [], message: 'please' },
+    'invalid request',
+    'requestDocuments',
+  ),
+  updateCase(
+    'a request for the same document twice',
+    (c) => c.reviewUserId,
+    { reviewer: 'cs-x', documents: ['SELFIE', 'SELFIE'], message: 'please' },
+    'invalid request',
+    'requestDocuments',
+  ),
+  updateCase(
+    'a request without a message',
+    (c) => c.reviewUserId,
+    { reviewer: 'cs-x', documents: ['SELFIE'], message: '   ' },
+    'invalid request',
+    'requestDocuments',
+  ),
+  updateCase(
+    'an override without a reason',
+    (c) => c.decidedUserId,
+    { decision: 'FAIL', reviewer: 'lead-x', reasonCode: 'FACE_MISMATCH', note: '' },
+    'invalid override',
+    'overrideDecision',
+  ),
+  updateCase(
+    'an override of a case still waiting for review',
+    (c) => c.reviewUserId,
+    { decision: 'FAIL', reviewer: 'lead-x', reasonCode: 'FACE_MISMATCH', note: 'no' },
+    'only a decided case can be overridden',
+    'overrideDecision',
   ),
   cliCase('no command', [], 'no command given'),
   cliCase('an unknown command', ['approve', '42'], 'unknown command approve'),

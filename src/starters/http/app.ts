@@ -1,4 +1,4 @@
-/** The HTTP service: intake API, Apify webhook receiver and CS endpoints, on fastify. */
+/** The HTTP service: intake API, Apify webhook receiver, CS endpoints and the CS review console, on fastify. */
 import multipart from '@fastify/multipart';
 import Fastify, {
   type FastifyBaseLogger,
@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
+import { registerConsoleRoutes } from './console/routes.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
 import { installErrorHandler } from './errors.ts';
@@ -50,6 +51,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   registerOpsRoutes(app, routeDeps);
+  await registerConsoleRoutes(app, routeDeps, deps.settings.console);
   await registerCodecRoutes(app, { ...routeDeps, corsOrigins: deps.settings.codecCorsOrigins });
   return app;
 }

@@ -8,6 +8,7 @@ import type { Authenticator, Role } from '../../identity/index.ts';
 import type { Logger } from '../../logger.ts';
 import type { KycClient } from '../kyc-client.ts';
 import type { RoleCheck } from './auth.ts';
+import type { ConsoleSettings } from './console/routes.ts';
 
 export interface HttpSettings {
   /** Proxies whose X-Forwarded-For is believed (the audit records the caller's address, not the proxy's). */
@@ -22,6 +23,8 @@ export interface HttpSettings {
   webhookMaxAgeMs: number;
   /** Web UI origins allowed to call the codec server. */
   codecCorsOrigins: string[];
+  /** The CS review console (README, "CS review console"); closed when absent. */
+  console?: ConsoleSettings;
 }
 
 export interface HttpDeps {
