@@ -373,6 +373,8 @@ CREATE TABLE public.kyc_decisions (
     note text,
     overrides_decision_id bigint,
     reg_check_id bigint,
+    policy_version character varying(20),
+    policy_input jsonb,
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -1000,6 +1002,14 @@ ALTER TABLE ONLY public.kyc_decisions
 
 
 --
+-- Name: kyc_decisions kyc_decisions_policy_version_recorded; Type: CHECK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_policy_version_recorded CHECK ((policy_version IS NOT NULL)) NOT VALID;
+
+
+--
 -- Name: liveness_sessions liveness_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1300,6 +1310,13 @@ CREATE UNIQUE INDEX identity_fingerprints_user_key ON public.identity_fingerprin
 --
 
 CREATE UNIQUE INDEX kyc_decisions_cycle_source_key ON public.kyc_decisions USING btree (cycle_id, source);
+
+
+--
+-- Name: kyc_decisions_dry_run_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX kyc_decisions_dry_run_idx ON public.kyc_decisions USING btree (decided_at) WHERE (policy_input IS NOT NULL);
 
 
 --
@@ -1638,4 +1655,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202110000'),
     ('20261202120000'),
     ('20261202130000'),
-    ('20261202130100');
+    ('20261202130100'),
+    ('20261203070000');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isRole, type Role, SERVICE_ROLES } from './identity/identity.ts';
+import { loadPolicy } from './policies.ts';
 
 export type { Role } from './identity/identity.ts';
 
@@ -95,6 +96,14 @@ const timeZone = z.string().refine((name) => {
   }
 }, 'expected an IANA time zone such as Europe/London');
 const ratio = z.coerce.number().min(0).max(1);
+/** The decision thresholds that were settings before the policy became a versioned file. */
+const RETIRED_THRESHOLD_SETTINGS = [
+  'KYC_FACE_PASS_THRESHOLD',
+  'KYC_FACE_FAIL_THRESHOLD',
+  'KYC_LIVENESS_SELFIE_MATCH_THRESHOLD',
+  'KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD',
+  'KYC_DUPLICATE_FACE_THRESHOLD',
+] as const;
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.url().optional();
 
@@ -182,13 +191,21 @@ const environmentSchema = z.object({
     'http://127.0.0.1:8233',
   ]),
 
-  KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
-  KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
+  /**
+   * The decision policy in force: `policies/<version>.json`, thresholds and rule table (README, Compliance). Not a
+   * secret, so v1 is the default; a new version is dry-run first (`npm run policy:dry-run`), then chosen here.
+   */
+  KYC_POLICY_VERSION: z
+    .string()
+    .regex(/^v\d+$/, 'expected a policy version such as v1')
+    .default('v1'),
+  /** Retired: the decision thresholds live in the policy file. Read only to say so. */
+  KYC_FACE_PASS_THRESHOLD: z.string().optional(),
+  KYC_FACE_FAIL_THRESHOLD: z.string().optional(),
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: z.string().optional(),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: z.string().optional(),
+  KYC_DUPLICATE_FACE_THRESHOLD: z.string().optional(),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
-  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
-  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
-  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
-  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
   /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
   KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
@@ -502,6 +519,16 @@ const configSchema = environmentSchema
     if (env.KYC_API_TOKENS) {
       issue('KYC_API_TOKENS', 'retired: services use KYC_SERVICE_TOKENS (name:role:<sha256 hex>), people sign in');
     }
+    for (const name of RETIRED_THRESHOLD_SETTINGS) {
+      if (env[name] !== undefined) {
+        issue(name, 'retired: thresholds live in the policy file policies/<KYC_POLICY_VERSION>.json');
+      }
+    }
+    try {
+      loadPolicy(env.KYC_POLICY_VERSION);
+    } catch (error) {
+      issue('KYC_POLICY_VERSION', (error as Error).message);
+    }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       issue('SMTP_URL', 'required when KYC_EMAIL_TRANSPORT=smtp');
     }
@@ -521,6 +548,11 @@ const configSchema = environmentSchema
       AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
       AWS_CONTAINER_CREDENTIALS_FULL_URI,
       KYC_API_TOKENS,
+      KYC_FACE_PASS_THRESHOLD,
+      KYC_FACE_FAIL_THRESHOLD,
+      KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+      KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+      KYC_DUPLICATE_FACE_THRESHOLD,
       ...env
     }) => ({
       ...env,

@@ -19,10 +19,28 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
      */
     async decide({ userId, cycleId, outcomes }: DecideInput): Promise<RecordedDecision> {
       const registrationAlsoClaimedBy = await earlierHoldersOfRegistration(sql, userId);
-      const verdict = decide({ ...outcomes, registrationAlsoClaimedBy }, settings.policy);
-      const row = await recordDecision(sql, { userId, cycleId, ...verdict, source: 'AUTOMATIC' });
+      const policyInput = { ...outcomes, registrationAlsoClaimedBy };
+      const verdict = decide(policyInput, settings.policy);
+      const row = await recordDecision(sql, {
+        userId,
+        cycleId,
+        ...verdict,
+        source: 'AUTOMATIC',
+        policyVersion: settings.policy.version,
+        policyInput,
+      });
       if (row.decision === 'PASS') await acceptFace(userId, cycleId);
-      logger.info({ userId, cycleId, decisionId: row.id, decision: row.decision, reasons: row.reasons }, 'decided');
+      logger.info(
+        {
+          userId,
+          cycleId,
+          decisionId: row.id,
+          decision: row.decision,
+          reasons: row.reasons,
+          policy: row.policyVersion,
+        },
+        'decided',
+      );
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },
 
@@ -36,6 +54,7 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
         reviewer: input.reviewer,
         note: input.note,
         overridesDecisionId: input.automaticDecisionId,
+        policyVersion: settings.policy.version,
       });
       if (row.decision === 'PASS') await acceptFace(input.userId, input.cycleId);
       logger.info({ userId: input.userId, decisionId: row.id, decision: row.decision }, 'CS review recorded');

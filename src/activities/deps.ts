@@ -10,16 +10,18 @@ import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
 import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
-import type { PolicyThresholds } from '../domain/decision.ts';
+import type { DecisionPolicy } from '../domain/policy.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
+import { loadPolicy } from '../policies.ts';
 import type { QueueMirror } from './mirror.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;
   uploads: UploadLocation;
   providers: ProviderNames;
-  policy: PolicyThresholds;
+  /** The decision policy in force (KYC_POLICY_VERSION); its version goes on every decision. */
+  policy: DecisionPolicy;
   /** Where uploads are stored (the S3 bridge refuses any other bucket). */
   selfiesBucket: string;
   /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
@@ -71,13 +73,7 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
     providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
-    policy: {
-      facePass: config.KYC_FACE_PASS_THRESHOLD,
-      faceFail: config.KYC_FACE_FAIL_THRESHOLD,
-      livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
-      livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
-      duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
-    },
+    policy: loadPolicy(config.KYC_POLICY_VERSION),
     identityHashKey: config.KYC_IDENTITY_HASH_KEY,
     selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
