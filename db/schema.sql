@@ -177,7 +177,8 @@ CREATE TABLE public.doc_scans (
     parsed_expiry date,
     parser_version character varying(40) NOT NULL,
     completed_at timestamp with time zone DEFAULT now() NOT NULL,
-    cycle_id uuid
+    cycle_id uuid,
+    provider character varying(60)
 );
 
 
@@ -252,6 +253,7 @@ CREATE TABLE public.face_checks (
     selfie_quality character varying(20),
     liveness_confidence numeric,
     outcome jsonb,
+    provider character varying(60),
     CONSTRAINT face_checks_liveness_confidence_check CHECK (((liveness_confidence >= (0)::numeric) AND (liveness_confidence <= (1)::numeric))),
     CONSTRAINT face_checks_match_score_check CHECK (((match_score >= (0)::numeric) AND (match_score <= (1)::numeric)))
 );
@@ -537,7 +539,8 @@ CREATE TABLE public.reg_checks (
     standing character varying(40),
     outcome jsonb,
     monitor_pass_id uuid,
-    register_changes text[]
+    register_changes text[],
+    provider character varying(60)
 );
 
 
@@ -1656,4 +1659,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202120000'),
     ('20261202130000'),
     ('20261202130100'),
-    ('20261203070000');
+    ('20261203070000'),
+    ('20261203080000');

@@ -140,6 +140,7 @@ export function createCheckFaceActivities({ sql, faces, faceIndex, liveness, set
         livenessSessionId: live.sessionId,
         selfieQuality: outcome.status === 'COMPARED' ? outcome.selfieQuality : null,
         outcome,
+        provider: settings.providers.face,
       });
       logger.info({ userId, cycleId, outcome }, 'face checked');
       await mirrored.checkRecorded(userId, cycleId, 'face');

@@ -38,6 +38,8 @@ export interface DocScanRow {
   parsedDob: string | null;
   parsedExpiry: string | null;
   parserVersion: string;
+  /** The OCR provider that read it. */
+  provider: string;
 }
 
 /**
@@ -51,9 +53,9 @@ export async function recordScan(
   await sql.begin(async (tx) => {
     const inserted = await tx`
       insert into doc_scans (cycle_id, id_document_id, textract_json, parsed_name, parsed_dob, parsed_expiry,
-                             parser_version)
+                             parser_version, provider)
       values (${scan.cycleId}, ${scan.idDocumentId}, ${tx.json(scan.textractJson as never)}, ${scan.parsedName},
-              ${scan.parsedDob}, ${scan.parsedExpiry}, ${scan.parserVersion})
+              ${scan.parsedDob}, ${scan.parsedExpiry}, ${scan.parserVersion}, ${scan.provider})
       on conflict (cycle_id) do nothing
       returning id`;
     if (inserted.length === 0) return;

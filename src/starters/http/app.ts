@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
+import { registerComplianceRoutes } from './compliance.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
 import { installErrorHandler } from './errors.ts';
@@ -50,6 +51,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   registerOpsRoutes(app, routeDeps);
+  registerComplianceRoutes(app, routeDeps);
   await registerCodecRoutes(app, { ...routeDeps, corsOrigins: deps.settings.codecCorsOrigins });
   return app;
 }
