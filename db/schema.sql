@@ -69,7 +69,8 @@ CREATE TYPE public.user_status_enum AS ENUM (
     'MANUAL_REVIEW',
     'VERIFIED',
     'REJECTED',
-    'EXPIRED'
+    'EXPIRED',
+    'ERASED'
 );
 
 
@@ -302,7 +303,8 @@ CREATE TABLE public.id_documents (
     doc_type character varying(40) NOT NULL,
     status public.id_doc_status_enum DEFAULT 'NEW'::public.id_doc_status_enum NOT NULL,
     expiry_date date,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    image_deleted_at timestamp with time zone
 );
 
 
@@ -718,7 +720,8 @@ CREATE TABLE public.selfies (
     user_id bigint NOT NULL,
     s3_key text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    liveness_session_id uuid
+    liveness_session_id uuid,
+    image_deleted_at timestamp with time zone
 );
 
 
@@ -747,11 +750,12 @@ ALTER SEQUENCE public.selfies_id_seq OWNED BY public.selfies.id;
 
 CREATE TABLE public.users (
     id bigint NOT NULL,
-    email character varying(254) NOT NULL,
+    email character varying(254),
     reg_no character varying(50) NOT NULL,
     reg_type public.reg_type_enum NOT NULL,
     status public.user_status_enum DEFAULT 'PENDING'::public.user_status_enum NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    erased_at timestamp with time zone
 );
 
 
@@ -1281,6 +1285,13 @@ CREATE INDEX id_documents_expiry_idx ON public.id_documents USING btree (expiry_
 
 
 --
+-- Name: id_documents_images_held_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX id_documents_images_held_idx ON public.id_documents USING btree (user_id) WHERE (image_deleted_at IS NULL);
+
+
+--
 -- Name: id_documents_missing_expiry_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1383,6 +1394,13 @@ CREATE INDEX reg_checks_user_latest_idx ON public.reg_checks USING btree (user_i
 --
 
 CREATE INDEX register_file_reads_latest_idx ON public.register_file_reads USING btree (reg_type, read_at DESC);
+
+
+--
+-- Name: selfies_images_held_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX selfies_images_held_idx ON public.selfies USING btree (user_id) WHERE (image_deleted_at IS NULL);
 
 
 --
@@ -1660,4 +1678,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202130000'),
     ('20261202130100'),
     ('20261203070000'),
-    ('20261203080000');
+    ('20261203080000'),
+    ('20261203090000');

@@ -310,6 +310,15 @@ const environmentSchema = z.object({
     .optional(),
   /** The daily digest goes to CS and to this address. */
   KYC_COMPLIANCE_EMAIL: z.email().optional(),
+  /**
+   * Document images and selfies are deleted this long after a final decision (PASS or FAIL), by the daily
+   * `kyc-image-retention` Schedule. 90 days: a worker or agency disputing a decision is heard with the images in
+   * hand (a complaint can take up to eight weeks), and the decision's evidence — outcomes, scores, register entry,
+   * reviewer — stays without them. A re-check after that needs a new upload.
+   */
+  KYC_IMAGE_RETENTION: duration
+    .refine((ms) => ms >= unitMs.d && ms % unitMs.d === 0, 'expected whole days, at least 1d')
+    .default(90 * unitMs.d),
   /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
   KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });

@@ -55,6 +55,7 @@ export type OutsideWorld = Pick<
   | 'documents'
   | 'faces'
   | 'faceIndex'
+  | 'objects'
   | 'liveness'
   | 'registers'
   | 'registerSources'
@@ -100,6 +101,7 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
     documents,
     faces,
     faceIndex,
+    objects: store,
     liveness: createLivenessService(config),
     registers: createSnapshotRegisterScraper({
       snapshotDir: config.KYC_REGISTER_SNAPSHOT_DIR,
@@ -140,6 +142,7 @@ export function createAwsOutsideWorld(config: Config, logger: Logger, sql: Sql):
     documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...SINGLE_ATTEMPT })),
     faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
     faceIndex: createRekognitionFaceIndex(rekognitionClient(config), sql, config.KYC_FACE_COLLECTION_ID),
+    objects: createObjectStore(config),
     liveness: createLivenessService(config),
     registers: createApifyRegisterScraper(apify, apifyActors(config)),
     registerSources: registerSourcesOf(config, apify),

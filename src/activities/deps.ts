@@ -6,6 +6,7 @@ import type { EmailTransport } from '../adapters/email/index.ts';
 import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
+import type { ObjectStore } from '../adapters/s3/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
 import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
@@ -37,6 +38,8 @@ export interface ActivitySettings {
   expiry: { batchSize: number };
   /** Users per register-monitor batch, and where the register files a pass read are kept for the next pass's diff. */
   monitor: { batchSize: number; keptFilesDir: string };
+  /** Images are deleted this many days after a final decision (KYC_IMAGE_RETENTION), a batch per activity. */
+  imageRetention: { days: number; batchSize: number };
 }
 
 export interface ActivityDeps {
@@ -46,6 +49,8 @@ export interface ActivityDeps {
   faces: FaceAnalyzer;
   /** Accepted selfies' faces, searched for the same face under another user. */
   faceIndex: FaceIndex;
+  /** The uploads, for erasure and retention to delete. */
+  objects: ObjectStore;
   liveness: LivenessService;
   registers: RegisterScraper;
   /** Each register's source for the daily monitor; null for a register without one. */
@@ -56,6 +61,9 @@ export interface ActivityDeps {
   mirror: QueueMirror | null;
   settings: ActivitySettings;
 }
+
+/** Images per retention activity: each is a delete call, so a batch stays well inside the activity's timeout. */
+const RETENTION_BATCH_SIZE = 200;
 
 const PROVIDER_NAMES: Record<Config['KYC_PROVIDERS'], ProviderNames> = {
   aws: { ocr: 'Textract', face: 'Rekognition', register: 'Apify' },
@@ -100,5 +108,6 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       batchSize: config.KYC_MONITOR_BATCH_SIZE,
       keptFilesDir: join(config.KYC_DATA_DIR, 'register-files'),
     },
+    imageRetention: { days: config.KYC_IMAGE_RETENTION / 86_400_000, batchSize: RETENTION_BATCH_SIZE },
   };
 }

@@ -75,12 +75,15 @@ export async function recordRegisterCheck(
     provider: string;
   },
 ): Promise<void> {
+  // Nothing is written for an erased user; the lock orders this write and an erasure one after the other.
   await sql`
+    with live as (select id from users where id = ${row.userId} and erased_at is null for share)
     insert into reg_checks (user_id, cycle_id, snapshot_date, matched_name, matched_status, raw_response_json,
                             apify_run_id, standing, outcome, provider)
-    values (${row.userId}, ${row.cycleId}, ${row.snapshotDate}, ${row.matchedName}, ${row.matchedStatus},
-            ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)},
-            ${row.provider})
+    select ${row.userId}, ${row.cycleId}, ${row.snapshotDate}::date, ${row.matchedName}, ${row.matchedStatus},
+           ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)},
+           ${row.provider}
+    from live
     on conflict (cycle_id) do nothing`;
 }
 

@@ -20,7 +20,7 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, faceIndex, liveness, registers, registerSources, email, productChannels, mirror } =
+  const { documents, faces, faceIndex, objects, liveness, registers, registerSources, email, productChannels, mirror } =
     outsideWorld;
   return Worker.create({
     connection,
@@ -38,6 +38,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       documents,
       faces,
       faceIndex,
+      objects,
       liveness,
       registers,
       registerSources,

@@ -9,8 +9,10 @@ import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -23,6 +25,7 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
+import { closeForErasureSchema, closeForErasureSignal } from '../contract/erasure-workflow.ts';
 import {
   type AttentionView,
   type CsReview,
@@ -144,6 +147,7 @@ const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
   'DECIDED',
   'EXPIRED',
   'NEEDS_ATTENTION',
+  'ERASED',
 ]);
 /**
  * Patch ids (README, "Changing workflow code"): each names one change to the workflow's commands. Runs recorded
@@ -165,6 +169,8 @@ const PATCHES = {
   idleHistoryLimit: 'idle-history-limit',
   /** A `registerChanged` from the daily register monitor decides again (README, "Register monitoring"). */
   registerChanged: 'decide-again-on-register-change',
+  /** `closeForErasure` from an ErasureWorkflow stops the run wherever it waits and closes it (README, Compliance). */
+  closeOnErasure: 'close-on-erasure',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -226,6 +232,8 @@ interface State {
   registerChanges: RegisterChanged[];
   /** The reg_checks rows already decided on. */
   decidedRegisterChecks: number[];
+  /** Set by `closeForErasure`: the run stops where it is and closes instead of carrying on. */
+  erasing: boolean;
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -270,9 +278,22 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     pendingRetry: null,
     registerChanges: [],
     decidedRegisterChecks: [],
+    erasing: false,
   };
-  registerHandlers(state);
+  // Everything the run does happens in this scope, so that an erasure can stop it wherever it waits.
+  const run = new CancellationScope();
+  registerHandlers(state, () => run.cancel());
+  try {
+    await run.run(() => verifyAndStayOpen(state, carryOver));
+  } catch (error) {
+    if (!(state.erasing && isCancellation(error))) throw error;
+    setStage(state, 'ERASED', [{ key: KycStatus, value: 'ERASED' }]);
+    log.info('closed for erasure', { userId: state.userId, cycle: state.cycle });
+  }
+}
 
+/** The run's work: a verification cycle (unless it continues an idle case), then idle until the next one. */
+async function verifyAndStayOpen(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
@@ -592,7 +613,10 @@ async function attempt<T>(state: State, name: KycStep, run: () => Promise<T>): P
     } catch (error) {
       const timedOutPoll =
         name === 'ingestRegisterResult' && error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
-      if (timedOutPoll || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) throw error;
+      // A run closing for erasure stops here; it does not wait for ops.
+      if (timedOutPoll || state.erasing || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) {
+        throw error;
+      }
       await awaitOpsRetry(state, name, error);
     }
   }
@@ -664,7 +688,15 @@ function completeOutcomes(state: State): CheckOutcomes | null {
 
 // ─── Signals, update, query ─────────────────────────────────────────────────────────────────────────────────────
 
-function registerHandlers(state: State): void {
+function registerHandlers(state: State, closeRun: () => void): void {
+  setHandler(closeForErasureSignal, (raw) => {
+    const request = validSignal(state, 'closeForErasure', closeForErasureSchema, raw);
+    if (!request || state.erasing || !patched(PATCHES.closeOnErasure)) return;
+    state.erasing = true;
+    log.info('erasure requested: closing', { userId: state.userId, erasure: request.erasureWorkflowId });
+    closeRun();
+  });
+
   setHandler(documentUploadedSignal, (raw) => {
     const upload = validSignal(state, 'documentUploaded', documentUploadedSchema, raw);
     if (!upload) return;
