@@ -152,7 +152,8 @@ export async function renderEvidencePack(input: EvidencePackInput): Promise<Evid
     line(
       when(scan.completedAt),
       `${scan.docType} read by ${scan.provider ?? 'provider not recorded'} (parser ${scan.parserVersion}); ` +
-        `name read ${scan.nameRead ?? 'none'}, expiry ${scan.expiryRead ?? 'none'}; uploaded ${when(scan.uploadedAt)}`,
+        `name read ${scan.nameRead ?? 'none'}, expiry ${scan.expiryRead ?? 'none'}; uploaded ${when(scan.uploadedAt)}` +
+        (scan.imageDeletedAt ? `; image deleted ${when(scan.imageDeletedAt)}` : ''),
     );
   }
 
@@ -164,7 +165,8 @@ export async function renderEvidencePack(input: EvidencePackInput): Promise<Evid
       when(face.completedAt),
       `compared by ${face.provider ?? 'provider not recorded'}: similarity ${face.matchScore ?? 'none'}, ` +
         `liveness ${liveness}${face.livenessConfidence === null ? '' : ` (${face.livenessConfidence})`}, ` +
-        `selfie quality ${face.selfieQuality ?? 'n/a'}`,
+        `selfie quality ${face.selfieQuality ?? 'n/a'}` +
+        (face.selfieDeletedAt ? `; selfie deleted ${when(face.selfieDeletedAt)}` : ''),
     );
   }
 

@@ -34,9 +34,10 @@ export async function produceEvidencePack(
   if (request.withImages) {
     const latestDocument = facts.documentScans.at(-1);
     const latestSelfie = facts.faceChecks.at(-1);
+    // An image deleted by erasure or retention is not there to show; the pack says when it went.
     for (const [label, key] of [
-      ['ID document (latest scanned)', latestDocument?.objectKey],
-      ['Selfie (latest compared)', latestSelfie?.selfieKey],
+      ['ID document (latest scanned)', latestDocument?.imageDeletedAt ? undefined : latestDocument?.objectKey],
+      ['Selfie (latest compared)', latestSelfie?.selfieDeletedAt ? undefined : latestSelfie?.selfieKey],
     ] as const) {
       if (!key) continue;
       const original = await deps.store.get({ bucket: deps.bucket, key });

@@ -13,6 +13,8 @@ export interface EvidenceFacts {
     expiryRead: string | null;
     uploadedAt: Date;
     objectKey: string;
+    /** When the image was deleted (erasure or retention); null while it is held. */
+    imageDeletedAt: Date | null;
   }[];
   faceChecks: {
     cycleId: string | null;
@@ -23,6 +25,7 @@ export interface EvidenceFacts {
     livenessConfidence: number | null;
     selfieQuality: string | null;
     selfieKey: string;
+    selfieDeletedAt: Date | null;
   }[];
   /** Register checks of a verification cycle (cycleId set) and of the daily monitor (monitorPassId set). */
   registerChecks: {
@@ -72,13 +75,13 @@ export async function gatherEvidence(sql: Sql, userId: number): Promise<Evidence
   const documentScans = await sql<EvidenceFacts['documentScans']>`
     select s.cycle_id as "cycleId", s.completed_at as "completedAt", s.provider, s.parser_version as "parserVersion",
            d.doc_type as "docType", s.parsed_name as "nameRead", s.parsed_expiry::text as "expiryRead",
-           d.created_at as "uploadedAt", d.s3_key_original as "objectKey"
+           d.created_at as "uploadedAt", d.s3_key_original as "objectKey", d.image_deleted_at as "imageDeletedAt"
     from doc_scans s join id_documents d on d.id = s.id_document_id
     where d.user_id = ${userId} order by s.completed_at, s.id`;
   const faceChecks = await sql<EvidenceFacts['faceChecks']>`
     select f.cycle_id as "cycleId", f.completed_at as "completedAt", f.provider, f.match_score::float8 as "matchScore",
            f.liveness_pass as "livenessPass", f.liveness_confidence::float8 as "livenessConfidence",
-           f.selfie_quality as "selfieQuality", s.s3_key as "selfieKey"
+           f.selfie_quality as "selfieQuality", s.s3_key as "selfieKey", s.image_deleted_at as "selfieDeletedAt"
     from face_checks f join selfies s on s.id = f.selfie_id
     where f.user_id = ${userId} order by f.completed_at, f.id`;
   const registerChecks = await sql<EvidenceFacts['registerChecks']>`

@@ -5,10 +5,12 @@
  * the logs and every history (decoded through the codec) is searched for their personal data, and the audit is
  * checked still there. Another's images pass the retention period; the third, still in review, keeps everything.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
@@ -52,6 +54,13 @@ const RUTH: Person = {
   regNo: '6150003',
   email: 'ruth.ellingsworth@example.com',
 };
+
+async function pdfText(pdf: Buffer): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'erased-pack-'));
+  await writeFile(join(dir, 'pack.pdf'), pdf);
+  const { stdout } = await promisify(execFile)('pdftotext', ['-enc', 'UTF-8', join(dir, 'pack.pdf'), '-']);
+  return stdout.replace(/\s+/g, ' ');
+}
 
 /** The ways a person's data can be written down: names as read and in the MRZ, birth date formats, numbers, email. */
 function needles(person: Person): string[] {
@@ -262,6 +271,15 @@ describe('erasure, retention and subject access', () => {
       authorised(TOKEN.intake, { method: 'POST', body: form }),
     );
     expect(upload.status).toBe(410);
+
+    // The evidence pack still tells the story, without the person: no name, no images, when they went.
+    const pack = await fetch(`${h.url}/compliance/users/${userId}/evidence?images=true`, authorised(TOKEN.ops));
+    expect(pack.status).toBe(200);
+    const packText = await pdfText(Buffer.from(await pack.arrayBuffer()));
+    expect(packText).toMatch(/name read none, expiry \S+; uploaded .* UTC; image deleted/);
+    expect(packText).toContain('PASS (automatic) under policy v1');
+    expect(packText).not.toContain('Images (redacted thumbnails)');
+    expect(needles(ERIN).filter((needle) => packText.includes(needle))).toEqual([]);
 
     // The export says what is left: the audit, no personal data.
     const exported = await (await fetch(`${h.url}/users/${userId}/export`, authorised(TOKEN.ops))).text();
