@@ -533,11 +533,6 @@ const configSchema = environmentSchema
         issue(name, 'retired: thresholds live in the policy file policies/<KYC_POLICY_VERSION>.json');
       }
     }
-    try {
-      loadPolicy(env.KYC_POLICY_VERSION);
-    } catch (error) {
-      issue('KYC_POLICY_VERSION', (error as Error).message);
-    }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       issue('SMTP_URL', 'required when KYC_EMAIL_TRANSPORT=smtp');
     }
@@ -674,6 +669,12 @@ export class ConfigError extends Error {
  * Reads and validates `env` for an entry point; throws a ConfigError naming every bad or missing setting at once.
  * Tests and `npm start` use the default, `local`; production entry points name themselves.
  */
+/**
+ * The entry points that decide, and so read the policy file at start-up. The others never apply it, and the S3
+ * bridge runs as a bundled Lambda without the policies folder.
+ */
+const DECIDING_ENTRY_POINTS: ReadonlySet<EntryPoint> = new Set(['local', 'worker']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: EntryPoint = 'local'): Config {
   const raw = emptyStringsAsUnset(env);
   const strict = strictReason(raw, entryPoint);
@@ -691,6 +692,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: Ent
     );
   }
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  if (DECIDING_ENTRY_POINTS.has(entryPoint)) {
+    try {
+      loadPolicy(parsed.data.KYC_POLICY_VERSION);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  KYC_POLICY_VERSION: ${(error as Error).message}`);
+    }
+  }
   return withSecrets(parsed.data, strict !== null);
 }
 

@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DecisionPolicy, decisionPolicySchema } from './domain/policy.ts';
 
-export const POLICY_DIR = fileURLToPath(new URL('../policies/', import.meta.url));
+/** Resolved when asked, not at import: the bundled S3 bridge imports this module without the folder. */
+const policyDir = () => fileURLToPath(new URL('../policies/', import.meta.url));
 
 /** A policy file, validated; the file's name must be its version, so a renamed copy cannot pose as another one. */
 export function loadPolicyFile(path: string): DecisionPolicy {
@@ -26,12 +27,12 @@ export function loadPolicyFile(path: string): DecisionPolicy {
 }
 
 /** The policy of this version in `policies/`. */
-export const loadPolicy = (version: string): DecisionPolicy => loadPolicyFile(join(POLICY_DIR, `${version}.json`));
+export const loadPolicy = (version: string): DecisionPolicy => loadPolicyFile(join(policyDir(), `${version}.json`));
 
 /** Every policy file in `policies/`, validated, oldest version first. */
 export function allPolicies(): DecisionPolicy[] {
-  return readdirSync(POLICY_DIR)
+  return readdirSync(policyDir())
     .filter((name) => name.endsWith('.json'))
-    .map((name) => loadPolicyFile(join(POLICY_DIR, name)))
+    .map((name) => loadPolicyFile(join(policyDir(), name)))
     .sort((a, b) => Number(a.version.slice(1)) - Number(b.version.slice(1)));
 }
