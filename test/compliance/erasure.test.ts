@@ -287,6 +287,30 @@ describe('erasure, retention and subject access', () => {
     expect(exported).toContain('"policy_version":"v1"');
   });
 
+  it('closes a case waiting for CS review too: its timers and waits are cancelled, and nothing of the person is left', async () => {
+    const userId = ids.owen;
+    expect((await h.status(userId)).stage).toBe('AWAITING_REVIEW');
+    const requested = await fetch(`${h.url}/ops/users/${userId}/erasure`, authorised(TOKEN.ops, { method: 'POST' }));
+    expect(requested.status).toBe(202);
+    expect(await h.env.client.workflow.getHandle(erasureWorkflowId(userId)).result()).toMatchObject({
+      kycWorkflowClosed: true,
+      imagesDeleted: 2,
+    });
+    const description = await h.env.client.workflow.getHandle(kycWorkflowId(userId)).describe();
+    expect(description.status.name).toBe('COMPLETED');
+    expect(description.searchAttributes.KycStage).toEqual(['ERASED']);
+    await keepHistory(h.env.client, {
+      name: 'kyc-review-closed-for-erasure',
+      path: 'MANUAL_REVIEW awaiting CS (reminder timer pending), then closed by closeForErasure',
+      workflowId: kycWorkflowId(userId),
+    });
+    expect(await storedKeys(userId)).toEqual([]);
+    const rows = await everyRow();
+    expect(needles(OWEN).filter((needle) => rows.includes(needle))).toEqual([]);
+    const [decision] = await h.db.sql`select decision, policy_version from kyc_decisions where user_id = ${userId}`;
+    expect(decision).toEqual({ decision: 'MANUAL_REVIEW', policy_version: 'v1' });
+  });
+
   /** Every payload of every run of these workflows, decoded through the codec, with the raw history around it. */
   async function decodedHistories(workflowIds: string[]): Promise<string> {
     // Search attributes are stored unencoded (Temporal indexes them); everything else goes through the codec.
