@@ -14,6 +14,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 COPY tsconfig.json ./
 COPY db ./db
+COPY policies ./policies
 COPY src ./src
 COPY scripts ./scripts
 # The workflow code bundled once, here, from the sources above: a worker that restarts polls within a second or two

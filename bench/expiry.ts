@@ -140,8 +140,8 @@ async function seed(sql: Sql, count: number, asOf: string): Promise<void> {
            case when i % 2000 = 0 then null else ${asOf}::date - 60 + ((i::bigint * 7919) % 3710)::int end
     from generate_series(1, ${count}::int) i`;
   await sql`
-    insert into kyc_decisions (user_id, decision)
-    select i, 'PASS' from generate_series(1, ${count}::int) i where i % 20 <> 0`;
+    insert into kyc_decisions (user_id, decision, policy_version)
+    select i, 'PASS', 'v1' from generate_series(1, ${count}::int) i where i % 20 <> 0`;
   await sql`select setval('users_id_seq', ${count}::bigint), setval('id_documents_id_seq', ${count}::bigint)`;
   await sql.unsafe('vacuum analyze');
 }

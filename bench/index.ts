@@ -2,7 +2,7 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, console, faces (all by default). `--quick` runs each briefly,
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, console, dry-run, faces (all by default). `--quick` runs each briefly,
  * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
  * duplicate-face threshold) needs none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
  */
@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { describeMachine } from './machine.ts';
 import { consolePart } from './parts/console.ts';
 import { costPart } from './parts/cost.ts';
+import { dryRunPart } from './parts/dry-run.ts';
 import { facesPart } from './parts/faces.ts';
 import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
@@ -26,11 +27,12 @@ const PARTS = {
   intake: intakePart,
   monitor: monitorPart,
   console: consolePart,
+  'dry-run': dryRunPart,
   faces: (_rig: Rig | null, quick: boolean) => facesPart({ quick, million: args.includes('--faces-million') }),
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'console', 'faces'];
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'console', 'dry-run', 'faces'];
 /** Parts that run on their own, without the rig's servers. */
 const STANDALONE: ReadonlySet<PartName> = new Set(['faces']);
 

@@ -69,7 +69,8 @@ CREATE TYPE public.user_status_enum AS ENUM (
     'MANUAL_REVIEW',
     'VERIFIED',
     'REJECTED',
-    'EXPIRED'
+    'EXPIRED',
+    'ERASED'
 );
 
 
@@ -177,7 +178,8 @@ CREATE TABLE public.doc_scans (
     parsed_expiry date,
     parser_version character varying(40) NOT NULL,
     completed_at timestamp with time zone DEFAULT now() NOT NULL,
-    cycle_id uuid
+    cycle_id uuid,
+    provider character varying(60)
 );
 
 
@@ -252,6 +254,7 @@ CREATE TABLE public.face_checks (
     selfie_quality character varying(20),
     liveness_confidence numeric,
     outcome jsonb,
+    provider character varying(60),
     CONSTRAINT face_checks_liveness_confidence_check CHECK (((liveness_confidence >= (0)::numeric) AND (liveness_confidence <= (1)::numeric))),
     CONSTRAINT face_checks_match_score_check CHECK (((match_score >= (0)::numeric) AND (match_score <= (1)::numeric)))
 );
@@ -300,7 +303,8 @@ CREATE TABLE public.id_documents (
     doc_type character varying(40) NOT NULL,
     status public.id_doc_status_enum DEFAULT 'NEW'::public.id_doc_status_enum NOT NULL,
     expiry_date date,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    image_deleted_at timestamp with time zone
 );
 
 
@@ -373,6 +377,8 @@ CREATE TABLE public.kyc_decisions (
     note text,
     overrides_decision_id bigint,
     reg_check_id bigint,
+    policy_version character varying(20),
+    policy_input jsonb,
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -535,7 +541,8 @@ CREATE TABLE public.reg_checks (
     standing character varying(40),
     outcome jsonb,
     monitor_pass_id uuid,
-    register_changes text[]
+    register_changes text[],
+    provider character varying(60)
 );
 
 
@@ -724,7 +731,8 @@ CREATE TABLE public.selfies (
     user_id bigint NOT NULL,
     s3_key text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    liveness_session_id uuid
+    liveness_session_id uuid,
+    image_deleted_at timestamp with time zone
 );
 
 
@@ -753,11 +761,12 @@ ALTER SEQUENCE public.selfies_id_seq OWNED BY public.selfies.id;
 
 CREATE TABLE public.users (
     id bigint NOT NULL,
-    email character varying(254) NOT NULL,
+    email character varying(254),
     reg_no character varying(50) NOT NULL,
     reg_type public.reg_type_enum NOT NULL,
     status public.user_status_enum DEFAULT 'PENDING'::public.user_status_enum NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    erased_at timestamp with time zone
 );
 
 
@@ -1008,6 +1017,14 @@ ALTER TABLE ONLY public.identity_fingerprints
 
 ALTER TABLE ONLY public.kyc_decisions
     ADD CONSTRAINT kyc_decisions_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: kyc_decisions kyc_decisions_policy_version_recorded; Type: CHECK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE public.kyc_decisions
+    ADD CONSTRAINT kyc_decisions_policy_version_recorded CHECK ((policy_version IS NOT NULL)) NOT VALID;
 
 
 --
@@ -1287,6 +1304,13 @@ CREATE INDEX id_documents_expiry_idx ON public.id_documents USING btree (expiry_
 
 
 --
+-- Name: id_documents_images_held_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX id_documents_images_held_idx ON public.id_documents USING btree (user_id) WHERE (image_deleted_at IS NULL);
+
+
+--
 -- Name: id_documents_missing_expiry_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1319,6 +1343,13 @@ CREATE UNIQUE INDEX identity_fingerprints_user_key ON public.identity_fingerprin
 --
 
 CREATE UNIQUE INDEX kyc_decisions_cycle_source_key ON public.kyc_decisions USING btree (cycle_id, source);
+
+
+--
+-- Name: kyc_decisions_dry_run_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX kyc_decisions_dry_run_idx ON public.kyc_decisions USING btree (decided_at) WHERE (policy_input IS NOT NULL);
 
 
 --
@@ -1396,6 +1427,13 @@ CREATE INDEX register_file_reads_latest_idx ON public.register_file_reads USING 
 --
 
 CREATE INDEX review_claims_reviewer_idx ON public.review_claims USING btree (reviewer);
+
+
+--
+-- Name: selfies_images_held_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX selfies_images_held_idx ON public.selfies USING btree (user_id) WHERE (image_deleted_at IS NULL);
 
 
 --
@@ -1680,4 +1718,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261202120000'),
     ('20261202130000'),
     ('20261202130100'),
-    ('20261203090000');
+    ('20261203070000'),
+    ('20261203080000'),
+    ('20261203090000'),
+    ('20261203090100');

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isRole, type Role, SERVICE_ROLES } from './identity/identity.ts';
+import { loadPolicy } from './policies.ts';
 
 export type { Role } from './identity/identity.ts';
 
@@ -95,6 +96,14 @@ const timeZone = z.string().refine((name) => {
   }
 }, 'expected an IANA time zone such as Europe/London');
 const ratio = z.coerce.number().min(0).max(1);
+/** The decision thresholds that were settings before the policy became a versioned file. */
+const RETIRED_THRESHOLD_SETTINGS = [
+  'KYC_FACE_PASS_THRESHOLD',
+  'KYC_FACE_FAIL_THRESHOLD',
+  'KYC_LIVENESS_SELFIE_MATCH_THRESHOLD',
+  'KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD',
+  'KYC_DUPLICATE_FACE_THRESHOLD',
+] as const;
 const port = z.coerce.number().int().min(1).max(65535);
 const optionalUrl = z.url().optional();
 
@@ -182,13 +191,21 @@ const environmentSchema = z.object({
     'http://127.0.0.1:8233',
   ]),
 
-  KYC_FACE_PASS_THRESHOLD: ratio.default(0.9),
-  KYC_FACE_FAIL_THRESHOLD: ratio.default(0.5),
+  /**
+   * The decision policy in force: `policies/<version>.json`, thresholds and rule table (README, Compliance). Not a
+   * secret, so v1 is the default; a new version is dry-run first (`npm run policy:dry-run`), then chosen here.
+   */
+  KYC_POLICY_VERSION: z
+    .string()
+    .regex(/^v\d+$/, 'expected a policy version such as v1')
+    .default('v1'),
+  /** Retired: the decision thresholds live in the policy file. Read only to say so. */
+  KYC_FACE_PASS_THRESHOLD: z.string().optional(),
+  KYC_FACE_FAIL_THRESHOLD: z.string().optional(),
+  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: z.string().optional(),
+  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: z.string().optional(),
+  KYC_DUPLICATE_FACE_THRESHOLD: z.string().optional(),
   KYC_LIVENESS_THRESHOLD: ratio.default(0.9),
-  /** Fraud controls (README, Fraud controls): the liveness reference image against the selfie and the document. */
-  KYC_LIVENESS_SELFIE_MATCH_THRESHOLD: ratio.default(0.8),
-  KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD: ratio.default(0.5),
-  KYC_DUPLICATE_FACE_THRESHOLD: ratio.default(0.9),
   /** HMAC key for the hashes of document numbers and identities that duplicate look-ups compare (32+ characters). */
   KYC_IDENTITY_HASH_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** The Rekognition collection holding accepted selfies' faces (AWS mode). */
@@ -300,6 +317,15 @@ const environmentSchema = z.object({
     .optional(),
   /** The daily digest goes to CS and to this address. */
   KYC_COMPLIANCE_EMAIL: z.email().optional(),
+  /**
+   * Document images and selfies are deleted this long after a final decision (PASS or FAIL), by the daily
+   * `kyc-image-retention` Schedule. 90 days: a worker or agency disputing a decision is heard with the images in
+   * hand (a complaint can take up to eight weeks), and the decision's evidence — outcomes, scores, register entry,
+   * reviewer — stays without them. A re-check after that needs a new upload.
+   */
+  KYC_IMAGE_RETENTION: duration
+    .refine((ms) => ms >= unitMs.d && ms % unitMs.d === 0, 'expected whole days, at least 1d')
+    .default(90 * unitMs.d),
   /** Create or update the Temporal Schedules when the worker starts (`npm run schedules` does the same). */
   KYC_SCHEDULES_SETUP: booleanFlag.default(false),
 });
@@ -514,6 +540,11 @@ const configSchema = environmentSchema
     if (env.KYC_API_TOKENS) {
       issue('KYC_API_TOKENS', 'retired: services use KYC_SERVICE_TOKENS (name:role:<sha256 hex>), people sign in');
     }
+    for (const name of RETIRED_THRESHOLD_SETTINGS) {
+      if (env[name] !== undefined) {
+        issue(name, 'retired: thresholds live in the policy file policies/<KYC_POLICY_VERSION>.json');
+      }
+    }
     if (env.KYC_EMAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
       issue('SMTP_URL', 'required when KYC_EMAIL_TRANSPORT=smtp');
     }
@@ -533,6 +564,11 @@ const configSchema = environmentSchema
       AWS_CONTAINER_CREDENTIALS_RELATIVE_URI,
       AWS_CONTAINER_CREDENTIALS_FULL_URI,
       KYC_API_TOKENS,
+      KYC_FACE_PASS_THRESHOLD,
+      KYC_FACE_FAIL_THRESHOLD,
+      KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
+      KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
+      KYC_DUPLICATE_FACE_THRESHOLD,
       ...env
     }) => ({
       ...env,
@@ -650,6 +686,12 @@ export class ConfigError extends Error {
  * Reads and validates `env` for an entry point; throws a ConfigError naming every bad or missing setting at once.
  * Tests and `npm start` use the default, `local`; production entry points name themselves.
  */
+/**
+ * The entry points that decide, and so read the policy file at start-up. The others never apply it, and the S3
+ * bridge runs as a bundled Lambda without the policies folder.
+ */
+const DECIDING_ENTRY_POINTS: ReadonlySet<EntryPoint> = new Set(['local', 'worker']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: EntryPoint = 'local'): Config {
   const raw = emptyStringsAsUnset(env);
   const strict = strictReason(raw, entryPoint);
@@ -667,6 +709,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: Ent
     );
   }
   if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  if (DECIDING_ENTRY_POINTS.has(entryPoint)) {
+    try {
+      loadPolicy(parsed.data.KYC_POLICY_VERSION);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  KYC_POLICY_VERSION: ${(error as Error).message}`);
+    }
+  }
   return withSecrets(parsed.data, strict !== null);
 }
 

@@ -58,6 +58,7 @@ export type OutsideWorld = Pick<
   | 'documents'
   | 'faces'
   | 'faceIndex'
+  | 'objects'
   | 'liveness'
   | 'registers'
   | 'registerSources'
@@ -103,6 +104,7 @@ export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql
     documents,
     faces,
     faceIndex,
+    objects: store,
     liveness: createLivenessService(config),
     registers: createSnapshotRegisterScraper({
       snapshotDir: config.KYC_REGISTER_SNAPSHOT_DIR,
@@ -143,6 +145,7 @@ export function createAwsOutsideWorld(config: Config, logger: Logger, sql: Sql):
     documents: createTextractDocumentReader(new TextractClient({ region: config.AWS_REGION, ...CALL_RETRIES })),
     faces: createRekognitionFaceAnalyzer(rekognitionClient(config)),
     faceIndex: createRekognitionFaceIndex(rekognitionClient(config), sql, config.KYC_FACE_COLLECTION_ID),
+    objects: createObjectStore(config),
     liveness: createLivenessService(config),
     registers: createApifyRegisterScraper(apify, apifyActors(config)),
     registerSources: registerSourcesOf(config, apify),

@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.KYC_TASK_QUEUE).toBe('kyc');
     expect(config.KYC_REGISTER_WEBHOOK_TIMEOUT).toBe(30 * 60 * 1000);
-    expect(config.KYC_FACE_PASS_THRESHOLD).toBe(0.9);
+    expect(config.KYC_POLICY_VERSION).toBe('v1');
   });
 
   it('reads durations and numbers', () => {
@@ -17,7 +17,9 @@ describe('loadConfig', () => {
 
   it.each([
     ['DATABASE_URL', 'not a url'],
-    ['KYC_FACE_PASS_THRESHOLD', '1.5'],
+    ['KYC_FACE_PASS_THRESHOLD', '0.9'],
+    ['KYC_POLICY_VERSION', 'v99'],
+    ['KYC_POLICY_VERSION', '../v1'],
     ['KYC_DOCUMENTS_TIMEOUT', 'fortnight'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_POOL_SIZE', '0'],

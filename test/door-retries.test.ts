@@ -99,6 +99,7 @@ describe('doors under retries and races', () => {
         await bridge.bridgeObject(ref);
       },
       get: async () => new Uint8Array(),
+      delete: async () => {},
     };
     app = await buildHttpApp({
       sql: db.sql,

@@ -194,7 +194,7 @@ describe('the kyc-expiry-reminders Schedule', () => {
         insert into id_documents (user_id, s3_key_original, doc_type, status, expiry_date)
         values (${userId}, ${`kyc-raw/${userId}/passport.jpg`}, 'passport', 'OCR_DONE', ${addDays(today, expiresInDays)})
         returning id`;
-      await db.sql`insert into kyc_decisions (user_id, decision) values (${userId}, 'PASS')`;
+      await db.sql`insert into kyc_decisions (user_id, decision, policy_version) values (${userId}, 'PASS', 'v1')`;
       return { userId, idDocumentId: (document as { id: number }).id, email };
     };
     const in20Days = await seed('twenty', 20);

@@ -80,7 +80,7 @@ async function seedDocument(options: {
             ${expiryDate})
     returning id`;
   if (options.withDecision ?? true) {
-    await h.db.sql`insert into kyc_decisions (user_id, decision) values (${userId}, 'PASS')`;
+    await h.db.sql`insert into kyc_decisions (user_id, decision, policy_version) values (${userId}, 'PASS', 'v1')`;
   }
   return { userId, idDocumentId: (document as { id: number }).id, email };
 }

@@ -101,7 +101,8 @@ async function seedVerified(regType: 'NMC' | 'GDC' | 'GPC', regNo: string, recor
   await h.db.sql`
     insert into reg_checks (user_id, cycle_id, snapshot_date, matched_name, matched_status, raw_response_json, standing)
     values (${userId}, ${cycleId}, '2026-01-05', true, true, ${h.db.sql.json({ record } as never)}, 'REGISTERED')`;
-  await h.db.sql`insert into kyc_decisions (user_id, cycle_id, decision) values (${userId}, ${cycleId}, 'PASS')`;
+  await h.db.sql`insert into kyc_decisions (user_id, cycle_id, decision, policy_version)
+    values (${userId}, ${cycleId}, 'PASS', 'v1')`;
   return userId;
 }
 

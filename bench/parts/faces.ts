@@ -26,7 +26,7 @@ import {
 } from '../../src/adapters/rekognition/human.ts';
 import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
 import { renderSelfie, type SelfieVariant, sampleFaces, seededRng } from '../../src/demo/synthetic-documents.ts';
-import { DEFAULT_THRESHOLDS } from '../../src/domain/decision.ts';
+import { loadPolicy } from '../../src/policies.ts';
 import { count, mib, ms, percentile, ratio } from '../stats.ts';
 import type { PartResult, Row } from '../table.ts';
 
@@ -253,7 +253,7 @@ export async function facesPart(options: FacesOptions): Promise<PartResult> {
     scales.push(await measureScale(stored, latent, stored <= 100_000, options.quick ? 50 : 500));
   }
   process.stderr.write('bench: faces: sample faces…\n');
-  const threshold = await measureThreshold(DEFAULT_THRESHOLDS.duplicateFace);
+  const threshold = await measureThreshold(loadPolicy('v1').thresholds.duplicateFace);
 
   const rows: Row[] = scales.flatMap((scale) => {
     const label = `${count(scale.stored)} stored descriptors (${DIMENSIONS}-d, ${scale.latent ? `${scale.latent}-d latent` : 'isotropic: worst case'})`;

@@ -213,8 +213,8 @@ async function seedPopulation(
              'REGISTERED'
       from cycles
     )
-    insert into kyc_decisions (user_id, cycle_id, decision, decided_at)
-    select id, cycle_id, 'PASS', now() - interval '30 days' from cycles`;
+    insert into kyc_decisions (user_id, cycle_id, decision, decided_at, policy_version)
+    select id, cycle_id, 'PASS', now() - interval '30 days', 'v1' from cycles`;
   await sql`analyze users, kyc_decisions, reg_checks`;
 }
 

@@ -229,6 +229,22 @@ export class KycServiceStack extends Stack {
         resources: [uploadObjects],
       }),
     );
+    // Erasure and image retention (README, Compliance) delete every version of an upload, found by listing them.
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeleteUploads',
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [uploadObjects],
+      }),
+    );
+    workerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListUploadVersions',
+        actions: ['s3:ListBucketVersions'],
+        resources: [`arn:${this.partition}:s3:::${settings.bucketName}`],
+        conditions: { StringLike: { 's3:prefix': [`${settings.keyPrefix}*`] } },
+      }),
+    );
     workerRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'SendMail',

@@ -82,7 +82,7 @@ export function createCheckFaceActivities({ sql, faces, faceIndex, liveness, set
   /** Other users' accepted selfies showing this face, each linked to this user for CS. */
   async function searchSameFace(input: CheckFaceInput): Promise<SameFace[]> {
     const matches = await faceIndex.search(input.selfie, {
-      minSimilarity: settings.policy.duplicateFace,
+      minSimilarity: settings.policy.thresholds.duplicateFace,
       excludeUserId: input.userId,
     });
     await linkAccounts(
@@ -140,6 +140,7 @@ export function createCheckFaceActivities({ sql, faces, faceIndex, liveness, set
         livenessSessionId: live.sessionId,
         selfieQuality: outcome.status === 'COMPARED' ? outcome.selfieQuality : null,
         outcome,
+        provider: settings.providers.face,
       });
       logger.info({ userId, cycleId, outcome }, 'face checked');
       await mirrored.checkRecorded(userId, cycleId, 'face');

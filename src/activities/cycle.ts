@@ -27,6 +27,7 @@ export function createCycleActivities({ sql, settings }: ActivityDeps) {
         decision: 'FAIL',
         reasons: ['DOCUMENTS_NOT_RECEIVED'],
         source: 'AUTOMATIC',
+        policyVersion: settings.policy.version,
       });
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },

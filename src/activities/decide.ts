@@ -20,10 +20,28 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
      */
     async decide({ userId, cycleId, outcomes }: DecideInput): Promise<RecordedDecision> {
       const registrationAlsoClaimedBy = await earlierHoldersOfRegistration(sql, userId);
-      const verdict = decide({ ...outcomes, registrationAlsoClaimedBy }, settings.policy);
-      const row = await recordDecision(sql, { userId, cycleId, ...verdict, source: 'AUTOMATIC' });
+      const policyInput = { ...outcomes, registrationAlsoClaimedBy };
+      const verdict = decide(policyInput, settings.policy);
+      const row = await recordDecision(sql, {
+        userId,
+        cycleId,
+        ...verdict,
+        source: 'AUTOMATIC',
+        policyVersion: settings.policy.version,
+        policyInput,
+      });
       if (row.decision === 'PASS') await acceptFace(userId, cycleId);
-      logger.info({ userId, cycleId, decisionId: row.id, decision: row.decision, reasons: row.reasons }, 'decided');
+      logger.info(
+        {
+          userId,
+          cycleId,
+          decisionId: row.id,
+          decision: row.decision,
+          reasons: row.reasons,
+          policy: row.policyVersion,
+        },
+        'decided',
+      );
       return { decisionId: row.id, decision: row.decision, reasons: row.reasons };
     },
 
@@ -40,6 +58,7 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
         reviewer: input.reviewer,
         note: input.note,
         overridesDecisionId: input.automaticDecisionId,
+        policyVersion: settings.policy.version,
       });
       await releaseReviewClaim(sql, input.userId);
       if (row.decision === 'PASS') await acceptFace(input.userId, input.cycleId);
@@ -57,6 +76,7 @@ export function createDecideActivities({ sql, faceIndex, settings, logger }: Act
         reviewer: input.reviewer,
         note: input.note,
         overridesDecisionId: input.overridesDecisionId,
+        policyVersion: settings.policy.version,
       });
       // The override has a cycle id of its own; the selfie accepted is the one the overridden decision judged.
       const [overridden] = await sql<{ cycleId: string | null }[]>`

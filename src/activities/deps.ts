@@ -6,20 +6,23 @@ import type { EmailTransport } from '../adapters/email/index.ts';
 import type { FaceIndex } from '../adapters/face-index/index.ts';
 import type { ProductChannel } from '../adapters/product-channel.ts';
 import type { FaceAnalyzer, LivenessService } from '../adapters/rekognition/index.ts';
+import type { ObjectStore } from '../adapters/s3/index.ts';
 import type { DocumentReader } from '../adapters/textract/index.ts';
 import type { Config } from '../config.ts';
 import type { CycleSettings, ProviderNames, UploadLocation } from '../contract/activities.ts';
 import type { Sql } from '../db/pool.ts';
-import type { PolicyThresholds } from '../domain/decision.ts';
+import type { DecisionPolicy, PolicyThresholds } from '../domain/policy.ts';
 import type { SelfieQualityThresholds } from '../domain/selfie-quality.ts';
 import type { Logger } from '../logger.ts';
+import { loadPolicy } from '../policies.ts';
 import type { QueueMirror } from './mirror.ts';
 
 export interface ActivitySettings {
   cycle: CycleSettings;
   uploads: UploadLocation;
   providers: ProviderNames;
-  policy: PolicyThresholds;
+  /** The decision policy in force (KYC_POLICY_VERSION); its version goes on every decision. */
+  policy: DecisionPolicy;
   /** Where uploads are stored (the S3 bridge refuses any other bucket). */
   selfiesBucket: string;
   /** Key of the HMAC that document numbers and identities are stored under for duplicate look-ups. */
@@ -35,6 +38,8 @@ export interface ActivitySettings {
   expiry: { batchSize: number };
   /** Users per register-monitor batch, and where the register files a pass read are kept for the next pass's diff. */
   monitor: { batchSize: number; keptFilesDir: string };
+  /** Images are deleted this many days after a final decision (KYC_IMAGE_RETENTION), a batch per activity. */
+  imageRetention: { days: number; batchSize: number };
 }
 
 export interface ActivityDeps {
@@ -44,6 +49,8 @@ export interface ActivityDeps {
   faces: FaceAnalyzer;
   /** Accepted selfies' faces, searched for the same face under another user. */
   faceIndex: FaceIndex;
+  /** The uploads, for erasure and retention to delete. */
+  objects: ObjectStore;
   liveness: LivenessService;
   registers: RegisterScraper;
   /** Each register's source for the daily monitor; null for a register without one. */
@@ -54,6 +61,9 @@ export interface ActivityDeps {
   mirror: QueueMirror | null;
   settings: ActivitySettings;
 }
+
+/** Images per retention activity: each is a delete call, so a batch stays well inside the activity's timeout. */
+const RETENTION_BATCH_SIZE = 200;
 
 const PROVIDER_NAMES: Record<Config['KYC_PROVIDERS'], ProviderNames> = {
   aws: { ocr: 'Textract', face: 'Rekognition', register: 'Apify' },
@@ -71,7 +81,7 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
     },
     uploads: { bucket: config.KYC_S3_BUCKET, keyPrefix: config.KYC_S3_PREFIX },
     providers: PROVIDER_NAMES[config.KYC_PROVIDERS],
-    policy: policyThresholds(config),
+    policy: loadPolicy(config.KYC_POLICY_VERSION),
     identityHashKey: config.KYC_IDENTITY_HASH_KEY,
     selfiesBucket: config.KYC_S3_BUCKET,
     livenessThreshold: config.KYC_LIVENESS_THRESHOLD,
@@ -98,16 +108,11 @@ export function activitySettingsFromConfig(config: Config): ActivitySettings {
       batchSize: config.KYC_MONITOR_BATCH_SIZE,
       keptFilesDir: join(config.KYC_DATA_DIR, 'register-files'),
     },
+    imageRetention: { days: config.KYC_IMAGE_RETENTION / 86_400_000, batchSize: RETENTION_BATCH_SIZE },
   };
 }
 
-/** The decision policy's thresholds as configured; the CS console marks them on its face-similarity scale. */
+/** The active decision policy's thresholds; the CS console marks them on its face-similarity scale. */
 export function policyThresholds(config: Config): PolicyThresholds {
-  return {
-    facePass: config.KYC_FACE_PASS_THRESHOLD,
-    faceFail: config.KYC_FACE_FAIL_THRESHOLD,
-    livenessSelfieMatch: config.KYC_LIVENESS_SELFIE_MATCH_THRESHOLD,
-    livenessDocumentMatch: config.KYC_LIVENESS_DOCUMENT_MATCH_THRESHOLD,
-    duplicateFace: config.KYC_DUPLICATE_FACE_THRESHOLD,
-  };
+  return loadPolicy(config.KYC_POLICY_VERSION).thresholds;
 }

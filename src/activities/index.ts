@@ -1,11 +1,13 @@
 /** `createActivities(deps)`: every KYC activity, bound to the clients it is given. */
 import type { ExpiryActivities, KycActivities } from '../contract/activities.ts';
+import type { ErasureActivities } from '../contract/erasure-workflow.ts';
 import type { RegisterMonitorActivities } from '../contract/monitor-workflow.ts';
 import { createAttentionActivities } from './attention.ts';
 import { createCheckFaceActivities } from './check-face.ts';
 import { createCycleActivities } from './cycle.ts';
 import { createDecideActivities } from './decide.ts';
 import type { ActivityDeps } from './deps.ts';
+import { createErasureActivities } from './erasure.ts';
 import { createExpiryActivities } from './expiry.ts';
 import { heartbeating } from './heartbeat.ts';
 import { createMonitorActivities } from './monitor.ts';
@@ -13,7 +15,9 @@ import { createNotifyActivities } from './notify.ts';
 import { createRegisterActivities } from './register.ts';
 import { createScanDocumentActivities } from './scan-document.ts';
 
-export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActivities & RegisterMonitorActivities {
+export function createActivities(
+  deps: ActivityDeps,
+): KycActivities & ExpiryActivities & RegisterMonitorActivities & ErasureActivities {
   return heartbeating({
     ...createCycleActivities(deps),
     ...createScanDocumentActivities(deps),
@@ -24,5 +28,6 @@ export function createActivities(deps: ActivityDeps): KycActivities & ExpiryActi
     ...createExpiryActivities(deps),
     ...createAttentionActivities(deps),
     ...createMonitorActivities(deps),
+    ...createErasureActivities(deps),
   });
 }

@@ -390,6 +390,7 @@ export function createMonitorActivities({
         ...verdict,
         source: 'AUTOMATIC',
         regCheckId: input.regCheckId,
+        policyVersion: settings.policy.version,
       });
       logger.info(
         { userId: input.userId, decisionId: row.id, decision: row.decision, changes: check.changes },

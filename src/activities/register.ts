@@ -77,6 +77,7 @@ export function createRegisterActivities({ sql, registers, settings, logger, mir
             runId: null,
             standing: null,
             outcome: { status: 'ERROR', cause: 'NO_ACTOR_CONFIGURED' },
+            provider: settings.providers.register,
           });
           return { started: false, cause: 'NO_ACTOR_CONFIGURED' };
         }
@@ -93,7 +94,7 @@ export function createRegisterActivities({ sql, registers, settings, logger, mir
       if (!TERMINAL_RUN_STATUSES.includes(run.status)) {
         throw ApplicationFailure.retryable(`register run ${runId} is ${run.status}`, 'RegisterRunPending');
       }
-      const base = { userId, cycleId, snapshotDate: asOf, runId };
+      const base = { userId, cycleId, snapshotDate: asOf, runId, provider: settings.providers.register };
       if (run.status !== 'SUCCEEDED') {
         const outcome: RegisterOutcome = { status: 'ERROR', cause: 'RUN_FAILED' };
         await recordRegisterCheck(sql, {

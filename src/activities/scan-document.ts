@@ -117,6 +117,7 @@ export function createScanDocumentActivities({ sql, documents, settings, logger,
         parsedDob: parsed?.birthDate ?? null,
         parsedExpiry: parsed?.expiryDate ?? null,
         parserVersion: PARSER_VERSION,
+        provider: settings.providers.ocr,
         documentStatus: outcome.status === 'UNREADABLE' ? 'OCR_FAILED' : outcome.expired ? 'EXPIRED' : 'OCR_DONE',
         docType: parsed ? DOC_TYPE_OF[parsed.documentType] : null,
       });

@@ -204,6 +204,8 @@ export const KYC_STAGES = [
   'EXPIRED',
   /** A step used up its retry budget or met an error no retry can change; ops resume it with `retryStep`. */
   'NEEDS_ATTENTION',
+  /** Closed by an erasure (README, Compliance): the run stopped where it was and will not run again. */
+  'ERASED',
 ] as const;
 export type KycStage = (typeof KYC_STAGES)[number];
 

@@ -16,14 +16,15 @@ export async function recordFaceCheck(
     livenessSessionId: string | null;
     selfieQuality: string | null;
     outcome: FaceOutcome;
+    provider: string;
   },
 ): Promise<void> {
   await sql`
     insert into face_checks (user_id, cycle_id, selfie_id, id_document_id, match_score, liveness_pass,
-                             liveness_confidence, rekognition_job_id, selfie_quality, outcome)
+                             liveness_confidence, rekognition_job_id, selfie_quality, outcome, provider)
     values (${row.userId}, ${row.cycleId}, ${row.selfieId}, ${row.idDocumentId}, ${row.matchScore},
             ${row.livenessPass}, ${row.livenessConfidence}, ${row.livenessSessionId}, ${row.selfieQuality},
-            ${sql.json(row.outcome as never)})
+            ${sql.json(row.outcome as never)}, ${row.provider})
     on conflict (cycle_id) do nothing`;
 }
 
@@ -71,13 +72,18 @@ export async function recordRegisterCheck(
     runId: string | null;
     standing: string | null;
     outcome: RegisterOutcome;
+    provider: string;
   },
 ): Promise<void> {
+  // Nothing is written for an erased user; the lock orders this write and an erasure one after the other.
   await sql`
+    with live as (select id from users where id = ${row.userId} and erased_at is null for share)
     insert into reg_checks (user_id, cycle_id, snapshot_date, matched_name, matched_status, raw_response_json,
-                            apify_run_id, standing, outcome)
-    values (${row.userId}, ${row.cycleId}, ${row.snapshotDate}, ${row.matchedName}, ${row.matchedStatus},
-            ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)})
+                            apify_run_id, standing, outcome, provider)
+    select ${row.userId}, ${row.cycleId}, ${row.snapshotDate}::date, ${row.matchedName}, ${row.matchedStatus},
+           ${sql.json(row.rawResponse as never)}, ${row.runId}, ${row.standing}, ${sql.json(row.outcome as never)},
+           ${row.provider}
+    from live
     on conflict (cycle_id) do nothing`;
 }
 

@@ -1,5 +1,5 @@
 /** kyc_decisions, users.status and the notification outbox. */
-import { type KycDecision, USER_STATUS_FOR_DECISION } from '../domain/outcomes.ts';
+import { type CheckOutcomes, type KycDecision, USER_STATUS_FOR_DECISION } from '../domain/outcomes.ts';
 import type { ReasonCode } from '../domain/reasons.ts';
 import type { Sql, TransactionSql } from './pool.ts';
 
@@ -12,6 +12,7 @@ export interface DecisionRow {
   source: 'AUTOMATIC' | 'CS';
   reviewer: string | null;
   decidedAt: Date;
+  policyVersion: string | null;
 }
 
 /**
@@ -31,14 +32,19 @@ export async function recordDecision(
     overridesDecisionId?: number;
     /** The monitor's register record a decision taken again rests on. */
     regCheckId?: number;
+    /** The policy in force: the one that decided, or (for CS) the one under which the case reached a person. */
+    policyVersion: string;
+    /** What the policy was applied to, for a verification cycle's automatic decision: the dry-run re-reads it. */
+    policyInput?: CheckOutcomes;
   },
 ): Promise<DecisionRow> {
   return await sql.begin(async (tx) => {
     const [inserted] = await tx<DecisionRow[]>`
       insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, reviewer, note, overrides_decision_id,
-                                 reg_check_id)
+                                 reg_check_id, policy_version, policy_input)
       values (${row.userId}, ${row.cycleId}, ${row.decision}, ${tx.array(row.reasons)}, ${row.source},
-              ${row.reviewer ?? null}, ${row.note ?? null}, ${row.overridesDecisionId ?? null}, ${row.regCheckId ?? null})
+              ${row.reviewer ?? null}, ${row.note ?? null}, ${row.overridesDecisionId ?? null}, ${row.regCheckId ?? null},
+              ${row.policyVersion}, ${row.policyInput ? tx.json(row.policyInput as never) : null})
       on conflict (cycle_id, source) do nothing
       returning ${decisionColumns(tx)}`;
     if (!inserted) {
@@ -53,7 +59,7 @@ export async function recordDecision(
 
 function decisionColumns(sql: Sql | TransactionSql) {
   return sql`id, user_id as "userId", cycle_id as "cycleId", decision, reasons, source, reviewer,
-             decided_at as "decidedAt"`;
+             decided_at as "decidedAt", policy_version as "policyVersion"`;
 }
 
 export async function getDecision(sql: Sql, decisionId: number): Promise<DecisionRow> {

@@ -38,6 +38,8 @@ export interface DocScanRow {
   parsedDob: string | null;
   parsedExpiry: string | null;
   parserVersion: string;
+  /** The OCR provider that read it. */
+  provider: string;
 }
 
 /**
@@ -49,11 +51,14 @@ export async function recordScan(
   scan: DocScanRow & { userId: number; documentStatus: IdDocumentStatus; docType: string | null },
 ): Promise<void> {
   await sql.begin(async (tx) => {
+    // Nothing is written for an erased user; the lock orders this write and an erasure one after the other.
     const inserted = await tx`
+      with live as (select id from users where id = ${scan.userId} and erased_at is null for share)
       insert into doc_scans (cycle_id, id_document_id, textract_json, parsed_name, parsed_dob, parsed_expiry,
-                             parser_version)
-      values (${scan.cycleId}, ${scan.idDocumentId}, ${tx.json(scan.textractJson as never)}, ${scan.parsedName},
-              ${scan.parsedDob}, ${scan.parsedExpiry}, ${scan.parserVersion})
+                             parser_version, provider)
+      select ${scan.cycleId}, ${scan.idDocumentId}, ${tx.json(scan.textractJson as never)}, ${scan.parsedName},
+             ${scan.parsedDob}, ${scan.parsedExpiry}, ${scan.parserVersion}, ${scan.provider}
+      from live
       on conflict (cycle_id) do nothing
       returning id`;
     if (inserted.length === 0) return;

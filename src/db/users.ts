@@ -4,7 +4,8 @@ import type { Sql } from './pool.ts';
 
 export interface UserRow {
   id: number;
-  email: string;
+  /** Null once the user was erased. */
+  email: string | null;
   regNo: string;
   regType: RegType;
   status: UserStatus;

@@ -1,43 +1,9 @@
 /** The KYC decision policy: the three checks' outcomes in, PASS, FAIL or MANUAL_REVIEW and its reasons out. */
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, KycDecision, RegisterOutcome } from './outcomes.ts';
-import {
-  FAIL_REASONS,
-  type FailReason,
-  isFailReason,
-  REVIEW_REASONS,
-  type ReasonCode,
-  type ReviewReason,
-} from './reasons.ts';
+import { type DecisionPolicy, failsUnder, type PolicyThresholds } from './policy.ts';
+import { FAIL_REASONS, type FailReason, REVIEW_REASONS, type ReasonCode, type ReviewReason } from './reasons.ts';
 
-/** Every similarity here is on Rekognition's scale mapped to 0..1, which the local engine is calibrated onto. */
-export interface PolicyThresholds {
-  /** Similarity (0..1) at or above which the face matches. */
-  facePass: number;
-  /** Similarity (0..1) below which the face is a mismatch; between the two is borderline. */
-  faceFail: number;
-  /** The liveness session's reference image must match the selfie at least this well, or LIVENESS_MISMATCH. */
-  livenessSelfieMatch: number;
-  /** The liveness session's reference image must match the document photo at least this well, or LIVENESS_MISMATCH. */
-  livenessDocumentMatch: number;
-  /** Another user's accepted selfie at or above this similarity is the same face: DUPLICATE_FACE. */
-  duplicateFace: number;
-}
-
-/**
- * CompareFaces similarity on a 0..1 scale. The seed's example passes at 0.93; scores between 0.50 and 0.90 go to a
- * person rather than failing, as AWS advises human review where a decision affects access to a service.
- * The liveness reference image is captured minutes before the selfie, so it is held to more than a pass against the
- * document photo (0.8), while against the document it is held to what the selfie is (faceFail). A duplicate face
- * only sends the case to a person, so its threshold is the face-pass one: on the sample faces no two people come
- * near it (README, Fraud controls).
- */
-export const DEFAULT_THRESHOLDS: Readonly<PolicyThresholds> = {
-  facePass: 0.9,
-  faceFail: 0.5,
-  livenessSelfieMatch: 0.8,
-  livenessDocumentMatch: 0.5,
-  duplicateFace: 0.9,
-};
+export type { PolicyThresholds } from './policy.ts';
 
 type DecisionReason = FailReason | ReviewReason;
 
@@ -141,7 +107,8 @@ function registerReasons(register: RegisterOutcome): DecisionReason[] {
 const REASON_ORDER: readonly DecisionReason[] = [...FAIL_REASONS, ...REVIEW_REASONS];
 
 /**
- * The policy:
+ * The rules every policy applies; its file (policies/<version>.json) gives the thresholds and which reasons fail.
+ * Under v1:
  * - FAIL when any check shows the worker must not be let through: an expired document, a register entry that is
  *   suspended, removed or without a licence, a face similarity below `faceFail`, or failed liveness.
  * - PASS only when everything is positively good: the document read, unexpired, with no invalid check digits and
@@ -152,12 +119,14 @@ const REASON_ORDER: readonly DecisionReason[] = [...FAIL_REASONS, ...REVIEW_REAS
  * - MANUAL_REVIEW for everything else, including the signs of one person behind two accounts: the same document or
  *   identity, the same face, or the same registration number under another user. A person looks at both users.
  * A FAIL still lists every reason found, review reasons included, so a reviewer sees the whole picture. Reasons are
- * unique and in a fixed order; a PASS has none.
+ * unique and in a fixed order; a PASS has none. A later policy may fail on more reasons (never fewer: see
+ * MANDATORY_FAIL_REASONS) and move the thresholds.
  */
 export function decide(
   outcomes: CheckOutcomes,
-  thresholds: PolicyThresholds,
+  policy: DecisionPolicy,
 ): { decision: KycDecision; reasons: ReasonCode[] } {
+  const { thresholds } = policy;
   const found = new Set<DecisionReason>([
     ...documentReasons(outcomes.document),
     ...faceReasons(outcomes.face, thresholds),
@@ -166,5 +135,5 @@ export function decide(
   ]);
   const reasons = REASON_ORDER.filter((reason) => found.has(reason));
   if (reasons.length === 0) return { decision: 'PASS', reasons };
-  return { decision: reasons.some(isFailReason) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
+  return { decision: reasons.some((reason) => failsUnder(policy, reason)) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
 }

@@ -82,7 +82,8 @@ export interface CheckOutcomes {
 
 export type KycDecision = 'PASS' | 'FAIL' | 'MANUAL_REVIEW';
 
-export type UserStatus = 'PENDING' | 'MANUAL_REVIEW' | 'VERIFIED' | 'REJECTED' | 'EXPIRED';
+/** ERASED: the person's data was erased on request (README, Compliance); decisions and audit remain. */
+export type UserStatus = 'PENDING' | 'MANUAL_REVIEW' | 'VERIFIED' | 'REJECTED' | 'EXPIRED' | 'ERASED';
 
 /** What a decision makes of the user: `users.status` and the KycStatus search attribute. */
 export const USER_STATUS_FOR_DECISION: Record<KycDecision, UserStatus> = {

@@ -1,6 +1,7 @@
 /**
- * Machine-readable reason codes stored in `kyc_decisions.reasons`. A FAIL reason on its own decides FAIL; any other
- * reason sends the case to MANUAL_REVIEW; no reasons at all is a PASS.
+ * Machine-readable reason codes stored in `kyc_decisions.reasons`. Under policy v1 a FAIL reason on its own decides
+ * FAIL and any other reason sends the case to MANUAL_REVIEW; a later policy may fail on review reasons too
+ * (src/domain/policy.ts). No reasons at all is a PASS.
  */
 export const FAIL_REASONS = [
   'DOCUMENT_EXPIRED',
@@ -42,11 +43,6 @@ export const REVIEW_OVERRIDE_REASONS = ['CS_APPROVED', 'CS_REJECTED'] as const;
 export type FailReason = (typeof FAIL_REASONS)[number];
 export type ReviewReason = (typeof REVIEW_REASONS)[number];
 export type ReasonCode = FailReason | ReviewReason | (typeof REVIEW_OVERRIDE_REASONS)[number];
-
-const failReasons: ReadonlySet<string> = new Set(FAIL_REASONS);
-export function isFailReason(reason: ReasonCode): reason is FailReason {
-  return failReasons.has(reason);
-}
 
 /** What each reason means, in words a CS reviewer (and the user's support conversation) can use as they are. */
 export const REASON_EXPLANATIONS: Readonly<Record<ReasonCode, string>> = {

@@ -2,10 +2,11 @@
  * Register monitoring's two pure decisions: whether a fresh register record differs from the record behind the
  * user's current decision in a way that matters, and what the user's decision becomes when it does.
  */
-import { decide, type PolicyThresholds } from './decision.ts';
+import { decide } from './decision.ts';
 import { matchNames } from './names.ts';
 import type { CheckOutcomes, KycDecision, RegisterOutcome } from './outcomes.ts';
-import { FAIL_REASONS, isFailReason, REVIEW_REASONS, type ReasonCode } from './reasons.ts';
+import { type DecisionPolicy, failsUnder } from './policy.ts';
+import { FAIL_REASONS, REVIEW_REASONS, type ReasonCode } from './reasons.ts';
 import type { RegisterRecord, RegisterStanding } from './registers.ts';
 
 /**
@@ -93,16 +94,16 @@ export function decideOnRegisterChange(
   register: RegisterOutcome,
   changes: readonly RegisterChange[],
   current: CurrentDecision,
-  thresholds: PolicyThresholds,
+  policy: DecisionPolicy,
 ): { decision: KycDecision; reasons: ReasonCode[] } {
-  const verdict = decide({ ...stored, register }, thresholds);
+  const verdict = decide({ ...stored, register }, policy);
   const csPassed = current.source === 'CS' && current.decision === 'PASS';
   let reasons = csPassed ? verdict.reasons.filter((reason) => REGISTER_REASONS.has(reason)) : verdict.reasons;
   if (changes.includes('NAME_CHANGED') && !reasons.includes('REGISTER_NAME_MISMATCH')) {
     reasons = REASON_ORDER.filter((reason) => reason === 'REGISTER_NAME_MISMATCH' || reasons.includes(reason));
   }
   if (reasons.length === 0) return { decision: 'PASS', reasons };
-  return { decision: reasons.some(isFailReason) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
+  return { decision: reasons.some((reason) => failsUnder(policy, reason)) ? 'FAIL' : 'MANUAL_REVIEW', reasons };
 }
 
 /** A batch at least this large is judged on the share of its numbers the register did not find. */

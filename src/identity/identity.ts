@@ -8,8 +8,8 @@ export const ROLES = ['intake', 'cs', 'cs-lead', 'ops'] as const;
 export type Role = (typeof ROLES)[number];
 export const SERVICE_ROLES: readonly Role[] = ['intake'];
 
-/** How the caller proved who they are. A session layer adds its own value. */
-export type IdentityVia = 'oidc' | 'local-account' | 'service-token' | 'session';
+/** How the caller proved who they are (`terminal`: a command run on a host with database access, as its OS user). */
+export type IdentityVia = 'oidc' | 'local-account' | 'service-token' | 'session' | 'terminal';
 
 export interface Identity {
   /** Stable and unique: the OIDC `sub`, the local account's user name, or the service token's name. */

@@ -3,7 +3,8 @@
  * callback or a step request, submit a CS review, read its status. Each validates its payload against the contract
  * before anything reaches Temporal.
  */
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ERASURE_WORKFLOW_TYPE, erasureWorkflowId } from '../contract/erasure-workflow.ts';
 import {
   type CsReview,
   type CsReviewAccepted,
@@ -126,4 +127,28 @@ export async function retryStep(kyc: KycClient, userId: number, retry: RetryStep
 
 export async function getKycStatus(kyc: KycClient, userId: number): Promise<KycStatusView> {
   return await kyc.client.workflow.getHandle(kycWorkflowId(userId)).query(kycStatusQuery);
+}
+
+/**
+ * Starts the user's erasure (README, Compliance). Asking again while one runs, or after it finished, is harmless:
+ * the running one is reported, and a finished one runs again over what is left, which is nothing.
+ */
+export async function startErasure(
+  kyc: KycClient,
+  userId: number,
+  requestedBy: string,
+): Promise<{ workflowId: string; alreadyRunning: boolean }> {
+  const workflowId = erasureWorkflowId(userId);
+  try {
+    await kyc.client.workflow.start(ERASURE_WORKFLOW_TYPE, {
+      taskQueue: kyc.taskQueue,
+      workflowId,
+      args: [{ userId, requestedBy }],
+      staticSummary: `Erase user ${userId}`,
+    });
+    return { workflowId, alreadyRunning: false };
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, alreadyRunning: true };
+    throw error;
+  }
 }

@@ -60,7 +60,9 @@ export function createS3Bridge(deps: S3BridgeDeps) {
       return { ok: false, code: 'BAD_USER_ID', message: `key must be ${prefix}<numeric user id>/<file>` };
     }
     const userId = Number(userPart);
-    if (!(await findUser(sql, userId))) return { ok: false, code: 'UNKNOWN_USER', message: `no user ${userId}` };
+    const user = await findUser(sql, userId);
+    if (!user) return { ok: false, code: 'UNKNOWN_USER', message: `no user ${userId}` };
+    if (user.status === 'ERASED') return { ok: false, code: 'USER_ERASED', message: `user ${userId} was erased` };
     const classified = await classify(userId, object.key);
     await signalDocumentUploaded(kyc, userId, {
       ...classified,

@@ -1,8 +1,9 @@
 /**
  * `npm run schedules`: creates the Temporal Schedules this service relies on, or brings them in line with the
  * configuration; running it again changes nothing. The worker does the same at start-up when KYC_SCHEDULES_SETUP is
- * set. There are two: `kyc-expiry-reminders`, the expiry pass (seed step 6; daily, or weekly as the seed had it), and
- * `kyc-register-monitor`, the daily re-check of every monitored user's registration.
+ * set. There are three: `kyc-expiry-reminders`, the expiry pass (seed step 6; daily, or weekly as the seed had it),
+ * `kyc-register-monitor`, the daily re-check of every monitored user's registration, and `kyc-image-retention`, the
+ * daily deletion of images past KYC_IMAGE_RETENTION (README, Compliance).
  */
 import {
   type Client,
@@ -13,6 +14,11 @@ import {
   ScheduleOverlapPolicy,
 } from '@temporalio/client';
 import { type Config, loadConfig } from '../config.ts';
+import {
+  IMAGE_RETENTION_SCHEDULE_ID,
+  IMAGE_RETENTION_WORKFLOW_ID_PREFIX,
+  IMAGE_RETENTION_WORKFLOW_TYPE,
+} from '../contract/erasure-workflow.ts';
 import {
   EXPIRY_PASS_WORKFLOW_ID_PREFIX,
   EXPIRY_REMINDER_WORKFLOW_TYPE,
@@ -25,6 +31,7 @@ import {
   REGISTER_MONITOR_WORKFLOW_TYPE,
 } from '../contract/monitor-workflow.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import type { ImageRetentionWorkflow } from '../workflows/erasure.ts';
 import type { ExpiryReminderWorkflow } from '../workflows/expiry.ts';
 import type { RegisterMonitorWorkflow } from '../workflows/monitor.ts';
 import { connectKycClient } from './temporal-client.ts';
@@ -136,6 +143,54 @@ function monitorScheduleOptions(settings: MonitorScheduleSettings): MonitorSched
   };
 }
 
+type RetentionScheduleOptions = ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof ImageRetentionWorkflow>>;
+
+/** Daily at the expiry pass's time of day: deleting images is not urgent, and the two passes touch other rows. */
+function retentionScheduleOptions(settings: MonitorScheduleSettings): RetentionScheduleOptions {
+  return {
+    scheduleId: IMAGE_RETENTION_SCHEDULE_ID,
+    spec: {
+      calendars: [
+        {
+          hour: settings.hour,
+          minute: settings.minute,
+          comment: `every day at ${clock(settings.hour, settings.minute)}`,
+        },
+      ],
+      timezone: settings.timeZone,
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: IMAGE_RETENTION_WORKFLOW_TYPE,
+      workflowId: IMAGE_RETENTION_WORKFLOW_ID_PREFIX,
+      taskQueue: settings.taskQueue,
+      args: [],
+      staticSummary: 'Daily image retention: deletes document images and selfies past KYC_IMAGE_RETENTION',
+    },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: CATCHUP_WINDOW.daily,
+      pauseOnFailure: false,
+    },
+  };
+}
+
+export function retentionScheduleSettings(config: Config): MonitorScheduleSettings {
+  return {
+    taskQueue: config.KYC_TASK_QUEUE,
+    ...config.KYC_EXPIRY_SCHEDULE_TIME,
+    timeZone: config.KYC_EXPIRY_SCHEDULE_TIME_ZONE,
+  };
+}
+
+/** Creates the `kyc-image-retention` Schedule, or updates it to `settings`. */
+export async function applyRetentionSchedule(
+  client: Client,
+  settings: MonitorScheduleSettings,
+): Promise<'created' | 'updated'> {
+  return await applySchedule(client, retentionScheduleOptions(settings));
+}
+
 /**
  * Creates a Schedule, or updates it to `options`; a pause set by an operator stays as it is. A new Schedule starts
  * with `initialPause` when one is given (an operator's pause taken over from the Schedule it replaces).
@@ -213,6 +268,12 @@ export async function setUpSchedules(config: Config, logger: Logger): Promise<vo
     logger.info(
       { scheduleId: REGISTER_MONITOR_SCHEDULE_ID, outcome: monitorOutcome, ...monitor },
       `schedule ${monitorOutcome}`,
+    );
+    const retention = retentionScheduleSettings(config);
+    const retentionOutcome = await applyRetentionSchedule(kyc.client, retention);
+    logger.info(
+      { scheduleId: IMAGE_RETENTION_SCHEDULE_ID, outcome: retentionOutcome, ...retention },
+      `schedule ${retentionOutcome}`,
     );
   } finally {
     await kyc.close();

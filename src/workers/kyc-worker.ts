@@ -19,7 +19,7 @@ export interface KycWorkerOptions {
 }
 
 export async function createKycWorker({ config, logger, sql, connection, outsideWorld }: KycWorkerOptions) {
-  const { documents, faces, faceIndex, liveness, registers, registerSources, email, productChannels, mirror } =
+  const { documents, faces, faceIndex, objects, liveness, registers, registerSources, email, productChannels, mirror } =
     outsideWorld;
   return Worker.create({
     connection,
@@ -37,6 +37,7 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       documents,
       faces,
       faceIndex,
+      objects,
       liveness,
       registers,
       registerSources,

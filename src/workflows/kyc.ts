@@ -9,8 +9,10 @@ import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -23,6 +25,7 @@ import {
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { CycleSettings, KycActivities, ProviderNames, Redecided, UploadLocation } from '../contract/activities.ts';
+import { closeForErasureSchema, closeForErasureSignal } from '../contract/erasure-workflow.ts';
 import {
   type AttentionView,
   type ClaimAccepted,
@@ -159,6 +162,7 @@ const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
   'DECIDED',
   'EXPIRED',
   'NEEDS_ATTENTION',
+  'ERASED',
 ]);
 /**
  * Patch ids (README, "Changing workflow code"): each names one change to the workflow's commands. Runs recorded
@@ -185,6 +189,8 @@ const PATCHES = {
    * override of a standing decision (README, "CS review console").
    */
   csConsole: 'cs-console-claims-and-overrides',
+  /** `closeForErasure` from an ErasureWorkflow stops the run wherever it waits and closes it (README, Compliance). */
+  closeOnErasure: 'close-on-erasure',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -256,6 +262,8 @@ interface State {
   documentsRequested: DocumentsRequested | null;
   /** The review ended in a request for new documents: the run waits for the upload that starts the next cycle. */
   awaitingNewDocuments: boolean;
+  /** Set by `closeForErasure`: the run stops where it is and closes instead of carrying on. */
+  erasing: boolean;
 }
 
 export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
@@ -307,9 +315,22 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     pendingDocumentRequest: null,
     documentsRequested: null,
     awaitingNewDocuments: false,
+    erasing: false,
   };
-  registerHandlers(state);
+  // Everything the run does happens in this scope, so that an erasure can stop it wherever it waits.
+  const run = new CancellationScope();
+  registerHandlers(state, () => run.cancel());
+  try {
+    await run.run(() => verifyAndStayOpen(state, carryOver));
+  } catch (error) {
+    if (!(state.erasing && isCancellation(error))) throw error;
+    setStage(state, 'ERASED', [{ key: KycStatus, value: 'ERASED' }]);
+    log.info('closed for erasure', { userId: state.userId, cycle: state.cycle });
+  }
+}
 
+/** The run's work: a verification cycle (unless it continues an idle case), then idle until the next one. */
+async function verifyAndStayOpen(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
   if (!carryOver?.idle) await runCycle(state, carryOver);
 
   enterIdle(state);
@@ -696,7 +717,10 @@ async function attempt<T>(state: State, name: KycStep, run: () => Promise<T>): P
     } catch (error) {
       const timedOutPoll =
         name === 'ingestRegisterResult' && error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
-      if (timedOutPoll || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) throw error;
+      // A run closing for erasure stops here; it does not wait for ops.
+      if (timedOutPoll || state.erasing || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) {
+        throw error;
+      }
       await awaitOpsRetry(state, name, error);
     }
   }
@@ -770,7 +794,15 @@ function completeOutcomes(state: State): CheckOutcomes | null {
 
 // ─── Signals, update, query ─────────────────────────────────────────────────────────────────────────────────────
 
-function registerHandlers(state: State): void {
+function registerHandlers(state: State, closeRun: () => void): void {
+  setHandler(closeForErasureSignal, (raw) => {
+    const request = validSignal(state, 'closeForErasure', closeForErasureSchema, raw);
+    if (!request || state.erasing || !patched(PATCHES.closeOnErasure)) return;
+    state.erasing = true;
+    log.info('erasure requested: closing', { userId: state.userId, erasure: request.erasureWorkflowId });
+    closeRun();
+  });
+
   setHandler(documentUploadedSignal, (raw) => {
     const upload = validSignal(state, 'documentUploaded', documentUploadedSchema, raw);
     if (!upload) return;

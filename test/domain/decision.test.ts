@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, decide } from '../../src/domain/decision.ts';
+import { decide } from '../../src/domain/decision.ts';
 import type {
   CheckOutcomes,
   DocumentOutcome,
@@ -7,6 +7,7 @@ import type {
   KycDecision,
   RegisterOutcome,
 } from '../../src/domain/outcomes.ts';
+import { type DecisionPolicy, decisionPolicySchema, type PolicyThresholds } from '../../src/domain/policy.ts';
 import {
   FAIL_REASONS,
   REASON_EXPLANATIONS,
@@ -14,6 +15,13 @@ import {
   REVIEW_REASONS,
   type ReasonCode,
 } from '../../src/domain/reasons.ts';
+import { allPolicies, loadPolicy } from '../../src/policies.ts';
+
+const V1 = loadPolicy('v1');
+const withThresholds = (thresholds: Partial<PolicyThresholds>): DecisionPolicy => ({
+  ...V1,
+  thresholds: { ...V1.thresholds, ...thresholds },
+});
 
 type ReadDocument = Extract<DocumentOutcome, { status: 'READ' }>;
 type ComparedFace = Extract<FaceOutcome, { status: 'COMPARED' }>;
@@ -333,9 +341,9 @@ const CASES: Case[] = [
   ],
 ];
 
-describe('decide with the default thresholds', () => {
+describe('decide under policy v1', () => {
   it.each(CASES)('%s', (_, outcomes, decision, reasons) => {
-    expect(decide(outcomes, DEFAULT_THRESHOLDS)).toEqual({ decision, reasons });
+    expect(decide(outcomes, V1)).toEqual({ decision, reasons });
   });
 
   it('covers every reason the policy can give', () => {
@@ -346,7 +354,7 @@ describe('decide with the default thresholds', () => {
   });
 
   it('uses 0.90 to pass and 0.50 to fail, 0.80/0.50 for the liveness reference and 0.90 for a duplicate face', () => {
-    expect(DEFAULT_THRESHOLDS).toEqual({
+    expect(V1.thresholds).toEqual({
       facePass: 0.9,
       faceFail: 0.5,
       livenessSelfieMatch: 0.8,
@@ -370,10 +378,10 @@ describe('decide with other thresholds', () => {
     [0.6, { facePass: 0.6, faceFail: 0.6 }, 'PASS'],
     [0.5999, { facePass: 0.6, faceFail: 0.6 }, 'FAIL'],
   ])('similarity %s with %j is %s', (similarity, thresholds, decision) => {
-    expect(decide(withCompared({ similarity }), { ...DEFAULT_THRESHOLDS, ...thresholds }).decision).toBe(decision);
+    expect(decide(withCompared({ similarity }), withThresholds(thresholds)).decision).toBe(decision);
   });
 
-  it.each<[string, Partial<ComparedFace>, Partial<typeof DEFAULT_THRESHOLDS>, KycDecision]>([
+  it.each<[string, Partial<ComparedFace>, Partial<PolicyThresholds>, KycDecision]>([
     [
       'reference 0.85 with livenessSelfieMatch 0.9',
       { livenessReference: { selfie: 0.85, document: 0.9 } },
@@ -405,6 +413,59 @@ describe('decide with other thresholds', () => {
       'MANUAL_REVIEW',
     ],
   ])('%s is %s', (_, face, thresholds, decision) => {
-    expect(decide(withCompared(face), { ...DEFAULT_THRESHOLDS, ...thresholds }).decision).toBe(decision);
+    expect(decide(withCompared(face), withThresholds(thresholds)).decision).toBe(decision);
+  });
+});
+
+describe('policies as data', () => {
+  it('v1 fails on exactly the reasons the code failed on before policies were files', () => {
+    const failing = Object.entries(V1.rules).filter(([, verdict]) => verdict === 'FAIL');
+    expect(failing.map(([reason]) => reason)).toEqual(
+      FAIL_REASONS.filter((reason) => reason !== 'DOCUMENTS_NOT_RECEIVED'),
+    );
+  });
+
+  it('a later policy can fail on a review reason, and the decision follows its rule table', () => {
+    const stricter: DecisionPolicy = { ...V1, version: 'v2', rules: { ...V1.rules, REGISTER_RESTRICTIONS: 'FAIL' } };
+    const restricted = withRegister({ ...CHECKED, standing: 'REGISTERED_WITH_RESTRICTIONS' });
+    expect(decide(restricted, V1)).toEqual({ decision: 'MANUAL_REVIEW', reasons: ['REGISTER_RESTRICTIONS'] });
+    expect(decide(restricted, stricter)).toEqual({ decision: 'FAIL', reasons: ['REGISTER_RESTRICTIONS'] });
+  });
+
+  it.each<[string, (policy: Record<string, unknown>) => unknown, RegExp]>([
+    [
+      'a mandatory fail turned into a review',
+      (p) => ({ ...p, rules: { ...(p.rules as object), DOCUMENT_EXPIRED: 'MANUAL_REVIEW' } }),
+      /rules\.DOCUMENT_EXPIRED/,
+    ],
+    [
+      'a reason missing from the rule table',
+      (p) => ({ ...p, rules: { ...(p.rules as object), DUPLICATE_FACE: undefined } }),
+      /rules\.DUPLICATE_FACE/,
+    ],
+    [
+      'a reason no policy gives',
+      (p) => ({ ...p, rules: { ...(p.rules as object), DOCUMENTS_NOT_RECEIVED: 'FAIL' } }),
+      /rules/,
+    ],
+    [
+      'faceFail above facePass',
+      (p) => ({ ...p, thresholds: { ...(p.thresholds as object), faceFail: 0.95 } }),
+      /faceFail must not be above facePass/,
+    ],
+    [
+      'a threshold off the 0..1 scale',
+      (p) => ({ ...p, thresholds: { ...(p.thresholds as object), facePass: 90 } }),
+      /thresholds\.facePass/,
+    ],
+    ['an unknown field', (p) => ({ ...p, autoApprove: true }), /autoApprove/],
+  ])('refuses %s', (_, change, message) => {
+    const result = decisionPolicySchema.safeParse(change({ ...V1 }));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('\n')).toMatch(message);
+  });
+
+  it('every file in policies/ is valid and named after its version', () => {
+    expect(allPolicies().map((policy) => policy.version)).toContain('v1');
   });
 });

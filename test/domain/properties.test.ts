@@ -7,8 +7,10 @@ import { parseDocumentText, parseIdentityFields } from '../../src/domain/identit
 import { formatTd1Mrz, formatTd3Mrz, type MrzFields, parseMrz } from '../../src/domain/mrz.ts';
 import { matchNames } from '../../src/domain/names.ts';
 import type { CheckOutcomes, DocumentOutcome, FaceOutcome, RegisterOutcome } from '../../src/domain/outcomes.ts';
-import { FAIL_REASONS, isFailReason, REVIEW_REASONS } from '../../src/domain/reasons.ts';
+import { type DecisionPolicy, failsUnder, type PolicyThresholds } from '../../src/domain/policy.ts';
+import { FAIL_REASONS, REVIEW_REASONS } from '../../src/domain/reasons.ts';
 import { REGISTER_STANDINGS } from '../../src/domain/registers.ts';
+import { allPolicies } from '../../src/policies.ts';
 
 const TRICKY_CHARACTERS = [
   '<',
@@ -306,16 +308,22 @@ const outcomes: fc.Arbitrary<CheckOutcomes> = fc.record(
   { requiredKeys: ['document', 'face', 'register'] },
 );
 const ratio = fc.double({ min: 0, max: 1, noNaN: true });
-const thresholds = fc
+const anyThresholds: fc.Arbitrary<PolicyThresholds> = fc
   .record({ a: ratio, b: ratio, livenessSelfieMatch: ratio, livenessDocumentMatch: ratio, duplicateFace: ratio })
   .map(({ a, b, ...rest }) => ({ faceFail: Math.min(a, b), facePass: Math.max(a, b), ...rest }));
-type Thresholds = typeof thresholds extends fc.Arbitrary<infer T> ? T : never;
+/** The policy file as it is, or its rule table under any thresholds (as a later version could set them). */
+const policyArbitrary = (policy: DecisionPolicy): fc.Arbitrary<DecisionPolicy> =>
+  fc.oneof(
+    fc.constant(policy),
+    anyThresholds.map((thresholds) => ({ ...policy, thresholds })),
+  );
 
 /** The reference image is below a liveness threshold, or off the 0..1 scale. */
 const offBelow = (similarity: number | null, threshold: number) =>
   similarity !== null && !(similarity >= threshold && similarity <= 1);
 
-function failConditionHolds({ document, face, register }: CheckOutcomes, limits: Thresholds): boolean {
+/** The mandatory fail conditions, which every policy must fail on (MANDATORY_FAIL_REASONS). */
+function failConditionHolds({ document, face, register }: CheckOutcomes, limits: PolicyThresholds): boolean {
   const { faceFail } = limits;
   return (
     (document.status === 'READ' && document.expired) ||
@@ -337,57 +345,65 @@ function failConditionHolds({ document, face, register }: CheckOutcomes, limits:
   );
 }
 
-describe('decide', () => {
-  const canonicalOrder: string[] = [...FAIL_REASONS, ...REVIEW_REASONS];
+describe.each(allPolicies().map((policy) => [policy.version, policy] as const))(
+  'decide under policy %s',
+  (_, policyFile) => {
+    const policies = policyArbitrary(policyFile);
+    const canonicalOrder: string[] = [...FAIL_REASONS, ...REVIEW_REASONS];
 
-  it('fails, and never passes, when any fail condition holds', () => {
-    fc.assert(
-      fc.property(outcomes, thresholds, (checks, limits) => {
-        const { decision } = decide(checks, limits);
-        if (failConditionHolds(checks, limits)) expect(decision).toBe('FAIL');
-      }),
-      { numRuns: 2_000 },
-    );
-  });
+    it('fails, and never passes, when any fail condition holds', () => {
+      fc.assert(
+        fc.property(outcomes, policies, (checks, policy) => {
+          const { decision } = decide(checks, policy);
+          if (failConditionHolds(checks, policy.thresholds)) expect(decision).toBe('FAIL');
+        }),
+        { numRuns: 2_000 },
+      );
+    });
 
-  it('never passes one person behind two accounts, and sends it to a person unless something fails', () => {
-    fc.assert(
-      fc.property(outcomes, thresholds, (checks, limits) => {
-        const { decision, reasons } = decide(checks, limits);
-        const { document, face } = checks;
-        const twoAccounts =
-          (document.status === 'READ' && (document.duplicates ?? []).length > 0) ||
-          (face.status === 'COMPARED' &&
-            (face.sameFaceAs ?? []).some(({ similarity }) => similarity >= limits.duplicateFace)) ||
-          (checks.registrationAlsoClaimedBy ?? []).length > 0;
-        if (twoAccounts) {
-          expect(decision).not.toBe('PASS');
+    it('never passes one person behind two accounts, and sends it to a person unless something fails', () => {
+      fc.assert(
+        fc.property(outcomes, policies, (checks, policy) => {
+          const { decision, reasons } = decide(checks, policy);
+          const { document, face } = checks;
+          const twoAccounts =
+            (document.status === 'READ' && (document.duplicates ?? []).length > 0) ||
+            (face.status === 'COMPARED' &&
+              (face.sameFaceAs ?? []).some(({ similarity }) => similarity >= policy.thresholds.duplicateFace)) ||
+            (checks.registrationAlsoClaimedBy ?? []).length > 0;
+          if (twoAccounts) {
+            expect(decision).not.toBe('PASS');
+            expect(
+              reasons.some((reason) => reason.startsWith('DUPLICATE_') || reason === 'REGISTRATION_CLAIMED_TWICE'),
+            ).toBe(true);
+          }
+          if (
+            twoAccounts &&
+            !failConditionHolds(checks, policy.thresholds) &&
+            !reasons.some((reason) => failsUnder(policy, reason))
+          ) {
+            expect(decision).toBe('MANUAL_REVIEW');
+          }
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+
+    it('passes exactly when there are no reasons, and gives unique reasons in a fixed order', () => {
+      fc.assert(
+        fc.property(outcomes, policies, (checks, policy) => {
+          const { decision, reasons } = decide(checks, policy);
+          expect(decision === 'PASS').toBe(reasons.length === 0);
+          expect(decision === 'FAIL').toBe(reasons.some((reason) => failsUnder(policy, reason)));
+          const positions = reasons.map((reason) => canonicalOrder.indexOf(reason));
           expect(
-            reasons.some((reason) => reason.startsWith('DUPLICATE_') || reason === 'REGISTRATION_CLAIMED_TWICE'),
+            positions.every(
+              (position, index) => position >= 0 && (index === 0 || position > (positions[index - 1] ?? -1)),
+            ),
           ).toBe(true);
-        }
-        if (twoAccounts && !failConditionHolds(checks, limits) && !reasons.some(isFailReason)) {
-          expect(decision).toBe('MANUAL_REVIEW');
-        }
-      }),
-      { numRuns: 2_000 },
-    );
-  });
-
-  it('passes exactly when there are no reasons, and gives unique reasons in a fixed order', () => {
-    fc.assert(
-      fc.property(outcomes, thresholds, (checks, limits) => {
-        const { decision, reasons } = decide(checks, limits);
-        expect(decision === 'PASS').toBe(reasons.length === 0);
-        expect(decision === 'FAIL').toBe(reasons.some(isFailReason));
-        const positions = reasons.map((reason) => canonicalOrder.indexOf(reason));
-        expect(
-          positions.every(
-            (position, index) => position >= 0 && (index === 0 || position > (positions[index - 1] ?? -1)),
-          ),
-        ).toBe(true);
-      }),
-      { numRuns: 2_000 },
-    );
-  });
-});
+        }),
+        { numRuns: 2_000 },
+      );
+    });
+  },
+);

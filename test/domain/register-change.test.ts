@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS } from '../../src/domain/decision.ts';
 import type { CheckOutcomes, RegisterOutcome } from '../../src/domain/outcomes.ts';
 import {
   type CurrentDecision,
@@ -10,6 +9,7 @@ import {
 } from '../../src/domain/register-change.ts';
 import { registerRecordFromItems } from '../../src/domain/register-records.ts';
 import type { RegisterRecord } from '../../src/domain/registers.ts';
+import { loadPolicy } from '../../src/policies.ts';
 
 const BASELINE: RegisterRecord = {
   regType: 'GMC',
@@ -194,7 +194,7 @@ describe('decideOnRegisterChange: the same policy over the stored outcomes and t
       ['REGISTER_SUSPENDED', 'REGISTER_NAME_MISMATCH'],
     ],
   ])('%s', (_, stored, register, changes, current, decision, reasons) => {
-    expect(decideOnRegisterChange(stored, register, changes, current, DEFAULT_THRESHOLDS)).toEqual({
+    expect(decideOnRegisterChange(stored, register, changes, current, loadPolicy('v1'))).toEqual({
       decision,
       reasons,
     });

@@ -16,7 +16,7 @@ import { similarityOfDistance } from '../../src/adapters/rekognition/human.ts';
 import type { ImageSource } from '../../src/adapters/rekognition/index.ts';
 import { createSql, type Sql } from '../../src/db/pool.ts';
 import { seededRng } from '../../src/demo/synthetic-people.ts';
-import { DEFAULT_THRESHOLDS } from '../../src/domain/decision.ts';
+import { loadPolicy } from '../../src/policies.ts';
 
 const MIGRATIONS = new URL('../../db/migrations/', import.meta.url);
 
@@ -54,7 +54,7 @@ describe('pgvector face index (PGlite)', () => {
   const users: number[] = [];
   const selfies: number[] = [];
   const ref = (key: string) => ({ bucket: 'kyc-raw', key });
-  const minSimilarity = DEFAULT_THRESHOLDS.duplicateFace;
+  const minSimilarity = loadPolicy('v1').thresholds.duplicateFace;
   const fallbackUsed: string[] = [];
 
   beforeAll(async () => {

@@ -17,7 +17,7 @@ import {
 import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
 import type { ObjectRef, ObjectStore } from '../../src/adapters/s3/index.ts';
 import { renderSelfie, sampleFaces } from '../../src/demo/synthetic-documents.ts';
-import { DEFAULT_THRESHOLDS } from '../../src/domain/decision.ts';
+import { loadPolicy } from '../../src/policies.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 interface Someone {
@@ -34,7 +34,7 @@ describe('local face index (usearch + PostgreSQL)', () => {
   let file: string;
   const people: Someone[] = [];
   const opened: UsearchFaceIndex[] = [];
-  const minSimilarity = DEFAULT_THRESHOLDS.duplicateFace;
+  const minSimilarity = loadPolicy('v1').thresholds.duplicateFace;
 
   const openIndex = () => {
     const index = createUsearchFaceIndex({

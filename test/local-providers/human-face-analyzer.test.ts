@@ -22,10 +22,12 @@ import {
   sampleFaces,
   seededRng,
 } from '../../src/demo/synthetic-documents.ts';
+import { loadPolicy } from '../../src/policies.ts';
 import { timingSummary } from './timing.ts';
 
-/** The thresholds the engine is calibrated for: the service's defaults, set for Rekognition. */
-const { KYC_FACE_PASS_THRESHOLD, KYC_FACE_FAIL_THRESHOLD, KYC_LIVENESS_THRESHOLD } = loadConfig({});
+/** The thresholds the engine is calibrated for: the service's defaults (policy v1), set for Rekognition. */
+const { KYC_LIVENESS_THRESHOLD } = loadConfig({});
+const { facePass, faceFail } = loadPolicy('v1').thresholds;
 
 /** Four selfies per person, each unlike the passport photo in framing, mirroring or light. */
 function selfieVariants(index: number): SelfieVariant[] {
@@ -127,11 +129,11 @@ describe('human face analyzer (WASM)', () => {
       }
     }
     console.log(
-      `human similarity: same face ≥ ${lowestSame.toFixed(3)} (pass threshold ${KYC_FACE_PASS_THRESHOLD}), ` +
-        `other faces ≤ ${highestOther.toFixed(3)} (fail threshold ${KYC_FACE_FAIL_THRESHOLD})`,
+      `human similarity: same face ≥ ${lowestSame.toFixed(3)} (pass threshold ${facePass}), ` +
+        `other faces ≤ ${highestOther.toFixed(3)} (fail threshold ${faceFail})`,
     );
-    expect(lowestSame).toBeGreaterThanOrEqual(KYC_FACE_PASS_THRESHOLD);
-    expect(highestOther).toBeLessThan(KYC_FACE_FAIL_THRESHOLD);
+    expect(lowestSame).toBeGreaterThanOrEqual(facePass);
+    expect(highestOther).toBeLessThan(faceFail);
   });
 
   it('maps descriptor distance onto a 0..1 similarity that falls as faces differ', () => {

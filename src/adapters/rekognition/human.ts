@@ -16,7 +16,7 @@
  *   (median 89); a Gaussian blur of σ = 0.3% of the face width gives a median of 60, 0.6% 24, 0.9% 6, 1.2% 0. So the
  *   default KYC_SELFIE_MIN_SHARPNESS of 10 turns away a selfie about as soft as a 1% blur.
  * - similarity: see similarityOfDistance. The Euclidean distance between two descriptors is mapped onto
- *   Rekognition's 0..1 scale, so KYC_FACE_PASS_THRESHOLD (0.9) and KYC_FACE_FAIL_THRESHOLD (0.5) mean the same
+ *   Rekognition's 0..1 scale, so the policy's facePass (0.9) and faceFail (0.5) thresholds mean the same
  *   for both engines and `face_checks.match_score` reads the same whichever engine wrote it.
  * - liveness: see passiveLiveness; human's liveness classifier, mapped so KYC_LIVENESS_THRESHOLD (0.9) applies.
  */
@@ -285,7 +285,7 @@ export function createPassiveLivenessService(): LivenessService {
  *
  * FaceRes is a small model. Two different photographs of one woman in the face-api samples lie 9.1 apart, further
  * than two women in one photograph (8.9), so on real document photos taken years apart a genuine holder can score
- * below 0.5. That is why an on-prem site deciding with this engine should set KYC_FACE_FAIL_THRESHOLD to 0: a low
+ * below 0.5. That is why an on-prem site deciding with this engine should run a policy with faceFail 0: a low
  * score then goes to a person (FACE_MATCH_BORDERLINE) instead of failing the case.
  */
 export function similarityOfDistance(distance: number): number {

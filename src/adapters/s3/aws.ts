@@ -1,4 +1,11 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectStore } from './index.ts';
 
@@ -25,6 +32,22 @@ export function createS3ObjectStore(client: S3Client, options: { kmsKeyId?: stri
         if (error instanceof NoSuchKey)
           throw new PermanentAdapterError('OBJECT_NOT_FOUND', `no object s3://${bucket}/${key}`);
         throw error;
+      }
+    },
+    /**
+     * The bucket is versioned (infra/lib/data-stack.ts), so a plain delete would leave the image behind a delete
+     * marker: every version of the key, and every marker, is deleted by its version id.
+     */
+    async delete({ bucket, key }) {
+      for (;;) {
+        const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100 }));
+        const versions = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].filter(
+          (version) => version.Key === key,
+        );
+        if (versions.length === 0) return;
+        for (const { VersionId } of versions) {
+          await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId }));
+        }
       }
     },
   };

@@ -1,5 +1,5 @@
 /** The object store as a folder: `<root>/<bucket>/<key>`, for on-prem sites and `npm start` without AWS. */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectRef, ObjectStore } from './index.ts';
@@ -31,6 +31,9 @@ export function createFolderObjectStore(root: string): ObjectStore {
         }
         throw error;
       }
+    },
+    async delete(ref) {
+      await rm(pathOf(ref), { force: true });
     },
   };
 }

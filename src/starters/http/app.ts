@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { createAuthorizer, installAuditTrail } from './auth.ts';
 import { registerCodecRoutes } from './codec.ts';
+import { registerComplianceRoutes } from './compliance.ts';
 import { registerConsoleRoutes } from './console/routes.ts';
 import { registerCsRoutes } from './cs.ts';
 import type { HttpDeps } from './deps.ts';
@@ -51,6 +52,7 @@ export async function buildHttpApp(deps: Omit<HttpDeps, 'requireRole'>): Promise
   registerWebhookRoutes(app, routeDeps);
   registerCsRoutes(app, routeDeps);
   registerOpsRoutes(app, routeDeps);
+  registerComplianceRoutes(app, routeDeps);
   await registerConsoleRoutes(app, routeDeps, deps.settings.console);
   await registerCodecRoutes(app, { ...routeDeps, corsOrigins: deps.settings.codecCorsOrigins });
   return app;

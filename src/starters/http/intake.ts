@@ -82,7 +82,10 @@ export function registerIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void
     const userId = userIdParam(request.params);
     // A retry carrying the same Idempotency-Key writes the same objects again, which the workflow sees as duplicates.
     const objectId = idempotencyKey(request.headers) ?? randomUUID();
-    await existingUser(userId);
+    // An erased user's workflow is closed for good: an upload would start a new one and store new personal data.
+    if ((await existingUser(userId)).status === 'ERASED') {
+      throw new HttpError(410, 'USER_ERASED', `user ${userId} was erased`);
+    }
     if (!request.isMultipart()) throw new HttpError(415, 'NOT_MULTIPART', 'send multipart/form-data');
 
     const files: { kind: DocumentUploaded['kind']; bytes: Buffer }[] = [];
