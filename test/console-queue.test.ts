@@ -16,9 +16,9 @@ async function pending(name: string, regType: string, reasons: string[], hoursAg
     returning id`;
   const userId = (user as { id: number }).id;
   await db.sql`
-    insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, decided_at)
+    insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, decided_at, policy_version)
     values (${userId}, gen_random_uuid(), 'MANUAL_REVIEW', ${reasons}, 'AUTOMATIC',
-            now() - make_interval(hours => ${hoursAgo}))`;
+            now() - make_interval(hours => ${hoursAgo}), 'v1')`;
   ids[name] = userId;
 }
 

@@ -18,6 +18,9 @@ import { keepHistory } from './support/history-fixtures.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
 
 const PASSWORD = 'console-test-password-1';
+/** The README's pictures are retaken on request (KYC_CONSOLE_SCREENSHOTS=docs); otherwise they go to a scratch folder. */
+const screenshotDir =
+  process.env.KYC_CONSOLE_SCREENSHOTS === 'docs' ? 'docs' : mkdtempSync(join(tmpdir(), 'kyc-console-'));
 const ACCOUNTS = [
   { username: 'cs-ann', displayName: 'Ann Reviewer', roles: ['cs' as const] },
   { username: 'cs-ben', displayName: 'Ben Reviewer', roles: ['cs' as const] },
@@ -164,7 +167,7 @@ describe('CS review console', () => {
     await page.waitForURL(/reason=LIVENESS_NOT_PERFORMED/);
     await expect(caseRow(page, review.userId).count()).resolves.toBe(1);
     await expect(caseRow(page, other.userId).count()).resolves.toBe(0);
-    await page.screenshot({ path: 'docs/console-queue.png' });
+    await page.screenshot({ path: join(screenshotDir, 'console-queue.png') });
 
     await caseRow(page, review.userId).click();
     await page.waitForURL(`${h.url}/console/cases/${review.userId}`);
@@ -180,7 +183,7 @@ describe('CS review console', () => {
     expect(await page.getAttribute('a:has-text("Workflow in the Temporal Web UI")', 'href')).toBe(
       `${h.config.KYC_TEMPORAL_UI_URL}/namespaces/${h.config.TEMPORAL_NAMESPACE}/workflows/${kycWorkflowId(review.userId)}`,
     );
-    await page.screenshot({ path: 'docs/console-case.png' });
+    await page.screenshot({ path: join(screenshotDir, 'console-case.png') });
 
     await page.click('button:has-text("Claim this case")');
     await expect(page.locator('.flash.accepted').textContent()).resolves.toContain('Claimed');

@@ -29,9 +29,9 @@ export async function consolePart(rig: Rig, quick: boolean): Promise<PartResult>
       from generate_series(1, ${pending}) as i
       returning id
     ), numbered as (select id, row_number() over (order by id) as i from seeded)
-    insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, decided_at)
+    insert into kyc_decisions (user_id, cycle_id, decision, reasons, source, decided_at, policy_version)
     select id, gen_random_uuid(), 'MANUAL_REVIEW', array[(${REASONS}::text[])[1 + i % 4]], 'AUTOMATIC',
-           now() - make_interval(mins => (i * 4320 / ${pending})::int)
+           now() - make_interval(mins => (i * 4320 / ${pending})::int), 'v1'
     from numbered`;
   await sql`
     insert into review_claims (user_id, reviewer)
