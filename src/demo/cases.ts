@@ -18,6 +18,8 @@ export interface DemoCase {
   /** JPEGs: the passport data page and the selfie. */
   passport: Uint8Array;
   selfie: Uint8Array;
+  /** Which sample face the selfie shows: a face another user was accepted with makes the fraud controls step in. */
+  selfieFaceId: string;
   registerEntry: RegisterEntry;
   /** The automatic decision the checks should reach, and the reason that decides it. */
   expected: { decision: 'PASS' | 'FAIL' | 'MANUAL_REVIEW'; reason?: ReasonCode };
@@ -81,8 +83,8 @@ export async function buildDemoCases(rng: Rng): Promise<DemoCase[]> {
   const faces = (await sampleFaces())
     .map((face) => ({ face, order: rng() }))
     .sort((a, b) => a.order - b.order)
-    .map(({ face }) => face.image);
-  const faceAt = (index: number): Uint8Array => {
+    .map(({ face }) => face);
+  const faceAt = (index: number): { id: string; image: Uint8Array } => {
     const face = faces[index % faces.length];
     if (!face) throw new Error('no sample faces');
     return face;
@@ -98,8 +100,9 @@ export async function buildDemoCases(rng: Rng): Promise<DemoCase[]> {
       regType: plan.regType,
       regNo,
       email: emailOf(person, regNo),
-      passport: await renderPassport(person, faceAt(index)),
-      selfie: await renderSelfie(selfieFace, selfieVariant(rng)),
+      passport: await renderPassport(person, faceAt(index).image),
+      selfie: await renderSelfie(selfieFace.image, selfieVariant(rng)),
+      selfieFaceId: selfieFace.id,
       registerEntry: {
         regType: plan.regType,
         regNo,
