@@ -142,11 +142,18 @@ export async function startRig(): Promise<Rig> {
   }
 }
 
+/** The heap limit the production worker runs with (the worker container's NODE_OPTIONS, infra/lib/service-stack.ts). */
+const WORKER_NODE_FLAGS = ['--max-old-space-size=1024'];
+
 async function spawnWorker(options: BenchWorkerOptions): Promise<BenchWorker> {
-  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(new URL('./worker.ts', import.meta.url))], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_WORKER: JSON.stringify(options) },
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...WORKER_NODE_FLAGS, fileURLToPath(new URL('./worker.ts', import.meta.url))],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, BENCH_WORKER: JSON.stringify(options) },
+    },
+  );
   const finished = new Map<string, number>();
   const waiting = new Map<string, (at: number) => void>();
   const answers = new Map<number, (message: WorkerMessage) => void>();

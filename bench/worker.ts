@@ -7,11 +7,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../src/activities/deps.ts';
 import { createActivities } from '../src/activities/index.ts';
-import type { Config } from '../src/config.ts';
+import { type Config, loadConfig } from '../src/config.ts';
+import { createDataConverter } from '../src/data-protection/data-converter.ts';
 import { createSql } from '../src/db/pool.ts';
 import { createLogger } from '../src/logger.ts';
 import { createAwsOutsideWorld } from '../src/providers.ts';
-import { testDataConverter } from '../test/support/temporal.ts';
 import { floorActivities, LAST_ACTIVITIES } from './floor-activities.ts';
 import { countStatements } from './postgres.ts';
 
@@ -20,9 +20,12 @@ export interface BenchWorkerOptions {
   taskQueue: string;
   bundlePath: string;
   databaseUrl: string;
-  /** The driver's configuration, through JSON: its payload keys do not survive, and this worker uses the test keys. */
+  /**
+   * The driver's configuration, through JSON: its payload keys do not survive, and this worker uses the local keys the
+   * driver's client (test/support/temporal.ts) encrypts with.
+   */
   config: Config;
-  /** Unset: the SDK's default, as the service's worker runs. */
+  /** Unset: KYC_WORKER_MAX_CACHED_WORKFLOWS, as the service's worker runs. */
   maxCachedWorkflows?: number;
 }
 
@@ -46,7 +49,8 @@ const worker = await Worker.create({
   connection: await NativeConnection.connect({ address: options.temporalAddress }),
   taskQueue: options.taskQueue,
   workflowBundle: { codePath: options.bundlePath },
-  dataConverter: testDataConverter,
+  // Not test/support's converter: importing it would load vitest and the test server into the measured process.
+  dataConverter: createDataConverter(loadConfig({}).payloadKeys),
   activities: {
     ...createActivities({
       sql,
@@ -72,7 +76,7 @@ const worker = await Worker.create({
       }),
     ],
   },
-  ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
+  maxCachedWorkflows: options.maxCachedWorkflows ?? config.KYC_WORKER_MAX_CACHED_WORKFLOWS,
 });
 
 process.on('message', (message: DriverMessage) => {

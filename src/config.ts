@@ -292,6 +292,12 @@ const environmentSchema = z.object({
    * bundling the workflow code at every start, which takes seconds of CPU. Unset: bundle at start (development).
    */
   KYC_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  /**
+   * Workflows the worker keeps in memory between their tasks. A KycWorkflow is busy for seconds and then waits days,
+   * so a few hundred cover every case in progress; the SDK's default (about 2,300 for Node's default heap) kept a
+   * bench worker at 4.6 GB. An evicted workflow replays its history on its next task.
+   */
+  KYC_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
   /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z

@@ -180,7 +180,7 @@ async function startInOrder(
 
   await setUpSchedules(service, logger);
 
-  const outsideWorld = createOutsideWorld(service, logger, sql);
+  const outsideWorld = await createOutsideWorld(service, logger, sql);
   started.push({ name: `${config.KYC_PROVIDERS} providers`, stop: () => outsideWorld.close() });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   started.push({ name: 'worker connection', stop: () => connection.close() });

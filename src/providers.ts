@@ -22,23 +22,16 @@ import { createSesEmailTransport } from './adapters/email/ses.ts';
 import { createSmtpEmailTransport } from './adapters/email/smtp.ts';
 import { createLocalFaceIndex } from './adapters/face-index/pgvector.ts';
 import { createRekognitionFaceIndex } from './adapters/face-index/rekognition.ts';
-import { createUsearchFaceIndex } from './adapters/face-index/usearch.ts';
 import type { ProductChannel } from './adapters/product-channel.ts';
 import { createRekognitionFaceAnalyzer, createRekognitionLivenessService } from './adapters/rekognition/aws.ts';
-import {
-  createHumanFaceAnalyzer,
-  createPassiveLivenessService,
-  FACE_DESCRIPTOR_LENGTH,
-  similarityOfDistance,
-} from './adapters/rekognition/human.ts';
 import type { ImageSource, LivenessService } from './adapters/rekognition/index.ts';
+import { createPassiveLivenessService } from './adapters/rekognition/passive-liveness.ts';
 import { createS3ObjectStore } from './adapters/s3/aws.ts';
 import { createFolderObjectStore } from './adapters/s3/folder.ts';
 import type { ObjectStore } from './adapters/s3/index.ts';
 import { createSnsChannel } from './adapters/sns/index.ts';
 import { createSqsPublisher } from './adapters/sqs/index.ts';
 import { createTextractDocumentReader } from './adapters/textract/aws.ts';
-import { createTesseractDocumentReader } from './adapters/textract/tesseract.ts';
 import { createWebhookChannel } from './adapters/webhook/index.ts';
 import type { Config } from './config.ts';
 import type { Sql } from './db/pool.ts';
@@ -73,8 +66,8 @@ export interface ClosableOutsideWorld extends OutsideWorld {
 }
 
 /** The outside world KYC_PROVIDERS names; `sql` keeps the face index's bookkeeping rows. */
-export function createOutsideWorld(config: Config, logger: Logger, sql: Sql): ClosableOutsideWorld {
-  if (config.KYC_PROVIDERS === 'local') return createLocalOutsideWorld(config, logger, sql);
+export async function createOutsideWorld(config: Config, logger: Logger, sql: Sql): Promise<ClosableOutsideWorld> {
+  if (config.KYC_PROVIDERS === 'local') return await createLocalOutsideWorld(config, logger, sql);
   return { ...createAwsOutsideWorld(config, logger, sql), close: async () => {} };
 }
 
@@ -83,7 +76,18 @@ export function createOutsideWorld(config: Config, logger: Logger, sql: Sql): Cl
  * register look-ups read the snapshot files, and their runs are kept under KYC_DATA_DIR like Apify keeps its runs.
  * Mail, product notifications and queue mirrors follow their own settings, as in AWS mode.
  */
-export function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql): ClosableOutsideWorld {
+export async function createLocalOutsideWorld(config: Config, logger: Logger, sql: Sql): Promise<ClosableOutsideWorld> {
+  // Loaded only here: tesseract.js, human with TensorFlow.js, canvas and usearch would otherwise sit in every worker's
+  // memory, AWS mode's too (README, "Benchmarks").
+  const [
+    { createTesseractDocumentReader },
+    { createHumanFaceAnalyzer, FACE_DESCRIPTOR_LENGTH, similarityOfDistance },
+    { createUsearchFaceIndex },
+  ] = await Promise.all([
+    import('./adapters/textract/tesseract.ts'),
+    import('./adapters/rekognition/human.ts'),
+    import('./adapters/face-index/usearch.ts'),
+  ]);
   const store = createObjectStore(config);
   const documents = createTesseractDocumentReader(store);
   const faces = createHumanFaceAnalyzer(store);

@@ -7,12 +7,18 @@ describe('loadConfig', () => {
     expect(config.KYC_TASK_QUEUE).toBe('kyc');
     expect(config.KYC_REGISTER_WEBHOOK_TIMEOUT).toBe(30 * 60 * 1000);
     expect(config.KYC_POLICY_VERSION).toBe('v1');
+    expect(config.KYC_WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
   });
 
   it('reads durations and numbers', () => {
-    const config = loadConfig({ KYC_CS_REMINDER_AFTER: '2h', DATABASE_POOL_SIZE: '4' });
+    const config = loadConfig({
+      KYC_CS_REMINDER_AFTER: '2h',
+      DATABASE_POOL_SIZE: '4',
+      KYC_WORKER_MAX_CACHED_WORKFLOWS: '2000',
+    });
     expect(config.KYC_CS_REMINDER_AFTER).toBe(7_200_000);
     expect(config.DATABASE_POOL_SIZE).toBe(4);
+    expect(config.KYC_WORKER_MAX_CACHED_WORKFLOWS).toBe(2000);
   });
 
   it.each([
@@ -23,6 +29,7 @@ describe('loadConfig', () => {
     ['KYC_DOCUMENTS_TIMEOUT', 'fortnight'],
     ['LOG_LEVEL', 'loud'],
     ['DATABASE_POOL_SIZE', '0'],
+    ['KYC_WORKER_MAX_CACHED_WORKFLOWS', '1'],
   ])('fails fast naming %s when it is %j', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrowError(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrowError(

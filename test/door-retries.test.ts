@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLBACK_TOKEN_HEADER, callbackToken } from '../src/adapters/apify/callback-token.ts';
-import { createPassiveLivenessService } from '../src/adapters/rekognition/human.ts';
+import { createPassiveLivenessService } from '../src/adapters/rekognition/passive-liveness.ts';
 import type { ObjectRef, ObjectStore } from '../src/adapters/s3/index.ts';
 import { tokenDigest } from '../src/config.ts';
 import type { DocumentUploaded, RegisterResult } from '../src/contract/kyc-workflow.ts';

@@ -9,10 +9,10 @@ import { closedLoop, type Finished, type Launch, openLoop } from '../drive.ts';
 import { DECIDE_ACTIVITIES } from '../floor-activities.ts';
 import { startFloorVerification, startKycVerification, userPool } from '../flows.ts';
 import { timeline } from '../history.ts';
-import { databaseBackends, measureCpu } from '../machine.ts';
+import { databaseBackends, measureCpu, residentBytes } from '../machine.ts';
 import { activityBetween, databaseActivity, STATISTICS_DELAY_MS } from '../postgres.ts';
 import type { Rig } from '../rig.ts';
-import { ms, percentile, perSecond, ratio, sleep } from '../stats.ts';
+import { mib, ms, percentile, perSecond, ratio, sleep } from '../stats.ts';
 import type { PartResult, Row } from '../table.ts';
 
 type Side = 'kyc' | 'floor' | 'upserts';
@@ -98,6 +98,8 @@ export async function floorPart(rig: Rig, quick: boolean): Promise<PartResult> {
       }
     }
 
+    const workerRssAfterSaturation = residentBytes(worker.pid);
+
     const openLoops: Record<number, Record<'kyc' | 'floor', { finished: Finished[]; unfinished: number }>> = {};
     for (const rate of RATES) {
       const bySide = {
@@ -115,6 +117,8 @@ export async function floorPart(rig: Rig, quick: boolean): Promise<PartResult> {
     }
 
     const statements = await worker.statements();
+    // Read as the worker holds it, without a collection first: what the machine has to give it.
+    const workerRss = { afterSaturation: workerRssAfterSaturation, atEnd: residentBytes(worker.pid) };
     await worker.stop();
     await sleep(STATISTICS_DELAY_MS);
     const database = activityBetween(databaseBefore, await databaseActivity(statsSql));
@@ -131,6 +135,7 @@ export async function floorPart(rig: Rig, quick: boolean): Promise<PartResult> {
       concurrency: CONCURRENCY,
       settings,
       saturation,
+      workerRss,
       latency,
       kycVerifications,
       database: {
@@ -208,6 +213,7 @@ const median = (values: number[]) => percentile(values, 50);
 
 function rows(figures: {
   saturation: Record<Side, Saturation>;
+  workerRss: { afterSaturation: number; atEnd: number };
   latency: Record<number, Record<'kyc' | 'floor', LatencyBreakdown>>;
   database: { activeMsPerVerification: number; statementsPerVerification: number };
 }): Row[] {
@@ -241,6 +247,10 @@ function rows(figures: {
       ratio: ratio(rate('upserts') / rate('floor')),
     },
   ];
+  result.push({
+    figure: 'worker RSS (one worker runs both sides) after the saturation rounds, and at the end of the part',
+    value: `${mib(figures.workerRss.afterSaturation)}, ${mib(figures.workerRss.atEnd)}`,
+  });
   const unfinished = saturation.kyc.unfinished + saturation.floor.unfinished + saturation.upserts.unfinished;
   if (unfinished > 0) {
     result.push({

@@ -197,6 +197,9 @@ export class KycServiceStack extends Stack {
       environment: {
         ...serviceEnvironment,
         KYC_SCHEDULES_SETUP: 'true',
+        // Half the task's memory per V8 heap: uncapped, Node sizes the heap from the host, and the bench worker grew to
+        // 4.6 GB (README, "Benchmarks"). KYC_WORKER_MAX_CACHED_WORKFLOWS bounds what the workflow cache keeps.
+        NODE_OPTIONS: '--max-old-space-size=1024',
         KYC_EMAIL_TRANSPORT: 'ses',
         KYC_EMAIL_FROM: settings.emailFrom,
         KYC_CS_EMAIL: settings.csEmail,

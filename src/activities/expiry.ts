@@ -1,7 +1,7 @@
 /**
  * Seed step 6 (expiry_reminder_lambda), one batch at a time: find the due documents, record each reminder once, email
- * the user and tell the product, and expire what has expired. Each message goes through the notifications outbox
- * (sendOnce), so a retried batch never sends twice.
+ * the user and tell the product, and expire what has expired. Each message goes through the notifications outbox,
+ * recorded and marked sent a page at a time, so a retried batch does not send twice what it marked.
  */
 import { z } from 'zod';
 import type { EmailMessage } from '../adapters/email/index.ts';
@@ -12,17 +12,28 @@ import {
   EXPIRY_THRESHOLDS,
   type ReminderDays,
 } from '../contract/expiry-workflow.ts';
-import { sendOnce } from '../db/decisions.ts';
-import { type DueDocument, documentsWithoutExpiry, recordReminders, selectDueDocuments } from '../db/expiry.ts';
+import {
+  type DueDocument,
+  documentsWithoutExpiry,
+  markOutboxSent,
+  type OutboxMessage,
+  recordOutboxMessages,
+  recordReminders,
+  selectDueDocuments,
+} from '../db/expiry.ts';
 import type { ActivityDeps } from './deps.ts';
 
 /** A due document whose reminder this pass recorded, and so must deliver. */
 type OurReminder = DueDocument & { reminderId: number };
 
-/** Messages to different users are independent; a few at a time keeps a batch short without flooding the mail relay. */
+/** An outbox message with what sends it. */
+type PendingMessage = OutboxMessage & { send: () => Promise<void> };
+
+/** Messages are independent of each other; a few at a time keeps a batch short without flooding the mail relay. */
 const SEND_CONCURRENCY = 8;
 
 const emailAddress = z.email();
+const canEmail = (document: DueDocument) => emailAddress.safeParse(document.email).success;
 
 export function createExpiryActivities({
   sql,
@@ -53,18 +64,21 @@ export function createExpiryActivities({
   }
 
   /**
-   * The reminder's messages, each once: the user's email (when users.email is an address) and an event on every
-   * product channel. Returns whether the user could be emailed.
+   * The reminder's messages: the user's email (when users.email is an address) and an event on every product
+   * channel, each with the idempotency key that makes it once-only in the outbox.
    */
-  async function deliver(document: OurReminder, decisionId: number): Promise<{ emailed: boolean }> {
+  function messagesOf(document: OurReminder, decisionId: number): PendingMessage[] {
     const { idDocumentId, userId, thresholdDays } = document;
     const keyPrefix = `expiry-reminder-${document.reminderId}`;
-    const emailed = emailAddress.safeParse(document.email).success;
-    if (emailed) {
+    const messages: PendingMessage[] = [];
+    if (canEmail(document)) {
       const idempotencyKey = `${keyPrefix}/user-email`;
-      await sendOnce(sql, { idempotencyKey, decisionId, channel: 'user-email' }, () =>
-        email.send(userEmail(document, idempotencyKey)),
-      );
+      messages.push({
+        idempotencyKey,
+        decisionId,
+        channel: 'user-email',
+        send: () => email.send(userEmail(document, idempotencyKey)),
+      });
     }
     const event =
       thresholdDays === 0
@@ -72,11 +86,37 @@ export function createExpiryActivities({
         : { type: 'kyc.document-expiring', userId, idDocumentId, decisionId, daysBefore: thresholdDays };
     for (const channel of productChannels) {
       const idempotencyKey = `${keyPrefix}/${channel.name}`;
-      await sendOnce(sql, { idempotencyKey, decisionId, channel: channel.name }, () =>
-        channel.publish(event, idempotencyKey),
-      );
+      messages.push({
+        idempotencyKey,
+        decisionId,
+        channel: channel.name,
+        send: () => channel.publish(event, idempotencyKey),
+      });
     }
-    return { emailed };
+    return messages;
+  }
+
+  /**
+   * Sends a page's messages through the outbox, each once: one statement records them all, one marks those sent. A
+   * message that went out but whose mark was lost (the worker died mid-page) goes out again on the retry under the
+   * same idempotency key and Message-ID, as with a mark per message, only over a page rather than one message.
+   */
+  async function deliverPage(messages: PendingMessage[]): Promise<void> {
+    const unsent = await recordOutboxMessages(sql, messages);
+    const sent: string[] = [];
+    try {
+      await forEachConcurrently(
+        messages.filter((message) => unsent.has(message.idempotencyKey)),
+        SEND_CONCURRENCY,
+        async (message) => {
+          await message.send();
+          sent.push(message.idempotencyKey);
+        },
+      );
+    } finally {
+      // Also after a failure: what did go out must not go out again on the retry.
+      await markOutboxSent(sql, sent);
+    }
   }
 
   return {
@@ -113,7 +153,8 @@ export function createExpiryActivities({
         missingEmail: { count: 0, idDocumentIds: [] },
         missingDecision: { count: 0, idDocumentIds: [] },
       };
-      await forEachConcurrently(ours, SEND_CONCURRENCY, async (document) => {
+      const messages: PendingMessage[] = [];
+      for (const document of ours) {
         if (document.thresholdDays === 0) {
           result.expired.push({ userId: document.userId, idDocumentId: document.idDocumentId });
         } else {
@@ -121,11 +162,12 @@ export function createExpiryActivities({
         }
         if (document.decisionId === null) {
           count(result.missingDecision, document.idDocumentId);
-          return;
+          continue;
         }
-        const { emailed } = await deliver(document, document.decisionId);
-        if (!emailed) count(result.missingEmail, document.idDocumentId);
-      });
+        if (!canEmail(document)) count(result.missingEmail, document.idDocumentId);
+        messages.push(...messagesOf(document, document.decisionId));
+      }
+      await deliverPage(messages);
       logger.info(
         {
           passId,

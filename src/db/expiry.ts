@@ -113,3 +113,39 @@ export async function documentsWithoutExpiry(sql: Sql, sampleSize: number): Prom
     where d.expiry_date is null and d.status not in ('NEW', 'SUPERSEDED') and u.status = 'VERIFIED'`;
   return row ?? { count: 0, ids: [] };
 }
+
+/** One message of the notifications outbox, keyed so that it is sent once. */
+export interface OutboxMessage {
+  idempotencyKey: string;
+  decisionId: number;
+  channel: string;
+}
+
+/**
+ * Records a page's messages in the outbox in one statement, each key once, and returns the keys not yet sent: new
+ * ones, and any an earlier attempt recorded but did not mark sent. The expiry pass's batched `sendOnce`.
+ */
+export async function recordOutboxMessages(sql: Sql, messages: OutboxMessage[]): Promise<Set<string>> {
+  if (messages.length === 0) return new Set();
+  const keys = messages.map((message) => message.idempotencyKey);
+  // The select reads the snapshot from before the insert: rows inserted here are unsent by definition.
+  const alreadySent = await sql<{ idempotencyKey: string }[]>`
+    with recorded as (
+      insert into notifications (idempotency_key, decision_id, channel)
+      select * from unnest(${keys}::varchar[], ${messages.map((message) => message.decisionId)}::bigint[],
+                           ${messages.map((message) => message.channel)}::varchar[])
+      on conflict (idempotency_key) do nothing
+    )
+    select idempotency_key as "idempotencyKey" from notifications
+    where idempotency_key = any(${keys}::varchar[]) and sent_at is not null`;
+  const sent = new Set(alreadySent.map((row) => row.idempotencyKey));
+  return new Set(keys.filter((key) => !sent.has(key)));
+}
+
+/** Marks messages sent, in one statement. */
+export async function markOutboxSent(sql: Sql, idempotencyKeys: string[]): Promise<void> {
+  if (idempotencyKeys.length === 0) return;
+  await sql`
+    update notifications set sent_at = now()
+    where idempotency_key = any(${idempotencyKeys}::varchar[]) and sent_at is null`;
+}

@@ -46,5 +46,6 @@ export async function createKycWorker({ config, logger, sql, connection, outside
       mirror,
     }),
     shutdownGraceTime: config.KYC_WORKER_SHUTDOWN_GRACE,
+    maxCachedWorkflows: config.KYC_WORKER_MAX_CACHED_WORKFLOWS,
   });
 }

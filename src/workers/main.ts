@@ -34,7 +34,7 @@ export async function runWorker(config: Config = configOrExit('worker')): Promis
   }
   if (config.KYC_SCHEDULES_SETUP) await setUpSchedules(config, logger);
 
-  const outsideWorld = createOutsideWorld(config, logger, sql);
+  const outsideWorld = await createOutsideWorld(config, logger, sql);
   const worker = await createKycWorker({
     config,
     logger,

@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentAdapterError } from '../../src/adapters/errors.ts';
 import {
   createHumanFaceAnalyzer,
-  createPassiveLivenessService,
   type HumanFaceAnalyzer,
   passiveLiveness,
   similarityOfDistance,
 } from '../../src/adapters/rekognition/human.ts';
+import { createPassiveLivenessService } from '../../src/adapters/rekognition/passive-liveness.ts';
 import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
 import type { ObjectRef, ObjectStore } from '../../src/adapters/s3/index.ts';
 import { loadConfig } from '../../src/config.ts';

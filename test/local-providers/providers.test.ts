@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PermanentAdapterError } from '../../src/adapters/errors.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -55,6 +57,55 @@ describe('KYC_PROVIDERS and the local defaults', () => {
   });
 });
 
+/**
+ * In a process of its own, which has loaded nothing yet: the worker role's modules and the outside world that
+ * `KYC_PROVIDERS` names are loaded, and every module resolved on the way is noted. Returns the local engines among them.
+ */
+async function enginesLoadedFor(providers: 'aws' | 'local'): Promise<string[]> {
+  const source = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);
+  const script = `
+    import { registerHooks } from 'node:module';
+    const engines = new Set();
+    registerHooks({
+      resolve(specifier, context, nextResolve) {
+        const resolved = nextResolve(specifier, context);
+        const engine = /node_modules\\/(tesseract\\.js|@vladmandic\\/human|@tensorflow\\/[^/]+|@napi-rs\\/canvas|usearch)\\//.exec(resolved.url);
+        if (engine) engines.add(engine[1]);
+        return resolved;
+      },
+    });
+    await import(${source('../../src/workers/main.ts')});
+    const { loadConfig } = await import(${source('../../src/config.ts')});
+    const { createSql } = await import(${source('../../src/db/pool.ts')});
+    const { createLogger } = await import(${source('../../src/logger.ts')});
+    const { createOutsideWorld } = await import(${source('../../src/providers.ts')});
+    const config = loadConfig({ KYC_PROVIDERS: '${providers}', KYC_DATA_DIR: process.argv[1] });
+    const sql = createSql(config.DATABASE_URL);
+    const world = await createOutsideWorld(config, createLogger({ level: 'silent' }), sql);
+    await world.close();
+    await sql.end();
+    process.stdout.write(JSON.stringify([...engines].sort()));`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'kyc-engines-'));
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, dataDir]);
+    return JSON.parse(stdout) as string[];
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe('local engines load only when chosen', () => {
+  it('leaves tesseract.js, human, TensorFlow.js, canvas and usearch out of an AWS worker', async () => {
+    expect(await enginesLoadedFor('aws')).toEqual([]);
+  });
+
+  it('loads them for the local outside world', async () => {
+    expect(await enginesLoadedFor('local')).toEqual(
+      expect.arrayContaining(['@napi-rs/canvas', '@vladmandic/human', 'tesseract.js', 'usearch']),
+    );
+  });
+});
+
 describe('the local outside world', () => {
   let dataDir: string;
   let world: ClosableOutsideWorld;
@@ -65,7 +116,7 @@ describe('the local outside world', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kyc-local-world-'));
     // The face index keeps its rows in PostgreSQL; nothing here uses it, and postgres.js connects only when asked.
     sql = createSql(config().DATABASE_URL);
-    world = createOutsideWorld(config(), createLogger({ level: 'silent' }), sql);
+    world = await createOutsideWorld(config(), createLogger({ level: 'silent' }), sql);
   });
   afterAll(async () => {
     await world.close();

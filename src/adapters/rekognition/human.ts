@@ -20,7 +20,7 @@
  *   for both engines and `face_checks.match_score` reads the same whichever engine wrote it.
  * - liveness: see passiveLiveness; human's liveness classifier, mapped so KYC_LIVENESS_THRESHOLD (0.9) applies.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -31,7 +31,7 @@ import type { Config, FaceResult, Human } from '@vladmandic/human';
 import { imageSize } from 'image-size';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectRef, ObjectStore } from '../s3/index.ts';
-import type { DetectedFace, FaceAnalyzer, FaceComparison, ImageSource, LivenessService } from './index.ts';
+import type { DetectedFace, FaceAnalyzer, FaceComparison, ImageSource } from './index.ts';
 
 const require = createRequire(import.meta.url);
 // The package's exports map offers only the tfjs-node build to Node; the WASM build sits beside it in dist/.
@@ -255,24 +255,6 @@ export function createHumanFaceAnalyzer(store: ObjectStore, options: HumanFaceAn
       await queue;
       human = undefined;
       analyses.clear();
-    },
-  };
-}
-
-/**
- * Face Liveness sessions are a Rekognition service with no local counterpart. Locally the selfie's passive score
- * (DetectedFace.liveness) stands in. Sessions still exist, as ids this service hands out: bound to a user and
- * single-use like Rekognition's, so the passive result of a selfie uploaded with one is bound the same way.
- */
-export function createPassiveLivenessService(): LivenessService {
-  return {
-    kind: 'PASSIVE',
-    createSession: async () => ({ sessionId: randomUUID() }),
-    getResult: async () => {
-      throw new PermanentAdapterError(
-        'NOT_CONFIGURED',
-        'locally the selfie is scored passively; sessions have no result',
-      );
     },
   };
 }
