@@ -31,7 +31,7 @@ import {
   expiryScheduleSettings,
   monitorScheduleSettings,
 } from '../src/starters/schedules.ts';
-import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { createTestDatabase, spreadUserIds, type TestDatabase } from './support/database.ts';
 import { type SmtpSink, startSmtpSink } from './support/smtp-sink.ts';
 import { connectDevServer, createTestWorker } from './support/temporal.ts';
 
@@ -75,9 +75,8 @@ describe('the kyc-expiry-reminders Schedule', () => {
 
   beforeAll(async () => {
     [env, db, smtp] = await Promise.all([connectDevServer(), createTestDatabase(), startSmtpSink()]);
-    // Other files run KycWorkflows (`kyc-user-<id>`) on this shared server with ids from their own databases;
-    // users far beyond theirs keep this pass's documentExpired signals from reaching them.
-    await db.sql`select setval('users_id_seq', ${1_000_000_000 + Math.floor(Math.random() * 1_000_000_000)})`;
+    // This pass's documentExpired signals must not reach other files' workflows on the shared server.
+    await spreadUserIds(db.sql);
     config = loadConfig({
       DATABASE_URL: db.url,
       KYC_TASK_QUEUE: `kyc-expiry-${randomUUID()}`,

@@ -17,3 +17,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const sql = createSql(url, { max: 5 });
   return { url, sql, close: () => sql.end({ timeout: 5 }) };
 }
+
+/**
+ * Moves a database's user ids far from every other file's: files that share the run's Temporal dev server each run
+ * KycWorkflows named `kyc-user-<id>` with ids from their own databases, which would otherwise meet at `kyc-user-1`.
+ */
+export async function spreadUserIds(sql: Sql): Promise<void> {
+  await sql`select setval('users_id_seq', ${1_000_000_000 + Math.floor(Math.random() * 1_000_000_000)})`;
+}

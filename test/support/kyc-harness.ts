@@ -19,7 +19,7 @@ import { getKycStatus, type KycClient, signalDocumentUploaded } from '../../src/
 import { type ApifyStandIn, startApifyStandIn } from '../stand-ins/apify.ts';
 import { type AwsStandIn, startAwsStandIn } from '../stand-ins/aws-json.ts';
 import { type ProductWebhookReceiver, startProductWebhookReceiver } from '../stand-ins/product-webhook.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, spreadUserIds, type TestDatabase } from './database.ts';
 import { startTestOidcIssuer, type TestOidcIssuer } from './oidc-issuer.ts';
 import {
   ACTORS,
@@ -82,6 +82,8 @@ export async function startKycHarness(
 ): Promise<KycHarness> {
   const env = options.env ?? (await createTimeSkippingEnvironment());
   const db = await createTestDatabase();
+  // A server shared with other files (the run's dev server) must not meet their `kyc-user-<id>` workflows.
+  if (options.env) await spreadUserIds(db.sql);
   const [aws, apify, smtp, product, oidc] = await Promise.all([
     startAwsStandIn(),
     startApifyStandIn({ token: 'apify-test-token', finishAfterMs: 200 }),
