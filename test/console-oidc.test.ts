@@ -215,6 +215,7 @@ describe('console sign-in with OIDC', () => {
   it.each([
     ['signed by a key the issuer never published', 'signature' as const],
     ['carrying another sign-in’s nonce', 'nonce' as const],
+    ['issued to several clients without naming this one as its azp', 'shared-audience' as const],
   ])('refuses an ID token %s', async (_case, spoiler) => {
     const browser = new Browser();
     const callback = await toCallback(browser, PEOPLE.csErin);

@@ -80,6 +80,10 @@ export function createIdTokenVerifier(settings: OidcSettings, clientId: string) 
   return async (idToken: string, nonce: string): Promise<Identity> => {
     const payload = await verifyJwt(idToken, clientId, ['nonce']);
     if (payload.nonce !== nonce) throw new AuthenticationError("the token's nonce claim is not this sign-in's");
+    // A token for several audiences must name this client as the party it was issued to (OIDC Core 3.1.3.7).
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== clientId) {
+      throw new AuthenticationError("the token's azp claim is not this client");
+    }
     return identityFrom(payload, settings);
   };
 }

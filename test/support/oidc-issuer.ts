@@ -78,7 +78,7 @@ export const PEOPLE = {
 export const CONSOLE_CLIENT = { id: 'kyc-console', secret: 'console-client-secret-for-tests-0123456789' };
 
 /** How the next ID token the /token endpoint issues is spoiled. */
-export type IdTokenSpoiler = 'signature' | 'nonce';
+export type IdTokenSpoiler = 'signature' | 'nonce' | 'shared-audience';
 
 export const personToken = (person: TestPerson, overrides?: Record<string, unknown>) =>
   mintToken(personClaims(person, overrides));
@@ -169,7 +169,7 @@ export async function startTestOidcIssuer(): Promise<TestOidcIssuer> {
       return json(response, 400, { error: 'invalid_grant' });
     }
     const claims = personClaims(issued.person, {
-      aud: CONSOLE_CLIENT.id,
+      aud: spoiler === 'shared-audience' ? [CONSOLE_CLIENT.id, 'another-client'] : CONSOLE_CLIENT.id,
       nonce: spoiler === 'nonce' ? 'a-nonce-from-another-sign-in' : issued.nonce,
       exp: now() + 300,
     });
