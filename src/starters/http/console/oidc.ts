@@ -3,10 +3,10 @@
  * `state` and `nonce`. The flow's secrets travel in a short-lived cookie sealed with the session secret, so the
  * service keeps no sign-in state; the provider's single-use codes stop a replayed callback.
  *
- * Written by hand rather than with `openid-client`: the flow is one redirect, one POST and one ID-token check, and the
- * check reuses the jose JWKS verification the API's bearer tokens already go through (openid-client v6 leaves the ID
- * token's signature unchecked unless asked, adds a dependency, and would need an insecure-requests switch plumbed
- * through production code for the tests' plain-http issuer).
+ * Written by hand rather than with `openid-client` v6, which would do the same given `enableNonRepudiationChecks`
+ * (without it, it does not check the ID token's signature): the flow is one redirect, one POST and one ID-token check,
+ * and the check is the jose JWKS verification the API's bearer tokens already go through. The library would add a
+ * dependency, and reaching the tests' plain-http issuer would take an `allowInsecureRequests` switch in production code.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
