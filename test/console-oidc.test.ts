@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { policyThresholds } from '../src/activities/deps.ts';
 import { loadConfig } from '../src/config.ts';
 import { installAuditTrail } from '../src/starters/http/auth.ts';
-import { registerConsoleRoutes } from '../src/starters/http/console/routes.ts';
+import { type ConsoleSettings, registerConsoleRoutes } from '../src/starters/http/console/routes.ts';
+import { createConsoleSigner } from '../src/starters/http/console/session.ts';
 import type { HttpDeps } from '../src/starters/http/deps.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import {
@@ -25,6 +26,8 @@ let issuer: TestOidcIssuer;
 let db: TestDatabase;
 let app: FastifyInstance;
 let appUrl: string;
+let consoleSettings: ConsoleSettings;
+const SESSION_SECRET = 'a-console-session-secret-for-oidc-tests-0123456789';
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -49,12 +52,12 @@ beforeAll(async () => {
     KYC_OIDC_AUTHORIZATION_URL: discovery.authorization_endpoint,
     KYC_OIDC_TOKEN_URL: discovery.token_endpoint,
     KYC_CS_BASE_URL: appUrl,
-    KYC_CONSOLE_SESSION_SECRET: 'a-console-session-secret-for-oidc-tests-0123456789',
+    KYC_CONSOLE_SESSION_SECRET: SESSION_SECRET,
   });
   app = Fastify();
   installAuditTrail(app, db.sql);
   // The queue page and the sign-in read only the database; no case page is opened here.
-  await registerConsoleRoutes(app, { sql: db.sql } as HttpDeps, {
+  consoleSettings = {
     sessionSecret: config.consoleSessionSecret,
     secureCookies: false,
     reviewSlaMs: config.KYC_CS_REMINDER_AFTER,
@@ -62,7 +65,8 @@ beforeAll(async () => {
     temporalUi: { url: config.KYC_TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
     localSignIn: config.localAccounts,
     oidc: config.oidc && config.consoleOidcClient && { client: config.consoleOidcClient, provider: config.oidc },
-  });
+  };
+  await registerConsoleRoutes(app, { sql: db.sql } as HttpDeps, consoleSettings);
   await app.listen({ host: '127.0.0.1', port: Number(new URL(appUrl).port) });
 });
 afterAll(async () => {
@@ -228,5 +232,29 @@ describe('console sign-in with OIDC', () => {
     const callback = await toCallback(browser, PEOPLE.staffNed);
     await refusedAs(PEOPLE.staffNed.subject, 'NO_CONSOLE_ROLE', 403, await browser.get(callback));
     expect((await browser.get(`${appUrl}/console`)).status).toBe(303);
+  });
+});
+
+describe('the console where local accounts are not read (production)', () => {
+  it('offers only the organisation, refuses the local form, and takes no local-account session', async () => {
+    const production = Fastify();
+    await registerConsoleRoutes(production, { sql: db.sql } as HttpDeps, { ...consoleSettings, localSignIn: false });
+    const page = await production.inject({ method: 'GET', url: '/console/sign-in' });
+    expect(page.body).toContain('Sign in with your organisation');
+    expect(page.body).not.toContain('name="password"');
+    const form = await production.inject({
+      method: 'POST',
+      url: '/console/sign-in',
+      payload: { username: 'erin', password: 'anything-at-all' },
+    });
+    expect(form.statusCode).toBe(404);
+    const localSession = createConsoleSigner(SESSION_SECRET).newSession('erin');
+    const queue = await production.inject({
+      method: 'GET',
+      url: '/console',
+      cookies: { kyc_console_session: localSession },
+    });
+    expect([queue.statusCode, queue.headers.location]).toEqual([303, '/console/sign-in?next=%2Fconsole']);
+    await production.close();
   });
 });

@@ -3,7 +3,6 @@
  * every form, a strict Content-Security-Policy, and each action a Temporal Update whose validator's answer the page
  * shows at once. Every request made signed in carries the identity, so the audit hook writes its row.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -47,7 +46,14 @@ import {
   OIDC_FLOW_TTL_S,
   SignInRefused,
 } from './oidc.ts';
-import { type ConsoleSigner, CSRF_COOKIE, createConsoleSigner, SESSION_COOKIE, SESSION_TTL_S } from './session.ts';
+import {
+  type ConsoleSigner,
+  CSRF_COOKIE,
+  createConsoleSigner,
+  SESSION_COOKIE,
+  SESSION_TTL_S,
+  sameSecret,
+} from './session.ts';
 import { casePage, errorPage, QUEUE_AGES, queuePage as renderQueue, signedInPage, signInPage } from './views.ts';
 
 export interface ConsoleSettings {
@@ -212,10 +218,13 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     }
   }
 
-  /** A local account's session (read again each time), or a session from an OIDC sign-in (as the token said). */
+  /**
+   * A local account's session (read again each time; only where local accounts are read), or a session from an OIDC
+   * sign-in (as its ID token said).
+   */
   async function sessionIdentity(cookie: string | undefined): Promise<Identity | null> {
     const subject = signer.sessionSubject(cookie);
-    if (subject) return localAccountIdentity(sql, subject);
+    if (subject) return settings.localSignIn ? localAccountIdentity(sql, subject) : null;
     const sealed = oidcSessionSchema.safeParse(signer.unseal('oidc-session', cookie));
     return sealed.success ? { ...sealed.data, via: 'oidc' } : null;
   }
@@ -575,12 +584,6 @@ function registerOidcSignIn(
       return sendHtml(reply, errorPage(error.status, `Not signed in: ${error.message}.`), error.status);
     }
   });
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** The answer to the action that brought the reviewer back to the queue. */

@@ -44,7 +44,8 @@ export interface ImageRef {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function sameMac(expected: string, presented: string): boolean {
+/** Compares a secret value in constant time. */
+export function sameSecret(expected: string, presented: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(presented);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -65,7 +66,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
       const parts = cookie?.split('.') ?? [];
       if (parts.length !== 4) return null;
       const [subject, expiry, nonce, signature] = parts as [string, string, string, string];
-      if (!sameMac(mac('session', `${subject}.${expiry}.${nonce}`), signature)) return null;
+      if (!sameSecret(mac('session', `${subject}.${expiry}.${nonce}`), signature)) return null;
       if (!(Number(expiry) > nowS)) return null;
       return Buffer.from(subject, 'base64url').toString('utf8');
     },
@@ -73,7 +74,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
     csrfToken: (seed) => mac('csrf', seed),
     csrfValid(seed, token) {
       return (
-        typeof seed === 'string' && seed.length > 0 && typeof token === 'string' && sameMac(mac('csrf', seed), token)
+        typeof seed === 'string' && seed.length > 0 && typeof token === 'string' && sameSecret(mac('csrf', seed), token)
       );
     },
     imageQuery(image, nowS = nowSeconds()) {
@@ -81,7 +82,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
       return `exp=${exp}&sig=${mac('image', imageValue(image, exp))}`;
     },
     imageValid(image, exp, sig, nowS = nowSeconds()) {
-      return exp > nowS && exp <= nowS + IMAGE_URL_TTL_S && sameMac(mac('image', imageValue(image, exp)), sig);
+      return exp > nowS && exp <= nowS + IMAGE_URL_TTL_S && sameSecret(mac('image', imageValue(image, exp)), sig);
     },
     seal(purpose, value, ttlS, nowS = nowSeconds()) {
       const body = `${Buffer.from(JSON.stringify(value)).toString('base64url')}.${nowS + ttlS}`;
@@ -91,7 +92,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
       const parts = sealed?.split('.') ?? [];
       if (parts.length !== 3) return null;
       const [value, expiry, signature] = parts as [string, string, string];
-      if (!sameMac(mac(purpose, `${value}.${expiry}`), signature)) return null;
+      if (!sameSecret(mac(purpose, `${value}.${expiry}`), signature)) return null;
       if (!(Number(expiry) > nowS)) return null;
       try {
         return JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
