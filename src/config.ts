@@ -176,6 +176,16 @@ const environmentSchema = z.object({
   KYC_OIDC_JWKS_URL: z.url().optional(),
   /** The claim holding a person's roles (a list, or a space-separated string); a dotted path reaches into objects. */
   KYC_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /**
+   * The CS console's sign-in through the same provider (authorization code + PKCE), on when the client id is set:
+   * the console's client at the provider, its secret, and the provider's endpoints (`authorization_endpoint`,
+   * `token_endpoint` of <issuer>/.well-known/openid-configuration). Its redirect URI is
+   * KYC_CS_BASE_URL/console/oidc/callback.
+   */
+  KYC_OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  KYC_OIDC_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KYC_OIDC_AUTHORIZATION_URL: z.url().optional(),
+  KYC_OIDC_TOKEN_URL: z.url().optional(),
   KYC_WEBHOOK_MAX_AGE: duration.default(48 * unitMs.h),
 
   /** Payload keys that decrypt; new payloads are encrypted with KYC_PAYLOAD_KEY_ID (required outside local mode). */
@@ -442,6 +452,21 @@ const REQUIREMENTS = {
     howTo: "the issuer's `jwks_uri`, from <issuer>/.well-known/openid-configuration",
     problem: present('KYC_OIDC_JWKS_URL', httpsUrl),
   },
+  KYC_OIDC_CLIENT_SECRET: {
+    setting: 'KYC_OIDC_CLIENT_SECRET',
+    howTo: "the console client's secret at your identity provider (required when KYC_OIDC_CLIENT_ID is set)",
+    problem: (env) => (env.KYC_OIDC_CLIENT_ID === undefined ? null : present('KYC_OIDC_CLIENT_SECRET')(env)),
+  },
+  KYC_OIDC_CONSOLE_URLS: {
+    setting: 'KYC_OIDC_AUTHORIZATION_URL, KYC_OIDC_TOKEN_URL, KYC_CS_BASE_URL',
+    howTo: "the provider's authorization and token endpoints and the console's public base URL, all https://",
+    problem: (env) => {
+      if (env.KYC_OIDC_CLIENT_ID === undefined) return null;
+      const names = ['KYC_OIDC_AUTHORIZATION_URL', 'KYC_OIDC_TOKEN_URL', 'KYC_CS_BASE_URL'] as const;
+      const bad = names.filter((name) => env[name] === undefined || httpsUrl(env[name]) !== null);
+      return bad.length ? `${bad.join(', ')} missing or not https://` : null;
+    },
+  },
   KYC_IDENTITY_HASH_KEY: {
     setting: 'KYC_IDENTITY_HASH_KEY',
     howTo: `a random secret of ${MIN_SECRET_LENGTH}+ characters, e.g. \`openssl rand -base64 48\`; keep it for as long as the hashes it made are kept`,
@@ -478,6 +503,8 @@ const SIGN_IN = [
   REQUIREMENTS.KYC_OIDC_ISSUER,
   REQUIREMENTS.KYC_OIDC_AUDIENCE,
   REQUIREMENTS.KYC_OIDC_JWKS_URL,
+  REQUIREMENTS.KYC_OIDC_CLIENT_SECRET,
+  REQUIREMENTS.KYC_OIDC_CONSOLE_URLS,
 ];
 /** What each entry point needs when it takes no defaults. `npm start` may still run its own Temporal dev server. */
 const REQUIRED: Record<EntryPoint, Requirement[]> = {
@@ -560,6 +587,17 @@ const configSchema = environmentSchema
         if (!env[name]) issue(name, 'required with the other KYC_OIDC_ settings');
       }
     }
+    if (env.KYC_OIDC_CLIENT_ID) {
+      // The console's sign-in has no defaults anywhere, `npm start` included: each comes from the provider.
+      for (const name of [
+        'KYC_OIDC_ISSUER',
+        'KYC_OIDC_CLIENT_SECRET',
+        'KYC_OIDC_AUTHORIZATION_URL',
+        'KYC_OIDC_TOKEN_URL',
+      ] as const) {
+        if (!env[name]) issue(name, 'required when KYC_OIDC_CLIENT_ID is set (the console signs people in with OIDC)');
+      }
+    }
     for (const [path, message] of temporalConnectionIssues(env)) issue(path, message);
   })
   .transform(
@@ -595,6 +633,16 @@ const configSchema = environmentSchema
               audience: env.KYC_OIDC_AUDIENCE,
               jwksUrl: env.KYC_OIDC_JWKS_URL,
               rolesClaim: env.KYC_OIDC_ROLES_CLAIM,
+            }
+          : undefined,
+      consoleOidcClient:
+        env.KYC_OIDC_CLIENT_ID && env.KYC_OIDC_CLIENT_SECRET && env.KYC_OIDC_AUTHORIZATION_URL && env.KYC_OIDC_TOKEN_URL
+          ? {
+              clientId: env.KYC_OIDC_CLIENT_ID,
+              clientSecret: env.KYC_OIDC_CLIENT_SECRET,
+              authorizationUrl: env.KYC_OIDC_AUTHORIZATION_URL,
+              tokenUrl: env.KYC_OIDC_TOKEN_URL,
+              redirectUri: `${env.KYC_CS_BASE_URL.replace(/\/$/, '')}/console/oidc/callback`,
             }
           : undefined,
     }),

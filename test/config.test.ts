@@ -38,20 +38,20 @@ describe('loadConfig', () => {
   });
 });
 
-describe('KYC_CONSOLE_SESSION_SECRET', () => {
-  const api = {
-    DATABASE_URL: 'postgres://kyc:secret@db.internal:5432/kyc',
-    TEMPORAL_ADDRESS: 'temporal.internal:7233',
-    KYC_WEBHOOK_SECRET: 'w'.repeat(40),
-    KYC_PAYLOAD_KEYS: `key-2026a:${Buffer.alloc(32, 7).toString('base64')}`,
-    KYC_PAYLOAD_KEY_ID: 'key-2026a',
-    KYC_IDENTITY_HASH_KEY: 'i'.repeat(40),
-    KYC_SERVICE_TOKENS: `product-backend:intake:${'a'.repeat(64)}`,
-    KYC_OIDC_ISSUER: 'https://idp.example.org/realms/staff',
-    KYC_OIDC_AUDIENCE: 'kyc-api',
-    KYC_OIDC_JWKS_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/certs',
-  };
+const api = {
+  DATABASE_URL: 'postgres://kyc:secret@db.internal:5432/kyc',
+  TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  KYC_WEBHOOK_SECRET: 'w'.repeat(40),
+  KYC_PAYLOAD_KEYS: `key-2026a:${Buffer.alloc(32, 7).toString('base64')}`,
+  KYC_PAYLOAD_KEY_ID: 'key-2026a',
+  KYC_IDENTITY_HASH_KEY: 'i'.repeat(40),
+  KYC_SERVICE_TOKENS: `product-backend:intake:${'a'.repeat(64)}`,
+  KYC_OIDC_ISSUER: 'https://idp.example.org/realms/staff',
+  KYC_OIDC_AUDIENCE: 'kyc-api',
+  KYC_OIDC_JWKS_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/certs',
+};
 
+describe('KYC_CONSOLE_SESSION_SECRET', () => {
   it('has a local default only for npm start on loopback; elsewhere the console stays closed without one', () => {
     expect(loadConfig({}).consoleSessionSecret).toEqual(expect.any(String));
     expect(loadConfig(api, 'api').consoleSessionSecret).toBeUndefined();
@@ -66,5 +66,42 @@ describe('KYC_CONSOLE_SESSION_SECRET', () => {
       /KYC_CONSOLE_SESSION_SECRET: is the public local default/,
     );
     expect(() => loadConfig({ KYC_CONSOLE_SESSION_SECRET: 'short' })).toThrowError(ConfigError);
+  });
+});
+
+describe('the console signing in through OIDC (KYC_OIDC_CLIENT_ID)', () => {
+  const withClient = {
+    ...api,
+    KYC_CONSOLE_SESSION_SECRET: 's'.repeat(48),
+    KYC_CS_BASE_URL: 'https://kyc.example.org',
+    KYC_OIDC_CLIENT_ID: 'kyc-console',
+    KYC_OIDC_AUTHORIZATION_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/auth',
+    KYC_OIDC_TOKEN_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/token',
+  };
+
+  it('refuses to start without the client secret, in production and under npm start alike', () => {
+    expect(() => loadConfig(withClient, 'api')).toThrowError(/KYC_OIDC_CLIENT_SECRET: missing/);
+    expect(() => loadConfig({ KYC_OIDC_CLIENT_ID: 'kyc-console' })).toThrowError(
+      /KYC_OIDC_CLIENT_SECRET: required when KYC_OIDC_CLIENT_ID is set/,
+    );
+  });
+
+  it('refuses plain-http endpoints and a console base URL left at its local default in production', () => {
+    const secret = { KYC_OIDC_CLIENT_SECRET: 'c'.repeat(40) };
+    expect(() =>
+      loadConfig({ ...withClient, ...secret, KYC_OIDC_TOKEN_URL: 'http://idp.example.org/token' }, 'api'),
+    ).toThrowError(/KYC_OIDC_TOKEN_URL missing or not https/);
+    expect(() => loadConfig({ ...withClient, ...secret, KYC_CS_BASE_URL: undefined }, 'api')).toThrowError(
+      /KYC_CS_BASE_URL missing or not https/,
+    );
+  });
+
+  it('redirects back to KYC_CS_BASE_URL/console/oidc/callback; without a client id the console has no OIDC sign-in', () => {
+    const config = loadConfig({ ...withClient, KYC_OIDC_CLIENT_SECRET: 'c'.repeat(40) }, 'api');
+    expect(config.consoleOidcClient).toMatchObject({
+      clientId: 'kyc-console',
+      redirectUri: 'https://kyc.example.org/console/oidc/callback',
+    });
+    expect(loadConfig(api, 'api').consoleOidcClient).toBeUndefined();
   });
 });

@@ -58,6 +58,28 @@ describe('image URL', () => {
   });
 });
 
+describe('sealed values', () => {
+  const sealed = signer.seal('oidc-flow', { state: 's' }, 600, now);
+  it.each([
+    ['as sealed', 'oidc-flow' as const, sealed, now, { state: 's' }],
+    ['just before expiry', 'oidc-flow' as const, sealed, now + 599, { state: 's' }],
+    ['expired', 'oidc-flow' as const, sealed, now + 600, null],
+    ['for another purpose', 'oidc-session' as const, sealed, now, null],
+    ['by another secret', 'oidc-flow' as const, other.seal('oidc-flow', { state: 's' }, 600, now), now, null],
+    [
+      'value swapped',
+      'oidc-flow' as const,
+      sealed.replace(/^[^.]+/, Buffer.from('{"state":"t"}').toString('base64url')),
+      now,
+      null,
+    ],
+    ['a session cookie', 'oidc-session' as const, signer.newSession('erin', now), now, null],
+    ['missing', 'oidc-flow' as const, undefined, now, null],
+  ])('%s', (_case, purpose, presented, at, value) => {
+    expect(signer.unseal(purpose, presented, at)).toEqual(value);
+  });
+});
+
 describe('the console without a session secret', () => {
   it('answers 503 on every console path, naming the setting, and still redirects the email link', async () => {
     const app = Fastify();

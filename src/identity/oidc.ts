@@ -31,18 +31,19 @@ function rolesFrom(claim: unknown): Role[] {
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim().slice(0, 200) : undefined);
 
-export function createOidcVerifier(settings: OidcSettings) {
+/** Verifies the issuer's JWTs for an audience: signature against the issuer's JWKS, issuer, audience, expiry. */
+function createJwtVerifier(settings: OidcSettings) {
   const jwks = createRemoteJWKSet(new URL(settings.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
-  return async function verify(token: string): Promise<Identity> {
-    let payload: JWTPayload;
+  return async function verifyJwt(token: string, audience: string, requiredClaims: string[]): Promise<JWTPayload> {
     try {
-      ({ payload } = await jwtVerify(token, jwks, {
+      const { payload } = await jwtVerify(token, jwks, {
         issuer: settings.issuer,
-        audience: settings.audience,
+        audience,
         algorithms: ALGORITHMS,
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'exp', ...requiredClaims],
         clockTolerance: 30,
-      }));
+      });
+      return payload;
     } catch (error) {
       // The provider being unreachable is not the caller's fault: that is a 503, not a 401.
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
@@ -50,13 +51,40 @@ export function createOidcVerifier(settings: OidcSettings) {
       }
       throw new AuthenticationError(reason(error));
     }
-    const subject = text(payload.sub) as string;
-    return {
-      subject,
-      displayName: text(payload.name) ?? text(payload.preferred_username) ?? text(payload.email) ?? subject,
-      roles: rolesFrom(claimAt(payload, settings.rolesClaim)),
-      via: 'oidc',
-    };
+  };
+}
+
+function identityFrom(payload: JWTPayload, settings: OidcSettings): Identity {
+  const subject = text(payload.sub) as string;
+  return {
+    subject,
+    displayName: text(payload.name) ?? text(payload.preferred_username) ?? text(payload.email) ?? subject,
+    roles: rolesFrom(claimAt(payload, settings.rolesClaim)),
+    via: 'oidc',
+  };
+}
+
+/** Access tokens presented to the API as bearer tokens, for its audience. */
+export function createOidcVerifier(settings: OidcSettings) {
+  const verifyJwt = createJwtVerifier(settings);
+  return async (token: string): Promise<Identity> =>
+    identityFrom(await verifyJwt(token, settings.audience, []), settings);
+}
+
+/**
+ * ID tokens from the authorization-code flow (the CS console's sign-in): issued to `clientId`, and carrying the
+ * nonce this sign-in sent, so a token minted for another sign-in, or replayed from one, is refused.
+ */
+export function createIdTokenVerifier(settings: OidcSettings, clientId: string) {
+  const verifyJwt = createJwtVerifier(settings);
+  return async (idToken: string, nonce: string): Promise<Identity> => {
+    const payload = await verifyJwt(idToken, clientId, ['nonce']);
+    if (payload.nonce !== nonce) throw new AuthenticationError("the token's nonce claim is not this sign-in's");
+    // A token for several audiences must name this client as the party it was issued to (OIDC Core 3.1.3.7).
+    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== clientId) {
+      throw new AuthenticationError("the token's azp claim is not this client");
+    }
+    return identityFrom(payload, settings);
   };
 }
 

@@ -65,6 +65,11 @@ export async function startDoors(options: {
         reviewSlaMs: config.KYC_CS_REMINDER_AFTER,
         thresholds: policyThresholds(config),
         temporalUi: { url: config.KYC_TEMPORAL_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+        localSignIn: config.localAccounts,
+        oidc:
+          config.oidc && config.consoleOidcClient
+            ? { client: config.consoleOidcClient, provider: config.oidc }
+            : undefined,
       },
     },
     // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is.

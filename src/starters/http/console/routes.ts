@@ -27,16 +27,34 @@ import { REG_TYPES } from '../../../domain/registers.ts';
 import {
   auditEventsForCase,
   type Identity,
+  isRole,
   localAccountIdentity,
   type Role,
   signInLocalAccount,
 } from '../../../identity/index.ts';
+import type { OidcSettings } from '../../../identity/oidc.ts';
 import { getKycStatus, submitCsReview } from '../../kyc-client.ts';
 import type { HttpDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
 import { userIdParam } from '../request.ts';
-import { type ConsoleSigner, CSRF_COOKIE, createConsoleSigner, SESSION_COOKIE, SESSION_TTL_S } from './session.ts';
-import { casePage, errorPage, QUEUE_AGES, queuePage as renderQueue, signInPage } from './views.ts';
+import {
+  type ConsoleOidcClient,
+  callbackQuerySchema,
+  createConsoleOidc,
+  flowSchema,
+  OIDC_FLOW_COOKIE,
+  OIDC_FLOW_TTL_S,
+  SignInRefused,
+} from './oidc.ts';
+import {
+  type ConsoleSigner,
+  CSRF_COOKIE,
+  createConsoleSigner,
+  SESSION_COOKIE,
+  SESSION_TTL_S,
+  sameSecret,
+} from './session.ts';
+import { casePage, errorPage, QUEUE_AGES, queuePage as renderQueue, signedInPage, signInPage } from './views.ts';
 
 export interface ConsoleSettings {
   /** Signs sessions, CSRF tokens and image URLs. Without one the console is closed (503). */
@@ -47,10 +65,28 @@ export interface ConsoleSettings {
   reviewSlaMs: number;
   thresholds: PolicyThresholds;
   temporalUi: { url: string; namespace: string };
+  /** The sign-in form for local accounts: `npm start` only (production entry points read no local accounts). */
+  localSignIn: boolean;
+  /** Sign-in through the organisation's OIDC provider (README, "CS review console"). */
+  oidc?: { client: ConsoleOidcClient; provider: OidcSettings } | undefined;
 }
 
 const PAGE_SIZE = 50;
 const REVIEWERS: Role[] = ['cs', 'cs-lead'];
+/** The roles that may hold a console session through OIDC; sign-out takes any of them. */
+const CONSOLE_ROLES: Role[] = ['cs', 'cs-lead', 'ops'];
+/** Who an OIDC sign-in refused before it knew the person: the audit row still needs an actor. */
+const UNVERIFIED_SIGN_IN: Identity = {
+  subject: '(unverified)',
+  displayName: 'unverified console sign-in',
+  roles: [],
+  via: 'oidc',
+};
+const oidcSessionSchema = z.object({
+  subject: z.string().min(1),
+  displayName: z.string(),
+  roles: z.array(z.string()).transform((roles) => roles.filter(isRole)),
+});
 const STYLESHEET = new URL('./console.css', import.meta.url);
 
 const queueQuerySchema = z.object({
@@ -159,7 +195,7 @@ async function closed(_request: FastifyRequest, reply: FastifyReply) {
 function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSettings, signer: ConsoleSigner) {
   const { sql, kyc, store } = deps;
   const cookieOptions = {
-    httpOnly: true,
+    httpOnly: true as const,
     sameSite: 'strict' as const,
     secure: settings.secureCookies,
     path: '/console',
@@ -182,9 +218,19 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     }
   }
 
+  /**
+   * A local account's session (read again each time; only where local accounts are read), or a session from an OIDC
+   * sign-in (as its ID token said).
+   */
+  async function sessionIdentity(cookie: string | undefined): Promise<Identity | null> {
+    const subject = signer.sessionSubject(cookie);
+    if (subject) return settings.localSignIn ? localAccountIdentity(sql, subject) : null;
+    const sealed = oidcSessionSchema.safeParse(signer.unseal('oidc-session', cookie));
+    return sealed.success ? { ...sealed.data, via: 'oidc' } : null;
+  }
+
   async function session(request: FastifyRequest, reply: FastifyReply, roles: Role[] = REVIEWERS): Promise<Session> {
-    const subject = signer.sessionSubject(request.cookies[SESSION_COOKIE]);
-    const identity = subject ? await localAccountIdentity(sql, subject) : null;
+    const identity = await sessionIdentity(request.cookies[SESSION_COOKIE]);
     if (!identity) throw new SignInRequired();
     request.identity = identity;
     if (!roles.some((role) => identity.roles.includes(role))) {
@@ -214,17 +260,24 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     reply.type('text/css; charset=utf-8').send(await readFile(STYLESHEET)),
   );
 
+  const ways = { organisation: settings.oidc !== undefined, localAccounts: settings.localSignIn };
+
   app.get('/console/sign-in', async (request, reply) =>
-    sendHtml(reply, signInPage(csrfFor(request, reply), nextPage((request.query as { next?: unknown }).next))),
+    sendHtml(reply, signInPage(csrfFor(request, reply), nextPage((request.query as { next?: unknown }).next), ways)),
   );
 
   app.post('/console/sign-in', async (request, reply) => {
+    if (!settings.localSignIn) throw new HttpError(404, 'NO_LOCAL_SIGN_IN', 'local accounts are not read here');
     checkCsrf(request, request.body);
     const form = signInFormSchema.safeParse(request.body);
     const identity = form.success ? await signInLocalAccount(sql, form.data.username, form.data.password) : null;
     if (!identity) {
       const next = nextPage((request.body as { next?: unknown } | undefined)?.next);
-      return sendHtml(reply, signInPage(csrfFor(request, reply), next, 'Unknown user name or wrong password.'), 401);
+      return sendHtml(
+        reply,
+        signInPage(csrfFor(request, reply), next, ways, 'Unknown user name or wrong password.'),
+        401,
+      );
     }
     request.identity = identity;
     request.auditDetail = { signedIn: 'console' };
@@ -233,6 +286,8 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
     reply.setCookie(CSRF_COOKIE, signer.newCsrfSeed(), cookieOptions);
     return reply.redirect(nextPage(form.data?.next), 303);
   });
+
+  if (settings.oidc) registerOidcSignIn(app, settings.oidc, signer, cookieOptions, sendHtml);
 
   app.post('/console/sign-out', async (request, reply) => {
     await session(request, reply, ['cs', 'cs-lead', 'ops', 'intake']);
@@ -463,6 +518,71 @@ function registerPages(app: FastifyInstance, deps: HttpDeps, settings: ConsoleSe
         message: `Overridden: decision #${accepted.decisionId} (${accepted.decision}) replaces #${accepted.overridesDecisionId}.`,
       };
     });
+  });
+}
+
+/**
+ * GET /console/oidc/start redirects to the provider with a new flow sealed in a cookie; GET /console/oidc/callback
+ * checks the state against it, exchanges the code, verifies the ID token and gives a person with a console role a
+ * session. Every outcome writes an audit row: the person's subject once verified, `(unverified)` before.
+ */
+function registerOidcSignIn(
+  app: FastifyInstance,
+  settings: NonNullable<ConsoleSettings['oidc']>,
+  signer: ConsoleSigner,
+  cookieOptions: { httpOnly: true; sameSite: 'strict'; secure: boolean; path: string },
+  sendHtml: (reply: FastifyReply, body: string, status?: number) => FastifyReply,
+) {
+  const oidc = createConsoleOidc(settings.client, settings.provider);
+  // Lax, not Strict: the provider's redirect back is a top-level GET from its site, and must carry the flow.
+  const flowCookieOptions = { ...cookieOptions, sameSite: 'lax' as const, path: '/console/oidc' };
+
+  app.get('/console/oidc/start', async (request, reply) => {
+    const { flow, url } = oidc.begin(nextPage((request.query as { next?: unknown }).next));
+    reply.setCookie(OIDC_FLOW_COOKIE, signer.seal('oidc-flow', flow, OIDC_FLOW_TTL_S), {
+      ...flowCookieOptions,
+      maxAge: OIDC_FLOW_TTL_S,
+    });
+    return reply.redirect(url, 303);
+  });
+
+  app.get('/console/oidc/callback', async (request, reply) => {
+    // One attempt per flow: whatever happens, the flow cookie goes.
+    reply.clearCookie(OIDC_FLOW_COOKIE, flowCookieOptions);
+    try {
+      const flow = flowSchema.safeParse(signer.unseal('oidc-flow', request.cookies[OIDC_FLOW_COOKIE]));
+      if (!flow.success) throw new SignInRefused('NO_SIGN_IN_IN_PROGRESS', 'the sign-in expired; start again');
+      const query = callbackQuerySchema.safeParse(request.query);
+      if (!query.success) throw new SignInRefused('PROVIDER_REFUSED', 'the identity provider did not sign you in');
+      if (!sameSecret(query.data.state, flow.data.state)) {
+        throw new SignInRefused('STATE_MISMATCH', 'the sign-in did not match this browser; start again');
+      }
+      const identity = await oidc.complete(flow.data, query.data.code);
+      const roles = identity.roles.filter((role) => CONSOLE_ROLES.includes(role));
+      if (roles.length === 0) {
+        throw new SignInRefused(
+          'NO_CONSOLE_ROLE',
+          `the console needs the ${CONSOLE_ROLES.join(', ')} role`,
+          403,
+          identity,
+        );
+      }
+      const person = { subject: identity.subject, displayName: identity.displayName, roles };
+      request.identity = { ...person, via: 'oidc' };
+      request.auditDetail = { signedIn: 'console-oidc' };
+      reply.setCookie(SESSION_COOKIE, signer.seal('oidc-session', person, SESSION_TTL_S), {
+        ...cookieOptions,
+        maxAge: SESSION_TTL_S,
+      });
+      reply.setCookie(CSRF_COOKIE, signer.newCsrfSeed(), cookieOptions);
+      return sendHtml(reply, signedInPage(flow.data.next));
+    } catch (error) {
+      if (!(error instanceof SignInRefused)) throw error;
+      request.identity = error.identity ?? UNVERIFIED_SIGN_IN;
+      request.auditDetail = { signInRefused: error.code };
+      request.log.warn({ refused: error.code }, 'console sign-in refused');
+      return sendHtml(reply, errorPage(error.status, `Not signed in: ${error.message}.`), error.status);
+    }
   });
 }
 

@@ -8,6 +8,9 @@
  *   value's MAC, which a page on another site can neither read nor compute.
  * - Images: `?exp=<unix seconds>&sig=<mac>` over the case, the upload and the signed-in reviewer; the URL names ids
  *   only, and stops working after IMAGE_URL_TTL_S.
+ * - Sealed values (`seal`/`unseal`): `<base64url JSON>.<expiry>.<mac>` for a purpose, e.g. the OIDC sign-in's state,
+ *   nonce and PKCE verifier, and the session of a person signed in through OIDC. Signed, not encrypted: they hold
+ *   nothing the browser that carries them may not read.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -15,6 +18,8 @@ export const SESSION_COOKIE = 'kyc_console_session';
 export const CSRF_COOKIE = 'kyc_console_csrf';
 export const SESSION_TTL_S = 8 * 60 * 60;
 export const IMAGE_URL_TTL_S = 60;
+/** What a sealed value is for: a value sealed for one purpose is refused for every other. */
+export type SealPurpose = 'oidc-flow' | 'oidc-session';
 
 export interface ConsoleSigner {
   newSession(subject: string, nowS?: number): string;
@@ -25,6 +30,9 @@ export interface ConsoleSigner {
   csrfValid(seed: string | undefined, token: unknown): boolean;
   imageQuery(image: ImageRef, nowS?: number): string;
   imageValid(image: ImageRef, exp: number, sig: string, nowS?: number): boolean;
+  seal(purpose: SealPurpose, value: unknown, ttlS: number, nowS?: number): string;
+  /** The value of a valid, unexpired seal made for `purpose`, else null. */
+  unseal(purpose: SealPurpose, sealed: string | undefined, nowS?: number): unknown;
 }
 
 export interface ImageRef {
@@ -36,7 +44,8 @@ export interface ImageRef {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function sameMac(expected: string, presented: string): boolean {
+/** Compares a secret value in constant time. */
+export function sameSecret(expected: string, presented: string): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(presented);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -57,7 +66,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
       const parts = cookie?.split('.') ?? [];
       if (parts.length !== 4) return null;
       const [subject, expiry, nonce, signature] = parts as [string, string, string, string];
-      if (!sameMac(mac('session', `${subject}.${expiry}.${nonce}`), signature)) return null;
+      if (!sameSecret(mac('session', `${subject}.${expiry}.${nonce}`), signature)) return null;
       if (!(Number(expiry) > nowS)) return null;
       return Buffer.from(subject, 'base64url').toString('utf8');
     },
@@ -65,7 +74,7 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
     csrfToken: (seed) => mac('csrf', seed),
     csrfValid(seed, token) {
       return (
-        typeof seed === 'string' && seed.length > 0 && typeof token === 'string' && sameMac(mac('csrf', seed), token)
+        typeof seed === 'string' && seed.length > 0 && typeof token === 'string' && sameSecret(mac('csrf', seed), token)
       );
     },
     imageQuery(image, nowS = nowSeconds()) {
@@ -73,7 +82,23 @@ export function createConsoleSigner(secret: string): ConsoleSigner {
       return `exp=${exp}&sig=${mac('image', imageValue(image, exp))}`;
     },
     imageValid(image, exp, sig, nowS = nowSeconds()) {
-      return exp > nowS && exp <= nowS + IMAGE_URL_TTL_S && sameMac(mac('image', imageValue(image, exp)), sig);
+      return exp > nowS && exp <= nowS + IMAGE_URL_TTL_S && sameSecret(mac('image', imageValue(image, exp)), sig);
+    },
+    seal(purpose, value, ttlS, nowS = nowSeconds()) {
+      const body = `${Buffer.from(JSON.stringify(value)).toString('base64url')}.${nowS + ttlS}`;
+      return `${body}.${mac(purpose, body)}`;
+    },
+    unseal(purpose, sealed, nowS = nowSeconds()) {
+      const parts = sealed?.split('.') ?? [];
+      if (parts.length !== 3) return null;
+      const [value, expiry, signature] = parts as [string, string, string];
+      if (!sameSecret(mac(purpose, `${value}.${expiry}`), signature)) return null;
+      if (!(Number(expiry) > nowS)) return null;
+      try {
+        return JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+      } catch {
+        return null;
+      }
     },
   };
 }

@@ -48,18 +48,42 @@ ${body}
 `.value;
 }
 
-export function signInPage(csrf: string, next: string, error?: string): string {
-  return layout(
-    'Sign in',
-    html`<h1>Sign in</h1>
-${error ? html`<p class="flash refused" role="alert">${error}</p>` : ''}
-<form method="post" action="/console/sign-in" class="card">
+/** The ways in this start offers: the organisation's OIDC provider, and local accounts under `npm start`. */
+export interface SignInOptions {
+  organisation: boolean;
+  localAccounts: boolean;
+}
+
+export function signInPage(csrf: string, next: string, ways: SignInOptions, error?: string): string {
+  // A link, not a form: the CSP's form-action 'self' would stop a form's redirect on to the provider.
+  const organisation = html`<p class="card"><a href="/console/oidc/start?${new URLSearchParams({ next })}">Sign in with your organisation</a></p>`;
+  const local = html`<form method="post" action="/console/sign-in" class="card">
   <input type="hidden" name="_csrf" value="${csrf}">
   <input type="hidden" name="next" value="${next}">
   <p><label>User name <input name="username" autocomplete="username" required autofocus></label></p>
   <p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
   <button type="submit">Sign in</button>
-</form>`,
+</form>`;
+  return layout(
+    'Sign in',
+    html`<h1>Sign in</h1>
+${error ? html`<p class="flash refused" role="alert">${error}</p>` : ''}
+${ways.organisation ? organisation : ''}
+${ways.localAccounts ? local : ''}
+${ways.organisation || ways.localAccounts ? '' : html`<p>No way to sign in is configured here (README, "CS review console").</p>`}`,
+  );
+}
+
+/**
+ * The answer to the provider's redirect back. The session cookie is SameSite=Strict, and a browser does not send it
+ * on a redirect chain that began on the provider's site; this page's refresh is a navigation of our own, which does.
+ */
+export function signedInPage(next: string): string {
+  return layout(
+    'Signed in',
+    html`<meta http-equiv="refresh" content="0;url=${next}">
+<h1>Signed in</h1>
+<p><a href="${next}">Continue to the console</a></p>`,
   );
 }
 
