@@ -31,7 +31,7 @@ async function replay(query: string): Promise<{ code: number; output: string }> 
 describe('npm run replay', () => {
   let h: KycHarness;
   beforeAll(async () => {
-    h = await startKycHarness({ env: await connectDevServer() });
+    h = await startKycHarness({ env: await connectDevServer(), sharedServer: true });
   });
   afterAll(async () => {
     await h?.close();

@@ -25,6 +25,7 @@ describe('bad-input corpus', () => {
     // The dev server: some inputs must reach a live workflow, and no time needs skipping.
     h = await startKycHarness({
       env: await connectDevServer(),
+      sharedServer: true,
       settings: {
         KYC_UPLOAD_MAX_BYTES: String(256 * 1024),
         ...aws.queueSettings,

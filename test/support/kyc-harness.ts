@@ -78,12 +78,18 @@ export interface EnrolledUser {
 }
 
 export async function startKycHarness(
-  options: { env?: TestWorkflowEnvironment; settings?: Record<string, string>; captureLogs?: boolean } = {},
+  options: {
+    env?: TestWorkflowEnvironment;
+    /** `env` is the run's dev server, which other files' workflows share. */
+    sharedServer?: boolean;
+    settings?: Record<string, string>;
+    captureLogs?: boolean;
+  } = {},
 ): Promise<KycHarness> {
   const env = options.env ?? (await createTimeSkippingEnvironment());
   const db = await createTestDatabase();
-  // A server shared with other files (the run's dev server) must not meet their `kyc-user-<id>` workflows.
-  if (options.env) await spreadUserIds(db.sql);
+  // On the run's shared dev server, this file's `kyc-user-<id>` workflows must not meet other files'.
+  if (options.sharedServer) await spreadUserIds(db.sql);
   const [aws, apify, smtp, product, oidc] = await Promise.all([
     startAwsStandIn(),
     startApifyStandIn({ token: 'apify-test-token', finishAfterMs: 200 }),
