@@ -79,6 +79,22 @@ export function monitorScheduleSettings(config: Config): MonitorScheduleSettings
 
 const clock = (hour: number, minute: number) => `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 
+/** Once a day at the settings' time, in their time zone: the register monitor and the image retention pass. */
+function dailySpec(settings: MonitorScheduleSettings): ScheduleOptions['spec'] {
+  const comment = `every day at ${clock(settings.hour, settings.minute)}`;
+  return {
+    calendars: [{ hour: settings.hour, minute: settings.minute, comment }],
+    timezone: settings.timeZone,
+  };
+}
+
+/** A daily pass that is still running skips the next start, and a missed one is caught up within the day. */
+const DAILY_POLICIES = {
+  overlap: ScheduleOverlapPolicy.SKIP,
+  catchupWindow: CATCHUP_WINDOW.daily,
+  pauseOnFailure: false,
+} satisfies ScheduleOptions['policies'];
+
 type ExpiryScheduleOptions = ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof ExpiryReminderWorkflow>>;
 type MonitorScheduleOptions = ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof RegisterMonitorWorkflow>>;
 
@@ -117,16 +133,7 @@ function expiryScheduleOptions(settings: ExpiryScheduleSettings): ExpirySchedule
 function monitorScheduleOptions(settings: MonitorScheduleSettings): MonitorScheduleOptions {
   return {
     scheduleId: REGISTER_MONITOR_SCHEDULE_ID,
-    spec: {
-      calendars: [
-        {
-          hour: settings.hour,
-          minute: settings.minute,
-          comment: `every day at ${clock(settings.hour, settings.minute)}`,
-        },
-      ],
-      timezone: settings.timeZone,
-    },
+    spec: dailySpec(settings),
     action: {
       type: 'startWorkflow',
       workflowType: REGISTER_MONITOR_WORKFLOW_TYPE,
@@ -135,11 +142,7 @@ function monitorScheduleOptions(settings: MonitorScheduleSettings): MonitorSched
       args: [{ timeZone: settings.timeZone }],
       staticSummary: 'Daily register re-check of every verified user and every user in review',
     },
-    policies: {
-      overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: CATCHUP_WINDOW.daily,
-      pauseOnFailure: false,
-    },
+    policies: DAILY_POLICIES,
   };
 }
 
@@ -149,16 +152,7 @@ type RetentionScheduleOptions = ScheduleOptions<ScheduleOptionsStartWorkflowActi
 function retentionScheduleOptions(settings: MonitorScheduleSettings): RetentionScheduleOptions {
   return {
     scheduleId: IMAGE_RETENTION_SCHEDULE_ID,
-    spec: {
-      calendars: [
-        {
-          hour: settings.hour,
-          minute: settings.minute,
-          comment: `every day at ${clock(settings.hour, settings.minute)}`,
-        },
-      ],
-      timezone: settings.timeZone,
-    },
+    spec: dailySpec(settings),
     action: {
       type: 'startWorkflow',
       workflowType: IMAGE_RETENTION_WORKFLOW_TYPE,
@@ -167,11 +161,7 @@ function retentionScheduleOptions(settings: MonitorScheduleSettings): RetentionS
       args: [],
       staticSummary: 'Daily image retention: deletes document images and selfies past KYC_IMAGE_RETENTION',
     },
-    policies: {
-      overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: CATCHUP_WINDOW.daily,
-      pauseOnFailure: false,
-    },
+    policies: DAILY_POLICIES,
   };
 }
 

@@ -849,9 +849,8 @@ function registerHandlers(state: State, closeRun: () => void): void {
     },
     {
       validator: (review) => {
-        const parsed = csReviewSchema.safeParse(review);
-        if (!parsed.success) throw new Error(`invalid review: ${parsed.error.issues[0]?.message}`);
-        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        const parsed = validUpdate(csReviewSchema, review, 'review');
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.reviewer);
         if (refusal) throw new Error(refusal);
       },
     },
@@ -866,9 +865,8 @@ function registerHandlers(state: State, closeRun: () => void): void {
     },
     {
       validator: (raw) => {
-        const parsed = requestDocumentsSchema.safeParse(raw);
-        if (!parsed.success) throw new Error(`invalid request: ${parsed.error.issues[0]?.message}`);
-        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.data.reviewer);
+        const parsed = validUpdate(requestDocumentsSchema, raw, 'request');
+        const refusal = reviewRefusal(state) ?? claimRefusal(state, parsed.reviewer);
         if (refusal) throw new Error(refusal);
       },
     },
@@ -886,13 +884,12 @@ function registerHandlers(state: State, closeRun: () => void): void {
     },
     {
       validator: (raw) => {
-        const parsed = claimReviewSchema.safeParse(raw);
-        if (!parsed.success) throw new Error(`invalid claim: ${parsed.error.issues[0]?.message}`);
+        const parsed = validUpdate(claimReviewSchema, raw, 'claim');
         const refusal = reviewRefusal(state);
         if (refusal) throw new Error(refusal);
         const holder = state.claimedBy;
-        if (holder === parsed.data.reviewer) throw new Error(`already claimed by ${holder}`);
-        if (holder && !parsed.data.reassign) throw new Error(`claimed by ${holder}; only a CS lead can reassign it`);
+        if (holder === parsed.reviewer) throw new Error(`already claimed by ${holder}`);
+        if (holder && !parsed.reassign) throw new Error(`claimed by ${holder}; only a CS lead can reassign it`);
       },
     },
   );
@@ -908,13 +905,12 @@ function registerHandlers(state: State, closeRun: () => void): void {
     },
     {
       validator: (raw) => {
-        const parsed = overrideDecisionSchema.safeParse(raw);
-        if (!parsed.success) throw new Error(`invalid override: ${parsed.error.issues[0]?.message}`);
+        const parsed = validUpdate(overrideDecisionSchema, raw, 'override');
         if (state.stage !== 'DECIDED') throw new Error(`only a decided case can be overridden (stage ${state.stage})`);
         if (state.pendingOverride) throw new Error('an override is already being recorded');
         const standing = state.decision;
         if (!standing || standing.decision === 'MANUAL_REVIEW') throw new Error('no PASS or FAIL stands to override');
-        if (standing.decision === parsed.data.decision) throw new Error(`the decision already is ${standing.decision}`);
+        if (standing.decision === parsed.decision) throw new Error(`the decision already is ${standing.decision}`);
       },
     },
   );
@@ -928,8 +924,7 @@ function registerHandlers(state: State, closeRun: () => void): void {
     },
     {
       validator: (retry) => {
-        const parsed = retryStepSchema.safeParse(retry);
-        if (!parsed.success) throw new Error(`invalid retry: ${parsed.error.issues[0]?.message}`);
+        validUpdate(retryStepSchema, retry, 'retry');
         if (state.stage !== 'NEEDS_ATTENTION') throw new Error(`no step needs attention (stage ${state.stage})`);
         if (state.pendingRetry) throw new Error('a retry has already been requested');
       },
@@ -1046,6 +1041,13 @@ function validSignal<T>(state: State, signal: string, schema: z.ZodType<T>, raw:
   const issue = parsed.error.issues[0];
   ignore(state, signal, `invalid payload at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
   return null;
+}
+
+/** An update's payload as its schema reads it; otherwise the validator refuses it, naming what is wrong. */
+function validUpdate<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid ${what}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
 }
 
 function ignore(state: State, signal: string, why: string): void {
