@@ -6,11 +6,9 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { createDataConverter } from '../src/data-protection/data-converter.ts';
 import { HISTORIES_DIR, MANIFEST_FILE, type Manifest, readManifest, sha256 } from './support/history-fixtures.ts';
-import { testPayloadKeys } from './support/temporal.ts';
+import { replayFixtures } from './support/replay-fixtures.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -50,27 +48,8 @@ describe('recorded histories', () => {
 
   it('replay on the current workflow code', async () => {
     const manifest = await readManifest();
-    const histories = await Promise.all(
-      manifest.fixtures.map(async (fixture) => ({
-        workflowId: fixture.workflowId,
-        history: JSON.parse(await readFile(`${HISTORIES_DIR}${fixture.file}`, 'utf8')),
-      })),
-    );
-    // Histories recorded before payload encryption (210d329) hold plaintext: replayed as a worker would with the
-    // documented migration switch, KYC_PAYLOAD_ACCEPT_PLAINTEXT.
-    const dataConverter = createDataConverter(testPayloadKeys, { acceptPlaintext: true });
-    const replayed = Worker.runReplayHistories(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter },
-      histories,
-    );
-    const failures: string[] = [];
-    let count = 0;
-    for await (const result of replayed) {
-      const fixture = manifest.fixtures[count];
-      count += 1;
-      if (result.error) failures.push(`${fixture?.file}: ${result.error.message}`);
-    }
+    const { failures, replayed } = await replayFixtures({ codePath: inject('workflowBundlePath') });
     expect(failures).toEqual([]);
-    expect(count).toBe(manifest.fixtures.length);
+    expect(replayed).toBe(manifest.fixtures.length);
   });
 });

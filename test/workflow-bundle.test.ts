@@ -3,17 +3,15 @@
  * recorded histories as the worker would run them, and a named file that is missing stops the start with the fix.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataConverter } from '../src/data-protection/data-converter.ts';
 import { createLogger } from '../src/logger.ts';
 import { MissingWorkflowBundle, workflowBundle } from '../src/workers/workflow-bundle.ts';
-import { HISTORIES_DIR, readManifest } from './support/history-fixtures.ts';
-import { testPayloadKeys } from './support/temporal.ts';
+import { type FixtureEntry, readManifest } from './support/history-fixtures.ts';
+import { replayFixtures } from './support/replay-fixtures.ts';
 
 const run = promisify(execFile);
 const logger = createLogger({ level: 'silent' });
@@ -34,19 +32,11 @@ describe('a workflow bundle built ahead', () => {
     const option = await workflowBundle(file, logger);
     expect(option).toEqual({ codePath: file });
 
-    const fixtures = (await readManifest()).fixtures.filter((fixture) => fixture.workflowType === 'KycWorkflow');
-    const histories = await Promise.all(
-      fixtures.map(async (fixture) => ({
-        workflowId: fixture.workflowId,
-        history: JSON.parse(await readFile(`${HISTORIES_DIR}${fixture.file}`, 'utf8')),
-      })),
-    );
-    const dataConverter = createDataConverter(testPayloadKeys, { acceptPlaintext: true });
-    const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: option, dataConverter }, histories)) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
+    const isKyc = (fixture: FixtureEntry) => fixture.workflowType === 'KycWorkflow';
+    const kycFixtures = (await readManifest()).fixtures.filter(isKyc);
+    const { failures, replayed } = await replayFixtures(option, isKyc);
     expect(failures).toEqual([]);
+    expect(replayed).toBe(kycFixtures.length);
   });
 
   it('named but missing, stops the worker with the command that builds it', async () => {
