@@ -16,9 +16,8 @@ import {
   type DueDocument,
   documentsWithoutExpiry,
   markOutboxSent,
-  type OutboxMessage,
-  recordOutboxMessages,
-  recordReminders,
+  type PageMessage,
+  recordPage,
   selectDueDocuments,
 } from '../db/expiry.ts';
 import type { ActivityDeps } from './deps.ts';
@@ -26,14 +25,11 @@ import type { ActivityDeps } from './deps.ts';
 /** A due document whose reminder this pass recorded, and so must deliver. */
 type OurReminder = DueDocument & { reminderId: number };
 
-/** An outbox message with what sends it. */
-type PendingMessage = OutboxMessage & { send: () => Promise<void> };
-
 /** Messages are independent of each other; a few at a time keeps a batch short without flooding the mail relay. */
 const SEND_CONCURRENCY = 8;
 
 const emailAddress = z.email();
-const canEmail = (document: DueDocument) => emailAddress.safeParse(document.email).success;
+const isEmailAddress = (email: string) => emailAddress.safeParse(email).success;
 
 export function createExpiryActivities({
   sql,
@@ -63,56 +59,32 @@ export function createExpiryActivities({
     };
   }
 
-  /**
-   * The reminder's messages: the user's email (when users.email is an address) and an event on every product
-   * channel, each with the idempotency key that makes it once-only in the outbox.
-   */
-  function messagesOf(document: OurReminder, decisionId: number): PendingMessage[] {
-    const { idDocumentId, userId, thresholdDays } = document;
-    const keyPrefix = `expiry-reminder-${document.reminderId}`;
-    const messages: PendingMessage[] = [];
-    if (canEmail(document)) {
-      const idempotencyKey = `${keyPrefix}/user-email`;
-      messages.push({
-        idempotencyKey,
-        decisionId,
-        channel: 'user-email',
-        send: () => email.send(userEmail(document, idempotencyKey)),
-      });
-    }
+  /** What delivers one outbox message of a reminder: the user's email, or the event on a product channel. */
+  function sendOf(document: OurReminder, message: PageMessage): () => Promise<void> {
+    const { idempotencyKey, channel: channelName } = message;
+    if (channelName === 'user-email') return () => email.send(userEmail(document, idempotencyKey));
+    const channel = productChannels.find((candidate) => candidate.name === channelName);
+    if (!channel) throw new Error(`no product channel ${channelName} for outbox message ${idempotencyKey}`);
+    const { idDocumentId, userId, thresholdDays, decisionId } = document;
     const event =
       thresholdDays === 0
         ? { type: 'kyc.document-expired', userId, idDocumentId, decisionId }
         : { type: 'kyc.document-expiring', userId, idDocumentId, decisionId, daysBefore: thresholdDays };
-    for (const channel of productChannels) {
-      const idempotencyKey = `${keyPrefix}/${channel.name}`;
-      messages.push({
-        idempotencyKey,
-        decisionId,
-        channel: channel.name,
-        send: () => channel.publish(event, idempotencyKey),
-      });
-    }
-    return messages;
+    return () => channel.publish(event, idempotencyKey);
   }
 
   /**
-   * Sends a page's messages through the outbox, each once: one statement records them all, one marks those sent. A
-   * message that went out but whose mark was lost (the worker died mid-page) goes out again on the retry under the
-   * same idempotency key and Message-ID, as with a mark per message, only over a page rather than one message.
+   * Sends a page's unsent messages, each once, then marks them sent in one statement. A message that went out but
+   * whose mark was lost (the worker died mid-page) goes out again on the retry under the same idempotency key and
+   * Message-ID, as with a mark per message, only over a page rather than one message.
    */
-  async function deliverPage(messages: PendingMessage[]): Promise<void> {
-    const unsent = await recordOutboxMessages(sql, messages);
+  async function deliverPage(messages: Array<{ idempotencyKey: string; send: () => Promise<void> }>): Promise<void> {
     const sent: string[] = [];
     try {
-      await forEachConcurrently(
-        messages.filter((message) => unsent.has(message.idempotencyKey)),
-        SEND_CONCURRENCY,
-        async (message) => {
-          await message.send();
-          sent.push(message.idempotencyKey);
-        },
-      );
+      await forEachConcurrently(messages, SEND_CONCURRENCY, async (message) => {
+        await message.send();
+        sent.push(message.idempotencyKey);
+      });
     } finally {
       // Also after a failure: what did go out must not go out again on the retry.
       await markOutboxSent(sql, sent);
@@ -134,13 +106,14 @@ export function createExpiryActivities({
         afterIdDocumentId,
         limit,
       });
-      const recordedNow = await recordReminders(
+      const recorded = await recordPage(
         sql,
         passId,
-        page.filter((document) => document.reminderId === null),
+        page.map(({ email, ...document }) => ({ ...document, canEmail: isEmailAddress(email) })),
+        productChannels.map((channel) => channel.name),
       );
       const ours = page.flatMap((document) => {
-        const reminderId = document.reminderId ?? recordedNow.get(document.idDocumentId);
+        const reminderId = recorded.reminders.get(document.idDocumentId);
         return reminderId === undefined ? [] : [{ ...document, reminderId }];
       });
 
@@ -153,20 +126,22 @@ export function createExpiryActivities({
         missingEmail: { count: 0, idDocumentIds: [] },
         missingDecision: { count: 0, idDocumentIds: [] },
       };
-      const messages: PendingMessage[] = [];
       for (const document of ours) {
         if (document.thresholdDays === 0) {
           result.expired.push({ userId: document.userId, idDocumentId: document.idDocumentId });
         } else {
           result.reminders[document.thresholdDays as ReminderDays] += 1;
         }
-        if (document.decisionId === null) {
-          count(result.missingDecision, document.idDocumentId);
-          continue;
-        }
-        if (!canEmail(document)) count(result.missingEmail, document.idDocumentId);
-        messages.push(...messagesOf(document, document.decisionId));
+        if (document.decisionId === null) count(result.missingDecision, document.idDocumentId);
+        else if (!isEmailAddress(document.email)) count(result.missingEmail, document.idDocumentId);
       }
+      const reminderOf = new Map(ours.map((document) => [document.idDocumentId, document]));
+      const messages = recorded.messages
+        .filter((message) => !message.sent)
+        .map((message) => ({
+          idempotencyKey: message.idempotencyKey,
+          send: sendOf(reminderOf.get(message.idDocumentId) as OurReminder, message),
+        }));
       await deliverPage(messages);
       logger.info(
         {

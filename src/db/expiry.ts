@@ -31,8 +31,6 @@ export async function selectDueDocuments(
     limit: number;
   },
 ): Promise<DueDocument[]> {
-  const after = page.afterIdDocumentId === null ? null : await documentKey(sql, page.afterIdDocumentId);
-  if (page.afterIdDocumentId !== null && after === null) return [];
   const horizon = Math.max(...page.thresholds);
   return await sql<DueDocument[]>`
     select d.id as "idDocumentId", d.user_id as "userId", u.email, to_char(d.expiry_date, 'YYYY-MM-DD') as "expiryDate",
@@ -55,7 +53,12 @@ export async function selectDueDocuments(
     ) verified on true
     where d.status <> 'SUPERSEDED' and d.expiry_date is not null
       and d.expiry_date <= ${page.asOf}::date + ${horizon}::int
-      ${after ? sql`and (d.expiry_date, d.id) > (${after.expiryDate}::date, ${after.id}::bigint)` : sql``}
+      ${
+        // A document that lost its expiry date since the last page compares as null: nothing left to resume from.
+        page.afterIdDocumentId === null
+          ? sql``
+          : sql`and (d.expiry_date, d.id) > (select expiry_date, id from id_documents where id = ${page.afterIdDocumentId})`
+      }
       and (
         mine.id is not null
         or (u.status = 'VERIFIED' and not exists (
@@ -66,43 +69,88 @@ export async function selectDueDocuments(
     limit ${page.limit}`;
 }
 
-/** The keyset position of a document; null when it no longer has an expiry date to resume from. */
-async function documentKey(sql: Sql, idDocumentId: number): Promise<{ id: number; expiryDate: string } | null> {
-  const [row] = await sql<{ expiryDate: string | null }[]>`
-    select to_char(expiry_date, 'YYYY-MM-DD') as "expiryDate" from id_documents where id = ${idDocumentId}`;
-  return row?.expiryDate ? { id: idDocumentId, expiryDate: row.expiryDate } : null;
+/** A due document as the page records it: whether its user's email is an address is the caller's rule. */
+export type PageDocument = Omit<DueDocument, 'email'> & { canEmail: boolean };
+
+/** One outbox message of a recorded page, and whether an earlier attempt already sent it. */
+export interface PageMessage {
+  idDocumentId: number;
+  reminderId: number;
+  idempotencyKey: string;
+  channel: string;
+  sent: boolean;
 }
 
 /**
- * Records reminders, and for threshold 0 marks the document and its user EXPIRED, in one transaction. Returns the new
- * reminders' ids by document; one that another pass recorded first is left to that pass.
+ * Records a page in one statement, so one commit: the reminders not yet recorded (one that another pass recorded
+ * first is left to that pass), EXPIRED on the document and its user at threshold 0, and an outbox row for each of the
+ * reminder's messages (the user's email when `canEmail`, then every product channel; none without a PASS decision to
+ * hang them off). Returns the page's reminders that are this pass's — new ones and any this pass recorded in an
+ * earlier attempt — and their messages, with those an earlier attempt already sent marked so (the final SELECT reads
+ * the snapshot from before the statement's own inserts).
  */
-export async function recordReminders(
+export async function recordPage(
   sql: Sql,
   passId: string,
-  reminders: Pick<DueDocument, 'idDocumentId' | 'userId' | 'expiryDate' | 'thresholdDays'>[],
-): Promise<Map<number, number>> {
-  if (reminders.length === 0) return new Map();
-  return await sql.begin(async (tx) => {
-    const recorded = await tx<{ id: number; idDocumentId: number; userId: number; thresholdDays: number }[]>`
+  documents: PageDocument[],
+  channels: readonly string[],
+): Promise<{ reminders: Map<number, number>; messages: PageMessage[] }> {
+  if (documents.length === 0) return { reminders: new Map(), messages: [] };
+  const rows = await sql<
+    { idDocumentId: number; reminderId: number; idempotencyKey: string | null; channel: string | null; sent: boolean }[]
+  >`
+    with page as (
+      select * from unnest(
+        ${documents.map((d) => d.idDocumentId)}::bigint[], ${documents.map((d) => d.userId)}::bigint[],
+        ${documents.map((d) => d.expiryDate)}::date[], ${documents.map((d) => d.thresholdDays)}::smallint[],
+        ${documents.map((d) => d.reminderId)}::bigint[], ${documents.map((d) => d.decisionId)}::bigint[]
+      ) as p(id_document_id, user_id, expiry_date, threshold_days, reminder_id, decision_id)
+    ),
+    recorded as (
       insert into expiry_reminders (id_document_id, expiry_date, threshold_days, user_id, pass_id)
-      select id_document_id, expiry_date, threshold_days, user_id, ${passId}
-      from unnest(${reminders.map((r) => r.idDocumentId)}::bigint[], ${reminders.map((r) => r.expiryDate)}::date[],
-                  ${reminders.map((r) => r.thresholdDays)}::smallint[], ${reminders.map((r) => r.userId)}::bigint[])
-           as due(id_document_id, expiry_date, threshold_days, user_id)
+      select id_document_id, expiry_date, threshold_days, user_id, ${passId} from page where reminder_id is null
       on conflict do nothing
-      returning id, id_document_id as "idDocumentId", user_id as "userId", threshold_days as "thresholdDays"`;
-    const expired = recorded.filter((row) => row.thresholdDays === 0);
-    if (expired.length > 0) {
-      await tx`
-        update id_documents set status = 'EXPIRED'
-        where id = any(${expired.map((row) => row.idDocumentId)}::bigint[]) and status <> 'SUPERSEDED'`;
-      await tx`
-        update users set status = 'EXPIRED'
-        where id = any(${expired.map((row) => row.userId)}::bigint[]) and status = 'VERIFIED'`;
-    }
-    return new Map(recorded.map((row) => [row.idDocumentId, row.id]));
-  });
+      returning id, id_document_id, user_id, threshold_days
+    ),
+    expired_documents as (
+      update id_documents set status = 'EXPIRED'
+      where id in (select id_document_id from recorded where threshold_days = 0) and status <> 'SUPERSEDED'
+    ),
+    expired_users as (
+      update users set status = 'EXPIRED'
+      where id in (select user_id from recorded where threshold_days = 0) and status = 'VERIFIED'
+    ),
+    ours as (
+      select p.id_document_id, coalesce(p.reminder_id, r.id) as reminder_id, p.decision_id,
+             p.id_document_id = any(${documents.filter((d) => d.canEmail).map((d) => d.idDocumentId)}::bigint[]) as can_email
+      from page p left join recorded r on r.id_document_id = p.id_document_id
+      where p.reminder_id is not null or r.id is not null
+    ),
+    messages as (
+      select o.id_document_id, 'expiry-reminder-' || o.reminder_id || '/' || c.channel as idempotency_key,
+             o.decision_id, c.channel
+      from ours o
+      cross join lateral unnest(
+        case when o.can_email then array['user-email']::varchar[] else array[]::varchar[] end
+        || ${channels as string[]}::varchar[]
+      ) as c(channel)
+      where o.decision_id is not null
+    ),
+    outbox as (
+      insert into notifications (idempotency_key, decision_id, channel)
+      select idempotency_key, decision_id, channel from messages
+      on conflict (idempotency_key) do nothing
+    )
+    select o.id_document_id as "idDocumentId", o.reminder_id as "reminderId", m.idempotency_key as "idempotencyKey",
+           m.channel, coalesce(n.sent_at is not null, false) as sent
+    from ours o
+    left join messages m on m.id_document_id = o.id_document_id
+    left join notifications n on n.idempotency_key = m.idempotency_key`;
+  const reminders = new Map(rows.map((row) => [row.idDocumentId, row.reminderId]));
+  const messages = rows.flatMap(({ idempotencyKey, channel, ...row }) =>
+    idempotencyKey && channel ? [{ ...row, idempotencyKey, channel }] : [],
+  );
+  return { reminders, messages };
 }
 
 /** Current, scanned documents of VERIFIED users without an expiry date: how many, and the first few ids. */
@@ -112,34 +160,6 @@ export async function documentsWithoutExpiry(sql: Sql, sampleSize: number): Prom
     from id_documents d join users u on u.id = d.user_id
     where d.expiry_date is null and d.status not in ('NEW', 'SUPERSEDED') and u.status = 'VERIFIED'`;
   return row ?? { count: 0, ids: [] };
-}
-
-/** One message of the notifications outbox, keyed so that it is sent once. */
-export interface OutboxMessage {
-  idempotencyKey: string;
-  decisionId: number;
-  channel: string;
-}
-
-/**
- * Records a page's messages in the outbox in one statement, each key once, and returns the keys not yet sent: new
- * ones, and any an earlier attempt recorded but did not mark sent. The expiry pass's batched `sendOnce`.
- */
-export async function recordOutboxMessages(sql: Sql, messages: OutboxMessage[]): Promise<Set<string>> {
-  if (messages.length === 0) return new Set();
-  const keys = messages.map((message) => message.idempotencyKey);
-  // The select reads the snapshot from before the insert: rows inserted here are unsent by definition.
-  const alreadySent = await sql<{ idempotencyKey: string }[]>`
-    with recorded as (
-      insert into notifications (idempotency_key, decision_id, channel)
-      select * from unnest(${keys}::varchar[], ${messages.map((message) => message.decisionId)}::bigint[],
-                           ${messages.map((message) => message.channel)}::varchar[])
-      on conflict (idempotency_key) do nothing
-    )
-    select idempotency_key as "idempotencyKey" from notifications
-    where idempotency_key = any(${keys}::varchar[]) and sent_at is not null`;
-  const sent = new Set(alreadySent.map((row) => row.idempotencyKey));
-  return new Set(keys.filter((key) => !sent.has(key)));
 }
 
 /** Marks messages sent, in one statement. */

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFolderObjectStore } from '../../src/adapters/s3/folder.ts';
-import { recordReminders } from '../../src/db/expiry.ts';
+import { recordPage } from '../../src/db/expiry.ts';
 import { recordMonitorChecks } from '../../src/db/monitor.ts';
 import { jpegImage } from '../support/images.ts';
 import { BUCKET, type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from '../support/kyc-harness.ts';
@@ -58,9 +58,16 @@ describe('evidence pack', () => {
     expect(review.status).toBe(200);
     await h.waitForStatus(userId, (s) => s.stage === 'DECIDED', 'the CS decision');
     const [document] = await h.db.sql<{ id: number }[]>`select id from id_documents where user_id = ${userId}`;
-    await recordReminders(h.db.sql, randomUUID(), [
-      { idDocumentId: (document as { id: number }).id, userId, expiryDate: SEED_PERSON.expiryDate, thresholdDays: 90 },
-    ]);
+    const reminder = {
+      idDocumentId: (document as { id: number }).id,
+      userId,
+      expiryDate: SEED_PERSON.expiryDate,
+      thresholdDays: 90,
+      decisionId: null,
+      reminderId: null,
+      canEmail: false,
+    };
+    await recordPage(h.db.sql, randomUUID(), [reminder], []);
     await recordMonitorChecks(h.db.sql, randomUUID(), '2026-11-30', [
       {
         userId,
