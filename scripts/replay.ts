@@ -58,10 +58,17 @@ const kyc = await connectKycClient(config).catch((error: Error) =>
 process.stdout.write(`replaying ${query} from ${config.TEMPORAL_ADDRESS}/${config.TEMPORAL_NAMESPACE}\n`);
 const histories = kyc.client.workflow.list({ query }).intoHistories({ concurrency: 4 });
 const keys = await loadPayloadKeys(config);
-// Connects only when a history holds a payload under a user's data key.
+// Connects only when a history holds a payload under a user's data key. A replay sends nothing: what it encodes is
+// thrown away, so it goes under the master key, and the replay neither looks up nor makes a user's key for it.
 const sql = createSql(config.DATABASE_URL, { max: 2 });
+const userKeys = createPostgresUserKeyStore(sql, keys);
 const results = Worker.runReplayHistories(
-  { workflowsPath, dataConverter: createDataConverter(keys, { userKeys: createPostgresUserKeyStore(sql, keys) }) },
+  {
+    workflowsPath,
+    dataConverter: createDataConverter(keys, {
+      userKeys: { get: (userId, { create }) => (create ? Promise.resolve(null) : userKeys.get(userId, { create })) },
+    }),
+  },
   histories,
 );
 let replayed = 0;
