@@ -756,6 +756,20 @@ ALTER SEQUENCE public.selfies_id_seq OWNED BY public.selfies.id;
 
 
 --
+-- Name: user_data_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_data_keys (
+    user_id bigint NOT NULL,
+    master_key_id text,
+    wrapped_key bytea,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    destroyed_at timestamp with time zone,
+    CONSTRAINT user_data_keys_held_or_destroyed CHECK ((((destroyed_at IS NULL) AND (master_key_id IS NOT NULL) AND (wrapped_key IS NOT NULL)) OR ((destroyed_at IS NOT NULL) AND (master_key_id IS NULL) AND (wrapped_key IS NULL))))
+);
+
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1193,6 +1207,14 @@ ALTER TABLE ONLY public.schema_migrations
 
 ALTER TABLE ONLY public.selfies
     ADD CONSTRAINT selfies_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: user_data_keys user_data_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_data_keys
+    ADD CONSTRAINT user_data_keys_pkey PRIMARY KEY (user_id);
 
 
 --
@@ -1721,4 +1743,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203070000'),
     ('20261203080000'),
     ('20261203090000'),
-    ('20261203090100');
+    ('20261203090100'),
+    ('20261203100000');

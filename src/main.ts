@@ -196,7 +196,7 @@ async function startInOrder(
     },
   });
 
-  const kyc = await connectKycClient(service);
+  const kyc = await connectKycClient(service, undefined, sql);
   started.push({ name: 'Temporal client', stop: () => kyc.close() });
   const doors = await startDoors({ config: service, sql, kyc, logger });
   started.push({ name: 'doors', stop: () => doors.stop() });

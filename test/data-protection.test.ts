@@ -11,6 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
 import { EncryptionCodec, KEY_ID_METADATA } from '../src/data-protection/payload-codec.ts';
+import { createPostgresUserKeyStore } from '../src/data-protection/user-keys.ts';
 import {
   type KycHarness,
   type Person,
@@ -119,9 +120,11 @@ describe('data protection', () => {
     );
     expect(found).toEqual([]);
 
-    // The search can find what is there: the CS note naming John is in his history, readable only through the codec.
+    // The search can find what is there: the CS note naming John is in his history, readable only through the codec
+    // with his data key.
     const accepted = histories[1]?.events?.find((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
-    const [notePayload] = await new EncryptionCodec(testPayloadKeys).decode(
+    const userKeys = createPostgresUserKeyStore(h.db.sql, testPayloadKeys);
+    const [notePayload] = await new EncryptionCodec(testPayloadKeys, { userKeys }).decode(
       accepted?.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.args?.payloads as Payload[],
     );
     expect(Buffer.from(notePayload?.data ?? []).toString()).toContain('JOHN PETER SMITHSON');
@@ -132,7 +135,8 @@ describe('data protection', () => {
     const [started] = (await raw.workflow.getHandle(kycWorkflowId(users[1] as number)).fetchHistory()).events ?? [];
     const input = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0] as Payload;
     expect(Buffer.from(input.metadata?.[METADATA_ENCODING_KEY] ?? []).toString()).toBe('binary/encrypted');
-    expect(Buffer.from(input.metadata?.[KEY_ID_METADATA] ?? []).toString()).toBe('local-1');
+    // Under the user's own data key (crypto-shredding), which the codec server reads from the database.
+    expect(Buffer.from(input.metadata?.[KEY_ID_METADATA] ?? []).toString()).toBe(`user/${users[1]}`);
 
     const signals = ((await raw.workflow.getHandle(kycWorkflowId(users[1] as number)).fetchHistory()).events ?? [])
       .map((event) => event.workflowExecutionSignaledEventAttributes?.input?.payloads?.[0])

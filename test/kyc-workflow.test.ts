@@ -17,7 +17,6 @@ import { KycStage } from '../src/contract/search-attributes.ts';
 import { submitCsReview } from '../src/starters/kyc-client.ts';
 import { keepHistory } from './support/history-fixtures.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
-import { testDataConverter } from './support/temporal.ts';
 
 let h: KycHarness;
 let personCount = 0;
@@ -493,7 +492,10 @@ describe('KycWorkflow', () => {
         history: await h.env.client.workflow.getHandle(workflowId, runId).fetchHistory(),
       })),
     );
-    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
+    const replay = {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: h.env.client.options.dataConverter,
+    };
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(replay, histories)) {
       if (result.error) failures.push(`${result.workflowId}/${result.runId}: ${result.error.message}`);

@@ -24,7 +24,6 @@ import { KycRegisterCheckedAt, KycRegisterSource } from '../src/contract/search-
 import type { RegisterMonitorWorkflow } from '../src/workflows/monitor.ts';
 import { keepHistory } from './support/history-fixtures.ts';
 import { ACTORS, type KycHarness, SEED_PERSON, startKycHarness } from './support/kyc-harness.ts';
-import { testDataConverter } from './support/temporal.ts';
 
 const TIME_ZONE = 'Europe/London';
 const NURSE_PIN = '01A2345N';
@@ -301,7 +300,10 @@ describe('RegisterMonitorWorkflow', () => {
 
     // The doctor's run that decided again replays on this code, and is kept as a fixture when recording.
     const history = await h.env.client.workflow.getHandle(kycWorkflowId(doctor.userId)).fetchHistory();
-    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
+    const replay = {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: h.env.client.options.dataConverter,
+    };
     await Worker.runReplayHistory(replay, history, kycWorkflowId(doctor.userId));
     await keepHistory(h.env.client, {
       name: 'kyc-register-suspended',
@@ -356,7 +358,10 @@ describe('RegisterMonitorWorkflow', () => {
       { decision: 'FAIL', regCheck: true },
     ]);
     const history = await h.env.client.workflow.getHandle(kycWorkflowId(colleague.userId)).fetchHistory();
-    const replay = { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter };
+    const replay = {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: h.env.client.options.dataConverter,
+    };
     await Worker.runReplayHistory(replay, history, kycWorkflowId(colleague.userId));
     await keepHistory(h.env.client, {
       name: 'kyc-register-conditions-then-suspended-in-review',

@@ -1,7 +1,11 @@
 /** Erasure and image retention (README, Compliance): each step idempotent, so a retry finishes what one started. */
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ErasureActivities, UserRef } from '../contract/erasure-workflow.ts';
+import { kycWorkflowId } from '../contract/kyc-workflow.ts';
 import { erasePersonalData, type HeldImage, heldImages, imagesPastRetention, markImageDeleted } from '../db/erasure.ts';
+import { destroyUserDataKey } from '../db/user-data-keys.ts';
 import type { ActivityDeps } from './deps.ts';
 
 export function createErasureActivities({
@@ -37,6 +41,24 @@ export function createErasureActivities({
       const erased = await erasePersonalData(sql, userId);
       logger.info({ userId, ...erased }, 'erasure: personal data nulled');
       return erased;
+    },
+
+    async destroyUserDataKey({ userId }: UserRef) {
+      // Only once the KycWorkflow has closed: an open one still reads its own history (and its signals) with the key.
+      const open = await Context.current()
+        .client.workflow.getHandle(kycWorkflowId(userId))
+        .describe()
+        .then(
+          (description) => description.status.name === 'RUNNING',
+          (error: unknown) => {
+            if (error instanceof WorkflowNotFoundError) return false;
+            throw error;
+          },
+        );
+      if (open) throw ApplicationFailure.retryable(`${kycWorkflowId(userId)} is still open`, 'KycWorkflowStillOpen');
+      const destroyedAt = (await destroyUserDataKey(sql, userId)).toISOString();
+      logger.info({ userId, destroyedAt }, 'erasure: data key destroyed');
+      return { destroyedAt };
     },
 
     async deleteImagesPastRetention() {

@@ -27,6 +27,8 @@ export interface ErasureSummary {
   imagesDeleted: number;
   scansRedacted: number;
   registerChecksRedacted: number;
+  /** When the user's data key was destroyed (ISO 8601); absent from erasures run before crypto-shredding existed. */
+  dataKeyDestroyedAt?: string;
 }
 
 /** Tells the user's KycWorkflow to stop where it is and close: the user is being erased. */
@@ -55,6 +57,11 @@ export interface ErasureActivities {
   eraseFace(input: UserRef): Promise<void>;
   /** Nulls the personal data in PostgreSQL and marks the user ERASED. */
   erasePersonalData(input: UserRef): Promise<{ scans: number; registerChecks: number }>;
+  /**
+   * Destroys the user's data key, so their workflow histories can no longer be decrypted (crypto-shredding); returns
+   * when it was destroyed, the first time.
+   */
+  destroyUserDataKey(input: UserRef): Promise<{ destroyedAt: string }>;
   /** Deletes up to one batch of images past retention; `more` when another batch may be due. */
   deleteImagesPastRetention(): Promise<{ deleted: number; more: boolean }>;
 }

@@ -9,10 +9,23 @@
  * Payloads without a format (written before it existed, as in recorded histories) are read as before, without
  * additional data; stripping the format from a format-1 payload does not help an attacker, because its tag covers
  * the additional data.
+ *
+ * Crypto-shredding (README, Compliance): given a serialization context naming a user's KycWorkflow (`kyc-user-<id>`,
+ * for the workflow's own payloads and its activities'), the codec encrypts under that user's data key, key id
+ * `user/<id>` (master key ids cannot hold a slash). Decoding needs no context: the key id says whose key. Once erasure
+ * destroyed the key, such payloads decode to a ValueError, or, for the codec server, to a payload saying "erased".
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
-import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import {
+  METADATA_ENCODING_KEY,
+  type Payload,
+  type PayloadCodec,
+  type SerializationContext,
+  ValueError,
+} from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding.js';
+import { userIdFromWorkflowId } from '../contract/kyc-workflow.ts';
+import type { UserKeyStore } from './user-keys.ts';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -36,6 +49,29 @@ export interface PayloadCodecOptions {
    * and for the codec server, which shows the Web UI whatever it is given.
    */
   acceptPlaintext?: boolean;
+  /**
+   * Users' data keys. Without a store (a process with no database) every payload is under the master key, and a
+   * payload under a user's key does not decode.
+   */
+  userKeys?: UserKeyStore;
+  /**
+   * Decode a payload whose user's key was destroyed to a JSON string saying so, instead of refusing it: for the codec
+   * server, so the Web UI shows "erased" where the person's data was.
+   */
+  showErased?: boolean;
+}
+
+const USER_KEY_ID = /^user\/([1-9][0-9]{0,15})$/;
+const userKeyId = (userId: number) => `user/${userId}`;
+
+/** The user a payload belongs to, from the workflow it is sent to or received from, or its activity's workflow. */
+function userOf(context: SerializationContext | undefined): number | null {
+  return context?.workflowId ? userIdFromWorkflowId(context.workflowId) : null;
+}
+
+function erasedPayload(destroyedAt: Date): Payload {
+  const text = `erased: this person's data key was destroyed at erasure on ${destroyedAt.toISOString()}`;
+  return { metadata: { [METADATA_ENCODING_KEY]: encode('json/plain') }, data: encode(JSON.stringify(text)) };
 }
 
 /** The plaintext payload, metadata and data, as bytes to encrypt. */
@@ -61,6 +97,8 @@ export class EncryptionCodec implements PayloadCodec {
   /** Imported once: a cipher given raw key bytes imports them again on every payload, at four times the cost. */
   readonly #keys: ReadonlyMap<string, KeyObject>;
   readonly #acceptPlaintext: boolean;
+  readonly #userKeys: UserKeyStore | undefined;
+  readonly #showErased: boolean;
 
   constructor(keys: PayloadKeys, options: PayloadCodecOptions = {}) {
     if (!keys.keys.has(keys.currentKeyId))
@@ -71,11 +109,22 @@ export class EncryptionCodec implements PayloadCodec {
     this.#currentKeyId = keys.currentKeyId;
     this.#keys = new Map([...keys.keys].map(([keyId, key]) => [keyId, createSecretKey(key)]));
     this.#acceptPlaintext = options.acceptPlaintext ?? false;
+    this.#userKeys = options.userKeys;
+    this.#showErased = options.showErased ?? false;
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    const keyId = this.#currentKeyId;
-    const key = this.#keys.get(keyId) as KeyObject;
+  /** The user's key for a user's payload; the master key for any other, and for a user whose key was destroyed. */
+  async #encryptingKey(context: SerializationContext | undefined): Promise<{ keyId: string; key: KeyObject }> {
+    const userId = userOf(context);
+    const userKey = userId && this.#userKeys ? await this.#userKeys.get(userId, { create: true }) : null;
+    // Nothing of an erased person is written after erasure (the KycWorkflow is closed and the writers refuse them);
+    // a signal still addressed to them (by the expiry pass, say) goes under the master key rather than failing.
+    if (userId && userKey?.state === 'held') return { keyId: userKeyId(userId), key: userKey.key };
+    return { keyId: this.#currentKeyId, key: this.#keys.get(this.#currentKeyId) as KeyObject };
+  }
+
+  async encode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
+    const { keyId, key } = await this.#encryptingKey(context);
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
@@ -93,10 +142,26 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.#decodeOne(payload));
+    return await Promise.all(payloads.map((payload) => this.#decodeOne(payload)));
   }
 
-  #decodeOne(payload: Payload): Payload {
+  /** The key a payload names: a master key, or a user's data key. */
+  async #decryptingKey(keyId: string): Promise<KeyObject | { erasedAt: Date }> {
+    const userMatch = USER_KEY_ID.exec(keyId);
+    if (!userMatch) {
+      const key = this.#keys.get(keyId);
+      if (!key)
+        throw new ValueError(`no payload key ${keyId} is loaded; keep retired keys until their payloads expire`);
+      return key;
+    }
+    if (!this.#userKeys) throw new ValueError(`a payload under ${keyId} needs the users' data keys (the database)`);
+    const userKey = await this.#userKeys.get(Number(userMatch[1]), { create: false });
+    if (!userKey) throw new ValueError(`there is no data key ${keyId}`);
+    if (userKey.state === 'destroyed') return { erasedAt: userKey.destroyedAt };
+    return userKey.key;
+  }
+
+  async #decodeOne(payload: Payload): Promise<Payload> {
     const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
     if (!encoding || decode(encoding) !== ENCRYPTED_ENCODING) {
       if (this.#acceptPlaintext) return payload;
@@ -107,8 +172,11 @@ export class EncryptionCodec implements PayloadCodec {
     const keyIdBytes = payload.metadata?.[KEY_ID_METADATA];
     if (!keyIdBytes || !payload.data) throw new ValueError('encrypted payload without key id or data');
     const keyId = decode(keyIdBytes);
-    const key = this.#keys.get(keyId);
-    if (!key) throw new ValueError(`no payload key ${keyId} is loaded; keep retired keys until their payloads expire`);
+    const key = await this.#decryptingKey(keyId);
+    if ('erasedAt' in key) {
+      if (this.#showErased) return erasedPayload(key.erasedAt);
+      throw new ValueError(`a payload under ${keyId} is erased: the data key was destroyed at erasure`);
+    }
     const formatBytes = payload.metadata?.[FORMAT_METADATA];
     const format = formatBytes ? decode(formatBytes) : undefined;
     if (format !== undefined && format !== CURRENT_FORMAT) {

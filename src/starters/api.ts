@@ -9,6 +9,7 @@ import { policyThresholds } from '../activities/deps.ts';
 import type { Config } from '../config.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
 import { EncryptionCodec } from '../data-protection/payload-codec.ts';
+import { createPostgresUserKeyStore } from '../data-protection/user-keys.ts';
 import { createSql, type Sql } from '../db/pool.ts';
 import { createAuthenticator } from '../identity/index.ts';
 import { createLogger, type Logger } from '../logger.ts';
@@ -38,6 +39,7 @@ export async function startDoors(options: {
   const { config, sql, kyc, logger } = options;
   const sqs = new SQSClient({ region: config.AWS_REGION });
   const ingestQueueUrl = config.KYC_QUEUE_URL_REG_CHECK_INGEST;
+  const payloadKeys = await loadPayloadKeys(config);
   const app = await buildHttpApp({
     sql,
     kyc,
@@ -72,8 +74,13 @@ export async function startDoors(options: {
             : undefined,
       },
     },
-    // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is.
-    codec: new EncryptionCodec(await loadPayloadKeys(config), { acceptPlaintext: true }),
+    // The Web UI's codec server shows whatever it is given: an unencrypted payload is passed back as it is, and one
+    // whose person was erased as "erased".
+    codec: new EncryptionCodec(payloadKeys, {
+      acceptPlaintext: true,
+      userKeys: createPostgresUserKeyStore(sql, payloadKeys),
+      showErased: true,
+    }),
     // With a reg-check-ingest queue the webhook is acknowledged once SQS holds it; without one, once signalled.
     handOffRegisterResult: ingestQueueUrl
       ? async (result) => {
@@ -110,7 +117,7 @@ export async function startDoors(options: {
 export async function runApi(config: Config = configOrExit('api')): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE });
-  const kyc = await connectKycClient(config, logger);
+  const kyc = await connectKycClient(config, logger, sql);
   const doors = await startDoors({ config, sql, kyc, logger });
   const temporal = { client: kyc.client, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.KYC_TASK_QUEUE };
   const metrics = config.KYC_METRICS_PORT

@@ -5,10 +5,10 @@
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { loadConfig } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import type { DecisionView, KycStatusView } from '../contract/kyc-workflow.ts';
 import { type CaseSummary, listCases } from '../db/cases.ts';
-import { createSql } from '../db/pool.ts';
+import { createSql, type Sql } from '../db/pool.ts';
 import type { UserStatus } from '../domain/outcomes.ts';
 import { localCommandDatabaseUrl } from '../runtime/local-state.ts';
 import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from './idempotency-key.ts';
@@ -201,34 +201,44 @@ async function main(): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  if (command.command === 'list') {
-    let databaseUrl: string;
-    try {
-      databaseUrl = localCommandDatabaseUrl(process.env, config);
-    } catch (error) {
-      console.error((error as Error).message);
-      return 1;
-    }
-    const sql = createSql(databaseUrl, { max: 1 });
-    try {
+  // --reviewer is a name typed at a terminal, not a signed-in person: only for npm start's own Temporal.
+  const local = !config.production && /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(config.TEMPORAL_ADDRESS);
+  if (command.command !== 'list' && !local) {
+    console.error(
+      'npm run cs -- review is for npm start on this machine; elsewhere decide through POST /cs/cases/:userId/decision, signed in',
+    );
+    return 2;
+  }
+  let databaseUrl: string;
+  try {
+    databaseUrl = localCommandDatabaseUrl(process.env, config);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  const sql = createSql(databaseUrl, { max: 1 });
+  try {
+    if (command.command === 'list') {
       const cases = await listCases(sql, { status: CASE_STATES[command.status], limit: command.limit });
       console.log(
         `${cases.length === 0 ? 'no' : cases.length} case${cases.length === 1 ? '' : 's'} in ${command.status}`,
       );
       for (const item of cases) console.log(caseLine(item));
       return 0;
-    } finally {
-      await sql.end();
     }
+    return await askWorkflow(command, config, sql);
+  } finally {
+    await sql.end();
   }
-  // --reviewer is a name typed at a terminal, not a signed-in person: only for npm start's own Temporal.
-  if (config.production || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(config.TEMPORAL_ADDRESS)) {
-    console.error(
-      'npm run cs -- review is for npm start on this machine; elsewhere decide through POST /cs/cases/:userId/decision, signed in',
-    );
-    return 2;
-  }
-  const kyc = await connectKycClient(config);
+}
+
+/** `show` and `review`: through the user's workflow, whose payloads are under their data key, kept in `sql`. */
+async function askWorkflow(
+  command: Extract<CsCommand, { command: 'show' | 'review' }>,
+  config: Config,
+  sql: Sql,
+): Promise<number> {
+  const kyc = await connectKycClient(config, undefined, sql);
   try {
     if (command.command === 'show') {
       for (const line of statusLines(await getKycStatus(kyc, command.userId))) console.log(line);

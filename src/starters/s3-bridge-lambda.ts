@@ -14,9 +14,10 @@ async function createBridgeFromEnvironment() {
   if (secretEnvironment) await loadSecretEnvironment(new SecretsManagerClient({}), secretEnvironment);
   // A production entry point: a missing setting fails the Lambda's start, naming it, instead of taking a default.
   const config = loadConfig(process.env, 'bridge');
+  const sql = createSql(config.DATABASE_URL, { max: 2 });
   return createS3Bridge({
-    sql: createSql(config.DATABASE_URL, { max: 2 }),
-    kyc: await connectKycClient(config),
+    sql,
+    kyc: await connectKycClient(config, undefined, sql),
     bucket: config.KYC_S3_BUCKET,
     prefix: config.KYC_S3_PREFIX,
     logger: createLogger({ level: config.LOG_LEVEL }),

@@ -8,6 +8,8 @@ import { Client, Connection, type ConnectionOptions, type TLSConfig } from '@tem
 import type { Config } from '../config.ts';
 import { createDataConverter } from '../data-protection/data-converter.ts';
 import { loadPayloadKeys } from '../data-protection/keys.ts';
+import { createPostgresUserKeyStore } from '../data-protection/user-keys.ts';
+import type { Sql } from '../db/pool.ts';
 import type { Logger } from '../logger.ts';
 import type { KycClient } from './kyc-client.ts';
 
@@ -92,19 +94,26 @@ export function connectClientConnection(config: TemporalSettings, logger: Logger
   return connectWithRetry(() => Connection.connect(options), { address: config.TEMPORAL_ADDRESS, logger, what });
 }
 
+/**
+ * With `sql`, a user's KycWorkflow payloads go under their data key and such payloads decode (README, Compliance,
+ * "Crypto-shredding"); without, for a process that sends no user's payloads (the Schedules), all go under the master key.
+ */
 export async function connectKycClient(
   config: Config,
   logger?: Logger,
+  sql?: Sql,
 ): Promise<KycClient & { close(): Promise<void> }> {
   const options = temporalConnectionOptions(config);
   const connection = logger
     ? await connectClientConnection(config, logger, 'the Temporal client')
     : await Connection.connect(options);
+  const keys = await loadPayloadKeys(config);
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    dataConverter: createDataConverter(await loadPayloadKeys(config), {
+    dataConverter: createDataConverter(keys, {
       acceptPlaintext: config.acceptPlaintextPayloads,
+      ...(sql ? { userKeys: createPostgresUserKeyStore(sql, keys) } : {}),
     }),
   });
   return { client, taskQueue: config.KYC_TASK_QUEUE, close: () => connection.close() };

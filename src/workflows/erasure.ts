@@ -1,13 +1,15 @@
 /**
  * ErasureWorkflow and ImageRetentionWorkflow (README, Compliance). Erasure closes the user's KycWorkflow first, so no
  * cycle writes new data while it runs (the writers of personal data also refuse an erased user), then deletes the
- * images and the face, and nulls the personal data last, which marks the user ERASED.
+ * images and the face, and nulls the personal data, which marks the user ERASED. Last it destroys the user's data key,
+ * so their workflow histories can no longer be read (crypto-shredding).
  */
 import {
   ApplicationFailure,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,7 +30,13 @@ const retry = {
   maximumAttempts: 50,
   nonRetryableErrorTypes: ['BadInput'],
 };
-const { eraseImages, eraseFace, erasePersonalData } = proxyActivities<ErasureActivities>({
+/** Each id marks a change of the commands a workflow issues, so histories from before it replay unchanged. */
+const PATCHES = {
+  /** Erasure ends by destroying the user's data key (README, Compliance, "Crypto-shredding"). */
+  destroyDataKey: 'erasure-destroys-data-key',
+};
+
+const { eraseImages, eraseFace, erasePersonalData, destroyUserDataKey } = proxyActivities<ErasureActivities>({
   startToCloseTimeout: '5m',
   heartbeatTimeout: '30s',
   retry,
@@ -58,12 +66,15 @@ export async function ErasureWorkflow(rawInput: ErasureInput): Promise<ErasureSu
   const images = await eraseImages({ userId });
   await eraseFace({ userId });
   const erased = await erasePersonalData({ userId });
+  // After the KycWorkflow closed and the data is gone: nothing of the user is written under the key any more.
+  const key = patched(PATCHES.destroyDataKey) ? await destroyUserDataKey({ userId }) : null;
   return {
     userId,
     kycWorkflowClosed,
     imagesDeleted: images.deleted,
     scansRedacted: erased.scans,
     registerChecksRedacted: erased.registerChecks,
+    ...(key ? { dataKeyDestroyedAt: key.destroyedAt } : {}),
   };
 }
 

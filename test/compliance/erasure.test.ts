@@ -2,8 +2,9 @@
  * Erasure, retention and subject access (README, Compliance), end to end: three workers verified through the real
  * workflow, their images in a folder standing in for S3, their faces in the Rekognition stand-in's collection.
  * One is erased through `POST /ops/users/:userId/erasure`; then every table, the object store, the face collection,
- * the logs and every history (decoded through the codec) is searched for their personal data, and the audit is
- * checked still there. Another's images pass the retention period; the third, still in review, keeps everything.
+ * the logs and every history (decoded through the codec server, as the Web UI sees it) is searched for their personal
+ * data, and the audit is checked still there. Their workflow's payloads were under their own data key, destroyed at
+ * erasure: the codec server shows them as "erased" (crypto-shredding). Another's images pass the retention period; the third, still in review, keeps everything.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,12 +21,11 @@ import {
   IMAGE_RETENTION_WORKFLOW_TYPE,
 } from '../../src/contract/erasure-workflow.ts';
 import { kycWorkflowId } from '../../src/contract/kyc-workflow.ts';
-import { EncryptionCodec } from '../../src/data-protection/payload-codec.ts';
+import { KEY_ID_METADATA } from '../../src/data-protection/payload-codec.ts';
 import { keepHistory } from '../support/history-fixtures.ts';
 import { jpegImage } from '../support/images.ts';
 import { BUCKET, type KycHarness, type Person, SEED_PERSON, startKycHarness, TOKEN } from '../support/kyc-harness.ts';
 import { runtimeLog } from '../support/runtime-log.ts';
-import { testPayloadKeys } from '../support/temporal.ts';
 
 const ERIN: Person = {
   ...SEED_PERSON,
@@ -213,7 +213,11 @@ describe('erasure, retention and subject access', () => {
       imagesDeleted: 2,
       scansRedacted: 1,
       registerChecksRedacted: 1,
+      dataKeyDestroyedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
+    const [key] = await h.db.sql`
+      select master_key_id, wrapped_key, destroyed_at is not null as destroyed from user_data_keys where user_id = ${userId}`;
+    expect(key).toEqual({ master_key_id: null, wrapped_key: null, destroyed: true });
 
     // The KycWorkflow stopped where it waited and closed, ERASED, for good.
     const kyc = h.env.client.workflow.getHandle(kycWorkflowId(userId));
@@ -228,18 +232,31 @@ describe('erasure, retention and subject access', () => {
     });
     await keepHistory(h.env.client, {
       name: 'erasure',
-      path: 'erasure of a verified user: close the KycWorkflow, images, face, personal data',
+      path: 'erasure of a verified user: close the KycWorkflow, images, face, personal data, then destroy the data key',
       workflowId: erasureWorkflowId(userId),
     });
 
     // Nothing of the person is left: not in any table, the object store, the face collection, the logs or a history.
     const rows = await everyRow();
     const logs = [...h.logs, ...runtimeLog].join('\n');
-    const histories = await decodedHistories([kycWorkflowId(userId), erasureWorkflowId(userId)]);
+    const kycHistory = await decodedHistories([kycWorkflowId(userId)]);
+    const erasureHistory = await decodedHistories([erasureWorkflowId(userId)]);
+    const histories = `${kycHistory.text}\n${erasureHistory.text}`;
     const found = needles(ERIN).filter(
       (needle) => rows.includes(needle) || logs.includes(needle) || histories.includes(needle),
     );
     expect(found).toEqual([]);
+    // The person's workflow wrote every payload under their data key, and now each reads "erased"; the erasure
+    // workflow's own payloads are under the master key and still read (its signal to the person's workflow does not).
+    expect(new Set(kycHistory.keyIds)).toEqual(new Set([`user/${userId}`]));
+    expect(kycHistory.erased).toBe(kycHistory.keyIds.length);
+    expect(erasureHistory.erased).toBe(1);
+    expect(erasureHistory.text).toContain('"kycWorkflowClosed":true');
+    // A person not erased: their workflow's payloads are under their own key, and read.
+    const ruthHistory = await decodedHistories([kycWorkflowId(ids.ruth)]);
+    expect(new Set(ruthHistory.keyIds)).toEqual(new Set([`user/${ids.ruth}`]));
+    expect(ruthHistory.erased).toBe(0);
+    expect(ruthHistory.text).toContain(`"userId":${ids.ruth}`);
     // The search finds what is there: the people not erased are still in the tables.
     for (const value of [OWEN.surname, OWEN.birthDate, OWEN.passportNumber, OWEN.email]) expect(rows).toContain(value);
     expect(await storedKeys(userId)).toEqual([]);
@@ -311,11 +328,15 @@ describe('erasure, retention and subject access', () => {
     expect(decision).toEqual({ decision: 'MANUAL_REVIEW', policy_version: 'v1' });
   });
 
-  /** Every payload of every run of these workflows, decoded through the codec, with the raw history around it. */
-  async function decodedHistories(workflowIds: string[]): Promise<string> {
+  /**
+   * Every payload of every run of these workflows, decoded through the codec server as the Web UI asks it, with the
+   * raw history around it; the key ids the payloads were under, and how many decoded to "erased".
+   */
+  async function decodedHistories(workflowIds: string[]): Promise<{ text: string; keyIds: string[]; erased: number }> {
     // Search attributes are stored unencoded (Temporal indexes them); everything else goes through the codec.
-    const codec = new EncryptionCodec(testPayloadKeys, { acceptPlaintext: true });
     const text: string[] = [];
+    const keyIds: string[] = [];
+    let erased = 0;
     for (const workflowId of workflowIds) {
       // Every run, from the latest back along continue-as-new (the time-skipping server lists no workflows).
       let runId: string | undefined = (await h.env.client.workflow.getHandle(workflowId).describe()).runId;
@@ -330,11 +351,35 @@ describe('erasure, retention and subject access', () => {
           else for (const child of Object.values(value)) walk(child);
         };
         walk(history);
-        for (const payload of await codec.decode(payloads)) text.push(Buffer.from(payload.data ?? []).toString());
+        const base64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? []).toString('base64');
+        const response = await fetch(`${h.url}/codec/decode`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN.ops}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            payloads: payloads.map(({ metadata, data }) => ({
+              metadata: Object.fromEntries(
+                Object.entries(metadata ?? {}).map(([name, value]) => [name, base64(value)]),
+              ),
+              data: base64(data),
+            })),
+          }),
+        });
+        expect(response.status).toBe(200);
+        const decoded = ((await response.json()) as { payloads: { data: string }[] }).payloads;
+        expect(decoded).toHaveLength(payloads.length);
+        for (const payload of decoded) {
+          const plain = Buffer.from(payload.data, 'base64').toString();
+          if (/^"erased: this person's data key was destroyed at erasure on \d{4}-/.test(plain)) erased += 1;
+          text.push(plain);
+        }
+        for (const payload of payloads) {
+          const keyId = payload.metadata?.[KEY_ID_METADATA];
+          if (keyId) keyIds.push(Buffer.from(keyId).toString());
+        }
         text.push(JSON.stringify(history));
       }
     }
-    expect(text.length).toBeGreaterThan(10);
-    return text.join('\n');
+    expect(text.length).toBeGreaterThan(3);
+    return { text: text.join('\n'), keyIds, erased };
   }
 });

@@ -4,13 +4,15 @@
  * release whose code recorded it; manifest.json holds each one's SHA-256, so an edited or removed fixture fails.
  *
  * Scenario tests call `keepHistory` after a path has run. It records only when KYC_RECORD_HISTORIES names a label
- * (README, "Changing workflow code"), and it never overwrites a fixture that exists.
+ * (README, "Changing workflow code"), and it never overwrites a fixture that exists. Payloads under a user's data key
+ * are kept re-encrypted under the test master key (test/support/user-keys.ts): that key dies with the test database.
  */
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { reencryptUnderMasterKey } from './user-keys.ts';
 
 export const HISTORIES_DIR = fileURLToPath(new URL('../fixtures/histories/', import.meta.url));
 export const MANIFEST_FILE = `${HISTORIES_DIR}manifest.json`;
@@ -54,6 +56,7 @@ export async function keepHistory(
   if (manifest.fixtures.some((fixture) => fixture.file === file)) return;
   const handle = client.workflow.getHandle(options.workflowId, options.runId);
   const history = await handle.fetchHistory();
+  await reencryptUnderMasterKey(history);
   const text = historyToJSON(history);
   const workflowType = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '';
   await writeFile(`${HISTORIES_DIR}${file}`, text, { flag: 'wx' });

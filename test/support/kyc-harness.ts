@@ -32,7 +32,8 @@ import {
   WEB_UI_TOKEN_SETTING,
 } from './scenarios.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
-import { createTestWorker, createTimeSkippingEnvironment } from './temporal.ts';
+import { createTestWorker, createTimeSkippingEnvironment, testDataConverter } from './temporal.ts';
+import { testUserKeyStore, userKeyedDataConverter } from './user-keys.ts';
 
 export { ACTORS, BUCKET, type Person, type Scenario, SEED_PERSON, TOKEN, WEB_UI_TOKEN } from './scenarios.ts';
 
@@ -86,8 +87,12 @@ export async function startKycHarness(
     captureLogs?: boolean;
   } = {},
 ): Promise<KycHarness> {
-  const env = options.env ?? (await createTimeSkippingEnvironment());
   const db = await createTestDatabase();
+  // A user's KycWorkflow payloads under their data key, as in production; on a dev server that a test brings, its
+  // client's converter (the master key only) is the one every payload goes through.
+  const userKeys = options.env ? undefined : testUserKeyStore(db.sql);
+  const dataConverter = userKeys ? userKeyedDataConverter(userKeys) : testDataConverter;
+  const env = options.env ?? (await createTimeSkippingEnvironment(dataConverter));
   // On the run's shared dev server, this file's `kyc-user-<id>` workflows must not meet other files'.
   if (options.sharedServer) await spreadUserIds(db.sql);
   const [aws, apify, smtp, product, oidc] = await Promise.all([
@@ -135,6 +140,7 @@ export async function startKycHarness(
     ...options.settings,
   });
   const worker: Worker = await createTestWorker(env, {
+    dataConverter,
     taskQueue: kyc.taskQueue,
     activities: createActivities({
       sql: db.sql,

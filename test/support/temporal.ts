@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -14,10 +15,12 @@ export const testDataConverter = createDataConverter(testPayloadKeys);
  * A fresh time-skipping test server for one test file (time skipping is global to a server), with the KYC search
  * attributes registered as on a real server.
  */
-export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnvironment(
+  dataConverter: DataConverter = testDataConverter,
+): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
-    client: { dataConverter: testDataConverter },
+    client: { dataConverter },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default', kycSearchAttributes);
   return env;
