@@ -119,7 +119,9 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
       registerCheck?.outcome ??
       (run && !registerCheck ? { status: 'PENDING', runId: run.runId } : null),
   };
-  if (current.registerChange) {
+  const redecided = current.registerChange && decisions.some((d) => d.cycleId === current.id);
+  if (redecided) {
+    // The fresh register outcome is the workflow's; until that decision is recorded it shows the cycle's own.
     checks.register = null;
     notRecorded.push('checks.register');
   }
@@ -136,6 +138,8 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
       stage = 'CHECKING';
       if (run && !registerCheck && !run.callbackHandedOn) waitingFor = ['REGISTER_CALLBACK'];
     }
+  } else if (current.registerChange && !redecided) {
+    stage = 'DECIDING';
   } else if (documentsRequested) {
     stage = 'AWAITING_DOCUMENTS';
     documents = { idDocument: null, selfie: null };
@@ -192,9 +196,11 @@ function cyclesOf(facts: StatusFacts): Cycle[] {
   for (const row of facts.registerChecks) see(row.cycleId, row.at);
   for (const row of facts.alerts) see(row.cycleId, row.at);
   for (const row of facts.decisions) if (row.source === 'AUTOMATIC') see(row.cycleId, row.at);
-  const registerChanges = new Set(
-    facts.decisions.filter((row) => row.regCheckId !== null && row.source === 'AUTOMATIC').map((row) => row.cycleId),
-  );
+  // A register change whose decision gave up before it was recorded is known by its alert.
+  const registerChanges = new Set([
+    ...facts.decisions.filter((row) => row.regCheckId !== null && row.source === 'AUTOMATIC').map((row) => row.cycleId),
+    ...facts.alerts.filter((row) => row.step === 'redecideOnRegisterChange').map((row) => row.cycleId),
+  ]);
   return [...began]
     .map(([id, at]) => ({ id, began: at, registerChange: registerChanges.has(id) }))
     .sort((a, b) => a.began - b.began);

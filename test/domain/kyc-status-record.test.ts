@@ -294,6 +294,27 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     },
   },
   {
+    name: 'deciding again on a register change gave up: a cycle of its own, parked while deciding, the old decision stands',
+    facts: {
+      ...decided,
+      alerts: [{ cycleId: C2, step: 'redecideOnRegisterChange', reason: 'Error: db', at: at(40) }],
+    },
+    expected: {
+      cycle: 2,
+      cycleId: C2,
+      stage: 'NEEDS_ATTENTION',
+      decision: passedView,
+      checks: outcomes,
+      notRecorded: ['ignoredSignals'],
+      attention: {
+        step: 'redecideOnRegisterChange',
+        reason: 'Error: db',
+        resumeStage: 'DECIDING',
+        since: '2026-12-03T09:00:40.000Z',
+      },
+    },
+  },
+  {
     name: 'a re-upload after the decision: the next cycle waits for the other document, nothing carried over',
     facts: { ...decided, uploads: [passport, selfie, newPassport] },
     expected: {
