@@ -2,7 +2,7 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, console, dry-run, faces (all by default). `--quick` runs each briefly,
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, status, monitor, console, dry-run, faces (all by default). `--quick` runs each briefly,
  * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
  * duplicate-face threshold) needs none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
  */
@@ -16,6 +16,7 @@ import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
 import { intakePart } from './parts/intake.ts';
 import { monitorPart } from './parts/monitor.ts';
+import { statusPart } from './parts/status.ts';
 import { type Rig, startRig } from './rig.ts';
 import { markdownTable, type PartResult } from './table.ts';
 
@@ -25,6 +26,7 @@ const PARTS = {
   cost: costPart,
   idle: idlePart,
   intake: intakePart,
+  status: statusPart,
   monitor: monitorPart,
   console: consolePart,
   'dry-run': dryRunPart,
@@ -32,7 +34,7 @@ const PARTS = {
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'console', 'dry-run', 'faces'];
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'status', 'monitor', 'console', 'dry-run', 'faces'];
 /** Parts that run on their own, without the rig's servers. */
 const STANDALONE: ReadonlySet<PartName> = new Set(['faces']);
 

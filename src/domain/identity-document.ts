@@ -141,7 +141,13 @@ export function parseIdentityFields(fields: Record<string, IdentityFieldValue>):
  * check digits, but a driver number that contradicts the licence's own name or birth date is the same kind of
  * internal inconsistency, so it is reported as invalid check digits.
  */
-export function toDocumentOutcome(parsed: ParsedIdentityDocument | null, today: string): DocumentOutcome {
+export function toDocumentOutcome(
+  parsed: Pick<
+    ParsedIdentityDocument,
+    'fullName' | 'birthDate' | 'expiryDate' | 'checkDigitsValid' | 'problems'
+  > | null,
+  today: string,
+): DocumentOutcome {
   if (parsed === null) return { status: 'UNREADABLE', cause: 'NO_IDENTITY_DATA' };
   const internallyInconsistent = parsed.problems.includes('DRIVER_NUMBER_MISMATCH');
   return {

@@ -381,6 +381,18 @@ export const httpCases: BadInputCase[] = [
     expect: http(404, 'UNKNOWN_USER'),
     run: (c) => c.request('/users/424242424/kyc'),
   },
+  ...['live=banana', 'live=1', 'live=TRUE', 'live=', 'live=true&live=false', 'fresh=true'].map((query) => ({
+    door: 'GET /users/:id/kyc',
+    name: `the query string ${query}`,
+    expect: http(400, 'BAD_QUERY'),
+    run: (c: CorpusContext) => c.request(`/users/${c.decidedUserId}/kyc?${query}`),
+  })),
+  {
+    door: 'GET /users/:id/kyc',
+    name: 'an unknown user, asked live',
+    expect: http(404, 'UNKNOWN_USER'),
+    run: (c) => c.request('/users/424242424/kyc?live=true'),
+  },
   {
     door: 'GET /cs/cases',
     name: 'a status that does not exist',
