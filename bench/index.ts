@@ -2,15 +2,16 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake, status, monitor, console, dry-run, faces (all by default). `--quick` runs each briefly,
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, status, monitor, console, dry-run, expiry, faces (all by default). `--quick` runs each briefly,
  * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
- * duplicate-face threshold) needs none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
+ * duplicate-face threshold) and `expiry` (its own throwaway database) need none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeMachine } from './machine.ts';
 import { consolePart } from './parts/console.ts';
 import { costPart } from './parts/cost.ts';
 import { dryRunPart } from './parts/dry-run.ts';
+import { expiryPart } from './parts/expiry.ts';
 import { facesPart } from './parts/faces.ts';
 import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
@@ -30,13 +31,25 @@ const PARTS = {
   monitor: monitorPart,
   console: consolePart,
   'dry-run': dryRunPart,
+  expiry: (_rig: Rig | null, quick: boolean) => expiryPart(quick),
   faces: (_rig: Rig | null, quick: boolean) => facesPart({ quick, million: args.includes('--faces-million') }),
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'status', 'monitor', 'console', 'dry-run', 'faces'];
+const RUN_ORDER: PartName[] = [
+  'cost',
+  'floor',
+  'idle',
+  'intake',
+  'status',
+  'monitor',
+  'console',
+  'dry-run',
+  'expiry',
+  'faces',
+];
 /** Parts that run on their own, without the rig's servers. */
-const STANDALONE: ReadonlySet<PartName> = new Set(['faces']);
+const STANDALONE: ReadonlySet<PartName> = new Set(['expiry', 'faces']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
