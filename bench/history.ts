@@ -4,8 +4,10 @@
  * timestamps, on the same clock as the driver: everything runs on this machine).
  */
 import type { History } from '@temporalio/common/lib/proto-utils.js';
-import { tsToMs } from '@temporalio/common/lib/time.js';
+import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time.js';
 import proto, { type temporal } from '@temporalio/proto';
+import { HEARTBEAT_EVERY_MS } from '../src/activities/heartbeat.ts';
+import { sum } from './stats.ts';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 // A CommonJS package: its values come through the default export, which Node can always name.
@@ -32,9 +34,16 @@ export function historyBytes(history: History): number {
 }
 
 /**
- * The Actions one event is billed as, by kind. A signal-with-start that starts the workflow is one Action in all (its
- * signal is the second event); every other signal is one; each activity attempt is one; timers, search-attribute
- * upserts and markers are one each. Queries and rejected updates leave no event and are not counted here.
+ * Temporal Cloud's rules (https://docs.temporal.io/cloud/actions), as far as a history shows them. A workflow start is
+ * one Action, and a signal-with-start that starts the workflow is one in all (its signal is the second event); every
+ * other signal is one. Each activity attempt is one (the first when scheduled, each retry on the attempt it ran); each
+ * local-activity retry is one, as the workflow task's metering reports it. A timer is one. A search-attribute upsert is
+ * one, except the SDK's `TemporalChangeVersion` upsert that goes with a `patched()` marker, and attributes given at the
+ * start, which cost nothing. Markers (patch markers, local activities) are one per workflow task that records any. An
+ * accepted update is one; a child workflow two.
+ *
+ * Not in a history, so counted by the caller: queries (each one, answered by the worker), rejected updates, and
+ * activity heartbeats that reach the server (see `heartbeatsSent`).
  */
 function actionsOf(event: HistoryEvent, index: number): [kind: string, count: number] | null {
   switch (event.eventType) {
@@ -46,12 +55,19 @@ function actionsOf(event: HistoryEvent, index: number): [kind: string, count: nu
       return ['activity', 1];
     case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
       return ['activity retry', (event.activityTaskStartedEventAttributes?.attempt ?? 1) - 1];
+    case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+      return [
+        'local activity retry',
+        event.workflowTaskCompletedEventAttributes?.meteringMetadata?.nonfirstLocalActivityExecutionAttempts ?? 0,
+      ];
     case EventType.EVENT_TYPE_TIMER_STARTED:
       return ['timer', 1];
-    case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-      return ['search-attribute upsert', 1];
-    case EventType.EVENT_TYPE_MARKER_RECORDED:
-      return ['marker', 1];
+    case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const fields = Object.keys(
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+      );
+      return fields.every((field) => field === CHANGE_VERSION) ? null : ['search-attribute upsert', 1];
+    }
     case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
       return ['update', 1];
     case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
@@ -61,14 +77,38 @@ function actionsOf(event: HistoryEvent, index: number): [kind: string, count: nu
   }
 }
 
-/** Temporal Cloud Actions by kind (https://docs.temporal.io/cloud/actions). */
+/** The search attribute the SDK upserts with each `patched()` marker; Temporal Cloud does not bill it. */
+const CHANGE_VERSION = 'TemporalChangeVersion';
+
+/** Temporal Cloud Actions by kind, as far as the history shows them (`actionsOf`). */
 export function billableActions(history: History): Record<string, number> {
   const actions: Record<string, number> = {};
+  const add = (kind: string, count: number) => {
+    if (count > 0) actions[kind] = (actions[kind] ?? 0) + count;
+  };
+  const tasksWithMarkers = new Set<string>();
   for (const [index, event] of (history.events ?? []).entries()) {
     const [kind, count] = actionsOf(event, index) ?? ['', 0];
-    if (count > 0) actions[kind] = (actions[kind] ?? 0) + count;
+    add(kind, count);
+    const marker = event.markerRecordedEventAttributes;
+    if (marker) tasksWithMarkers.add(String(marker.workflowTaskCompletedEventId));
   }
+  add('markers', tasksWithMarkers.size);
+  add('activity heartbeat', sum(timeline(history).activities.map(heartbeatsSent)));
   return actions;
+}
+
+/**
+ * The heartbeats an activity attempt sent to the server, which Temporal Cloud bills and the history does not show:
+ * activities heartbeat every HEARTBEAT_EVERY_MS from HEARTBEAT_EVERY_MS on (src/activities/heartbeat.ts), and the SDK
+ * sends the first at once and then at most one per 80 % of the heartbeat timeout. An estimate from the attempt's run
+ * time: an attempt shorter than HEARTBEAT_EVERY_MS sent none.
+ */
+export function heartbeatsSent(activity: { startedAt: number; completedAt: number; heartbeatTimeoutMs: number }) {
+  const running = activity.completedAt - activity.startedAt;
+  if (!(running >= HEARTBEAT_EVERY_MS) || activity.heartbeatTimeoutMs <= 0) return 0;
+  const throttle = Math.max(activity.heartbeatTimeoutMs * 0.8, HEARTBEAT_EVERY_MS);
+  return 1 + Math.floor((running - HEARTBEAT_EVERY_MS) / throttle);
 }
 
 export interface TaskTiming {
@@ -80,14 +120,35 @@ export interface TaskTiming {
 }
 
 export interface Timeline {
-  activities: Array<TaskTiming & { type: string; attempt: number }>;
+  activities: Array<TaskTiming & { type: string; attempt: number; heartbeatTimeoutMs: number }>;
+  /**
+   * Local activities, from their markers: `completedAt` is when the marker was recorded (after the activity returned),
+   * `completedEventId` the workflow task that recorded it.
+   */
+  localActivities: Array<{ type: string; attempt: number; completedAt: number; completedEventId: number }>;
   workflowTasks: TaskTiming[];
 }
 
-/** When every completed activity and workflow task was scheduled, started and completed, epoch ms. */
+/** The SDK's marker for a local activity, whose `data` is its own JSON (never encrypted: no user data in it). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+function localActivityOf(event: HistoryEvent, time: number): Timeline['localActivities'][number] | null {
+  const marker = event.markerRecordedEventAttributes;
+  const data = marker?.details?.data?.payloads?.[0]?.data;
+  if (marker?.markerName !== LOCAL_ACTIVITY_MARKER || !data) return null;
+  const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; attempt?: number };
+  return {
+    type: parsed.activity_type ?? '?',
+    attempt: parsed.attempt ?? 1,
+    completedAt: time,
+    completedEventId: Number(marker.workflowTaskCompletedEventId),
+  };
+}
+
+/** When every completed activity and workflow task was scheduled, started and completed, epoch ms; local activities. */
 export function timeline(history: History): Timeline {
   const at = new Map<number, { event: HistoryEvent; time: number }>();
-  const result: Timeline = { activities: [], workflowTasks: [] };
+  const result: Timeline = { activities: [], localActivities: [], workflowTasks: [] };
   for (const event of history.events ?? []) {
     const time = tsToMs(event.eventTime);
     at.set(Number(event.eventId), { event, time });
@@ -98,12 +159,16 @@ export function timeline(history: History): Timeline {
       result.activities.push({
         type: scheduled?.event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?',
         attempt: started?.event.activityTaskStartedEventAttributes?.attempt ?? 1,
+        heartbeatTimeoutMs:
+          optionalTsToMs(scheduled?.event.activityTaskScheduledEventAttributes?.heartbeatTimeout) ?? 0,
         scheduledAt: scheduled?.time ?? Number.NaN,
         startedAt: started?.time ?? Number.NaN,
         completedAt: time,
         completedEventId: Number(event.eventId),
       });
     }
+    const localActivity = localActivityOf(event, time);
+    if (localActivity) result.localActivities.push(localActivity);
     const workflowTask = event.workflowTaskCompletedEventAttributes;
     if (workflowTask) {
       result.workflowTasks.push({

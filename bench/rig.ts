@@ -20,6 +20,7 @@ import { createDatabase, dropDatabases, type PostgresServer, providePostgres } f
 import { type DevServer, startTemporalDevServer } from '../src/runtime/temporal-dev-server.ts';
 import { type KycHarness, startKycHarness } from '../test/support/kyc-harness.ts';
 import { connectDevServer } from '../test/support/temporal.ts';
+import { WorkflowCallCounter } from './cost.ts';
 import { programSeedDocuments, type SeedDocuments } from './flows.ts';
 import type { BenchWorkerOptions, DriverMessage, WorkerMessage } from './worker.ts';
 
@@ -32,6 +33,8 @@ export interface Rig {
   /** What every bench user uploads. */
   documents: SeedDocuments;
   env: TestWorkflowEnvironment;
+  /** The queries and updates `env`'s client (the doors') sends. */
+  workflowCalls: WorkflowCallCounter;
   devServer: DevServer;
   postgres: PostgresServer;
   /** A bench worker process on a task queue of its own. */
@@ -102,7 +105,8 @@ export async function startRig(): Promise<Rig> {
       workflowBundlePath: bundlePath,
       temporalAddress: devServer.address,
     });
-    const env = await connectDevServer();
+    const workflowCalls = new WorkflowCallCounter();
+    const env = await connectDevServer([workflowCalls.interceptor]);
     closers.unshift(() => env.teardown());
     const harness = await startKycHarness({
       env,
@@ -120,6 +124,7 @@ export async function startRig(): Promise<Rig> {
       harness,
       documents,
       env,
+      workflowCalls,
       devServer,
       postgres,
       async startWorker(options = {}) {

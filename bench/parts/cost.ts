@@ -15,7 +15,7 @@ export async function costPart(rig: Rig): Promise<PartResult> {
   const statsSql = createSql(rig.harness.db.url, { max: 1 });
   try {
     const before = await databaseActivity(statsSql);
-    const cost = await measureSeedVerification(rig.harness);
+    const cost = await measureSeedVerification(rig.harness, rig.workflowCalls);
     await sleep(STATISTICS_DELAY_MS);
     const database = activityBetween(before, await databaseActivity(statsSql));
     const rows = Object.values(database.tables);

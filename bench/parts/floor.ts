@@ -176,8 +176,9 @@ async function breakdown(rig: Rig, finished: Finished[]): Promise<Omit<LatencyBr
     const timelines = await Promise.all(
       batch.map(async (run) => timeline(await rig.env.client.workflow.getHandle(run.workflowId).fetchHistory())),
     );
-    timelines.forEach(({ activities, workflowTasks }, position) => {
-      const decided = activities.find((activity) => DECIDE_ACTIVITIES.has(activity.type));
+    timelines.forEach(({ activities, localActivities, workflowTasks }, position) => {
+      // The KycWorkflow decides in a local activity (PATCHES.fewerActions), the floor in an activity.
+      const decided = [...activities, ...localActivities].find((activity) => DECIDE_ACTIVITIES.has(activity.type));
       if (decided) endToEnd.push(decided.completedAt - (batch[position] as Finished).startedAt);
       for (const activity of activities) {
         activityTimes[activity.type] = [

@@ -1,6 +1,8 @@
 /**
  * Every activity heartbeats while it runs, so that an attempt held by a worker that died is retried after the
- * activity's heartbeat timeout (seconds) rather than its start-to-close timeout (minutes).
+ * activity's heartbeat timeout (seconds) rather than its start-to-close timeout (minutes). The server's heartbeat
+ * clock starts with the attempt, so the first heartbeat waits HEARTBEAT_EVERY_MS: each one that reaches the server is a
+ * Temporal Cloud Action, and most steps finish well before then and send none.
  */
 import { Context } from '@temporalio/activity';
 
@@ -15,8 +17,8 @@ export function heartbeating<T extends Record<string, ActivityFunction>>(activit
     name,
     async (...args: unknown[]) => {
       const context = activityContext();
-      if (!context) return await activity(...args);
-      context.heartbeat();
+      // A local activity runs inside its workflow task, which the worker keeps alive; it has no heartbeat to send.
+      if (!context || context.info.isLocal) return await activity(...args);
       const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
       try {
         return await activity(...args);

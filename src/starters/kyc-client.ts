@@ -29,19 +29,27 @@ import {
   stepRequestedSignal,
   submitCsReviewUpdate,
 } from '../contract/kyc-workflow.ts';
-import { KycUserId } from '../contract/search-attributes.ts';
+import { KycStage, KycStatus, KycUserId } from '../contract/search-attributes.ts';
 
 export interface KycClient {
   client: Client;
   taskQueue: string;
 }
 
+/**
+ * Attributes set at the start cost no Temporal Cloud Action, unlike the workflow's upserts: a new case is findable as
+ * `KycStage = "AWAITING_DOCUMENTS"` from the moment it starts, and the workflow upserts only what later differs.
+ */
 function startOptions(kyc: KycClient, userId: number) {
   return {
     taskQueue: kyc.taskQueue,
     workflowId: kycWorkflowId(userId),
     args: [{ userId }] as [{ userId: number }],
-    typedSearchAttributes: [{ key: KycUserId, value: userId }],
+    typedSearchAttributes: [
+      { key: KycUserId, value: userId },
+      { key: KycStage, value: 'AWAITING_DOCUMENTS' },
+      { key: KycStatus, value: 'PENDING' },
+    ],
     staticSummary: `KYC verification of user ${userId}`,
   };
 }

@@ -16,8 +16,10 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   uuid4,
@@ -165,6 +167,21 @@ const SEARCHABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
   'ERASED',
 ]);
 /**
+ * Since PATCHES.fewerActions, only the stages someone acts on: CS (AWAITING_REVIEW), ops (NEEDS_ATTENTION), the user
+ * (AWAITING_DOCUMENTS, EXPIRED), or nobody any more (DECIDED, ERASED). CHECKING lasts until the register answers,
+ * seconds to minutes, and ends in one of them; during it the case shows AWAITING_DOCUMENTS, its stage at the start.
+ */
+const ACTIONABLE_STAGES: ReadonlySet<KycStage> = new Set<KycStage>([
+  'AWAITING_DOCUMENTS',
+  'AWAITING_REVIEW',
+  'DECIDED',
+  'EXPIRED',
+  'NEEDS_ATTENTION',
+  'ERASED',
+]);
+/** Attributes that describe the case rather than where it stands: a change to them waits for the next stage's upsert. */
+const DESCRIPTIVE_ATTRIBUTES: ReadonlySet<string> = new Set([KycRegType.name, KycUserId.name]);
+/**
  * Patch ids (README, "Changing workflow code"): each names one change to the workflow's commands. Runs recorded
  * before a change replay without its marker and keep the old behaviour.
  */
@@ -191,6 +208,15 @@ const PATCHES = {
   csConsole: 'cs-console-claims-and-overrides',
   /** `closeForErasure` from an ErasureWorkflow stops the run wherever it waits and closes it (README, Compliance). */
   closeOnErasure: 'close-on-erasure',
+  /**
+   * Fewer Temporal Cloud Actions per cycle, and the same number whatever races (README, "Benchmarks"). beginCycle runs
+   * as a local activity, its marker in one workflow task with this patch's; so do the steps that close a cycle (the
+   * finished register run's read, the automatic decision and its notification), whose markers share one task too (see
+   * `cheapStep`). Attributes the start already set are not upserted again, and only ACTIONABLE_STAGES are. The register
+   * webhook's deadline starts with the register request, so it is one timer whether the webhook comes before or after
+   * the run id, and a callback before the run id is kept (as `earlyRegisterCallback` does) without a marker of its own.
+   */
+  fewerActions: 'fewer-actions-per-cycle',
 } as const;
 /**
  * An idle run starts afresh past this many events, whatever Temporal suggests: a decided case that keeps receiving
@@ -238,6 +264,10 @@ interface State {
   /** The KycStage search attribute as last upserted, and attribute changes waiting to go with the next one. */
   publishedStage: KycStage | null;
   unpublished: SearchAttributeUpdatePair[];
+  /** The cycle runs under PATCHES.fewerActions. */
+  fewerActions: boolean;
+  /** Under PATCHES.fewerActions: each KycWorkflow search attribute's value as the start or the last upsert set it. */
+  published: Record<string, unknown>;
   /** A run started before c4e39df's code ran: it upserts at every stage, as that code did (legacy-runs.ts). */
   legacyUpserts: boolean;
   /** The run's register check that already finished, so a late duplicate of its webhook is told apart. */
@@ -299,6 +329,8 @@ export async function KycWorkflow(rawInput: KycWorkflowInput): Promise<void> {
     ignoredSignals: 0,
     publishedStage: null,
     unpublished: [],
+    fewerActions: false,
+    published: {},
     legacyUpserts: upsertsAtEveryStage(workflowInfo().runStartTime),
     completedRegisterRunId: null,
     uploadLocation: null,
@@ -414,7 +446,9 @@ function parseInput(rawInput: KycWorkflowInput): KycWorkflowInput {
 async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']): Promise<void> {
   for (const upload of carryOver?.uploads ?? []) acceptUpload(state, upload);
   if (state.legacyUpserts) setStage(state, 'AWAITING_DOCUMENTS');
-  const begun = await step(state, 'beginCycle', { userId: state.userId, cycleId: state.cycleId });
+  state.fewerActions = !state.legacyUpserts && patched(PATCHES.fewerActions);
+  if (state.fewerActions) state.published = startAttributes();
+  const begun = await cheapStep(state, 'beginCycle', { userId: state.userId, cycleId: state.cycleId });
   const settings = begun.settings;
   state.providers = begun.providers;
   state.consoleCaseUrl = begun.consoleCaseUrl ?? null;
@@ -435,9 +469,9 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
     // What arrives from now on starts the next cycle.
     state.documentsLocked = true;
     setStage(state, 'DECIDING');
-    const closed = await step(state, 'closeWithoutDocuments', { userId: state.userId, cycleId: state.cycleId });
+    const closed = await cheapStep(state, 'closeWithoutDocuments', { userId: state.userId, cycleId: state.cycleId });
     settle(state, { ...closed, source: 'AUTOMATIC' });
-    await step(state, 'notifyDecision', { decisionId: closed.decisionId });
+    await cheapStep(state, 'notifyDecision', { decisionId: closed.decisionId });
     return;
   }
   const idDocument = state.idDocument as DocumentUploaded;
@@ -477,9 +511,9 @@ async function runCycle(state: State, carryOver: KycWorkflowInput['carryOver']):
 
   setStage(state, 'DECIDING');
   const outcomes: CheckOutcomes = { document: scan.outcome, face, register };
-  const decided = await step(state, 'decide', { userId: state.userId, cycleId: state.cycleId, outcomes });
+  const decided = await cheapStep(state, 'decide', { userId: state.userId, cycleId: state.cycleId, outcomes });
   settle(state, { ...decided, source: 'AUTOMATIC' });
-  const notified = step(state, 'notifyDecision', { decisionId: decided.decisionId });
+  const notified = cheapStep(state, 'notifyDecision', { decisionId: decided.decisionId });
   if (decided.decision !== 'MANUAL_REVIEW') return await notified;
   // CS can decide while the email that tells them of the case is still on its way.
   if (patched(PATCHES.reviewWhileNotifying)) {
@@ -510,8 +544,46 @@ async function collectDocuments(state: State, settings: CycleSettings, isReuploa
 }
 
 async function checkRegister(state: State, settings: CycleSettings): Promise<RegisterOutcome> {
-  const request = await step(state, 'requestRegisterCheck', { userId: state.userId, cycleId: state.cycleId });
-  if (!request.started) return { status: 'ERROR', cause: request.cause };
+  const webhookSummary = `wait for the register's webhook (up to ${duration(settings.registerWebhookTimeoutMs)}), then poll`;
+  // Started with the request, the deadline is one timer however the webhook and the run id race.
+  const deadline = state.fewerActions ? webhookDeadline(settings.registerWebhookTimeoutMs, webhookSummary) : null;
+  try {
+    const request = await step(state, 'requestRegisterCheck', { userId: state.userId, cycleId: state.cycleId });
+    if (!request.started) return { status: 'ERROR', cause: request.cause };
+    return await ingestRegisterRun(state, settings, request, deadline, webhookSummary);
+  } finally {
+    deadline?.scope.cancel();
+  }
+}
+
+interface WebhookDeadline {
+  scope: CancellationScope;
+  passed(): boolean;
+}
+
+function webhookDeadline(ms: number, summary: string): WebhookDeadline {
+  let passed = false;
+  const scope = new CancellationScope();
+  scope
+    .run(() => sleep(ms, { summary }))
+    .then(
+      () => {
+        passed = true;
+      },
+      (error) => {
+        if (!isCancellation(error)) throw error;
+      },
+    );
+  return { scope, passed: () => passed };
+}
+
+async function ingestRegisterRun(
+  state: State,
+  settings: CycleSettings,
+  request: { runId: string; finished: boolean; callbackExpected: boolean },
+  deadline: WebhookDeadline | null,
+  webhookSummary: string,
+): Promise<RegisterOutcome> {
   state.registerRunId = request.runId;
   const early = state.earlyRegisterCallback;
   state.earlyRegisterCallback = null;
@@ -519,23 +591,38 @@ async function checkRegister(state: State, settings: CycleSettings): Promise<Reg
   else if (early) ignore(state, 'registerResult', 'stale or foreign run');
   if (request.callbackExpected && !request.finished) {
     // A lost webhook only delays the result: after the timeout the activity below polls Apify instead.
-    await condition(() => state.registerCallback !== null, settings.registerWebhookTimeoutMs, {
-      summary: `wait for the register's webhook (up to ${duration(settings.registerWebhookTimeoutMs)}), then poll`,
-    });
+    if (deadline) {
+      await condition(() => state.registerCallback !== null || deadline.passed());
+      deadline.scope.cancel();
+    } else {
+      await condition(() => state.registerCallback !== null, settings.registerWebhookTimeoutMs, {
+        summary: webhookSummary,
+      });
+    }
   }
-  const ingestRegisterResult = proxyActivities<KycActivities>({
+  // Under PATCHES.fewerActions a finished run is read as a local activity once the face check is done, so that the
+  // read, the decision and its notification share one workflow task, and one Action, whichever came first.
+  const local = state.fewerActions && (state.registerCallback !== null || request.finished);
+  const options = {
     startToCloseTimeout: '1m',
-    heartbeatTimeout: '20s',
     // The poll is bounded by time, not attempts: when the register has not answered by then, it timed out.
     scheduleToCloseTimeout: settings.registerPollTimeoutMs,
     retry: { initialInterval: '15s', maximumInterval: '5m', nonRetryableErrorTypes: NON_RETRYABLE },
-    summary: state.registerCallback
-      ? summaries(state.providers).ingestRegisterResult
-      : `${state.providers?.register ?? 'Apify'}: poll the register run`,
-  }).ingestRegisterResult;
+    summary:
+      state.registerCallback || local
+        ? summaries(state.providers).ingestRegisterResult
+        : `${state.providers?.register ?? 'Apify'}: poll the register run`,
+  };
+  if (local) await condition(() => state.outcomes.face !== null);
+  const ingestRegisterResult = local
+    ? proxyLocalActivities<KycActivities>(options).ingestRegisterResult
+    : proxyActivities<KycActivities>({ ...options, heartbeatTimeout: '20s' }).ingestRegisterResult;
   try {
-    return await attempt(state, 'ingestRegisterResult', () =>
-      ingestRegisterResult({ userId: state.userId, cycleId: state.cycleId, runId: request.runId, asOf: today() }),
+    return await attempt(
+      state,
+      'ingestRegisterResult',
+      () => ingestRegisterResult({ userId: state.userId, cycleId: state.cycleId, runId: request.runId, asOf: today() }),
+      local,
     );
   } catch (error) {
     if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return { status: 'TIMEOUT' };
@@ -710,24 +797,54 @@ function step<K extends KycStep>(
   return attempt(state, name, () => activity(...input));
 }
 
-async function attempt<T>(state: State, name: KycStep, run: () => Promise<T>): Promise<T> {
+/**
+ * Under PATCHES.fewerActions, a cycle's opening step and its closing pair (the automatic decision and its notification)
+ * run as local activities: Temporal Cloud bills all the markers of one workflow task as one Action, so beginCycle
+ * shares the patch marker's, and the notification the decision's. Each is quick; the worker keeps a longer one's
+ * workflow task alive. CS's decisions keep their notification a regular activity, so that the update answers first.
+ */
+function cheapStep<K extends 'beginCycle' | 'closeWithoutDocuments' | 'decide' | 'notifyDecision'>(
+  state: State,
+  name: K,
+  ...input: Parameters<KycActivities[K]>
+): Promise<Awaited<ReturnType<KycActivities[K]>>> {
+  if (!state.fewerActions) return step(state, name, ...input);
+  const { startToCloseTimeout, retry } = STEP_OPTIONS[name];
+  const activity = proxyLocalActivities<KycActivities>({
+    ...(startToCloseTimeout ? { startToCloseTimeout } : {}),
+    ...(retry ? { retry } : {}),
+    summary: summaries(state.providers)[name],
+  })[name] as unknown as (...args: Parameters<KycActivities[K]>) => Promise<Awaited<ReturnType<KycActivities[K]>>>;
+  return attempt(state, name, () => activity(...input), true);
+}
+
+/**
+ * A local activity that fails comes back as its own error, not wrapped in an ActivityFailure (only its timeouts and
+ * cancellations are).
+ */
+async function attempt<T>(state: State, name: KycStep, run: () => Promise<T>, local = false): Promise<T> {
   for (;;) {
     try {
       return await run();
     } catch (error) {
       const timedOutPoll =
         name === 'ingestRegisterResult' && error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+      const stepFailed = error instanceof ActivityFailure || (local && error instanceof ApplicationFailure);
       // A run closing for erasure stops here; it does not wait for ops.
-      if (timedOutPoll || state.erasing || !(error instanceof ActivityFailure) || !patched(PATCHES.needsAttention)) {
-        throw error;
-      }
+      if (timedOutPoll || state.erasing || !stepFailed) throw error;
+      // PATCHES.fewerActions came after needsAttention: a run with its marker needs no other.
+      if (!state.fewerActions && !patched(PATCHES.needsAttention)) throw error;
       await awaitOpsRetry(state, name, error);
     }
   }
 }
 
 /** Parks the case where ops look (KycStage = NEEDS_ATTENTION), alerts them once, and waits for `retryStep`. */
-async function awaitOpsRetry(state: State, name: KycStep, failure: ActivityFailure): Promise<void> {
+async function awaitOpsRetry(
+  state: State,
+  name: KycStep,
+  failure: ActivityFailure | ApplicationFailure,
+): Promise<void> {
   const resumeStage = state.stage === 'NEEDS_ATTENTION' ? (state.attention?.resumeStage ?? state.stage) : state.stage;
   const reason = failureReason(failure);
   state.attentionIncidents += 1;
@@ -753,8 +870,8 @@ async function awaitOpsRetry(state: State, name: KycStep, failure: ActivityFailu
   setStage(state, resumeStage);
 }
 
-function failureReason(failure: ActivityFailure): string {
-  const cause = failure.cause;
+function failureReason(failure: ActivityFailure | ApplicationFailure): string {
+  const cause = failure instanceof ActivityFailure ? failure.cause : failure;
   const type = cause instanceof ApplicationFailure ? cause.type : cause?.name;
   return `${type ?? 'Error'}: ${cause?.message ?? failure.message}`.slice(0, ATTENTION_REASON_LENGTH);
 }
@@ -818,7 +935,7 @@ function registerHandlers(state: State, closeRun: () => void): void {
     const thisCycle = result.kyc.cycleId === state.cycleId && result.kyc.userId === state.userId;
     const runPending = state.stage === 'CHECKING' && state.registerRunId === null && !state.outcomes.register;
     // Workflows that ignored such a callback before it was kept must replay as they ran.
-    if (thisCycle && runPending && patched(PATCHES.earlyRegisterCallback)) {
+    if (thisCycle && runPending && (state.fewerActions || patched(PATCHES.earlyRegisterCallback))) {
       if (state.earlyRegisterCallback) return ignore(state, 'registerResult', 'duplicate webhook');
       state.earlyRegisterCallback = result;
       return;
@@ -1067,10 +1184,41 @@ function setStage(state: State, stage: KycStage, attributes: SearchAttributeUpda
     return;
   }
   state.unpublished.push(...attributes);
+  if (state.fewerActions) {
+    publishChanges(state, stage);
+    return;
+  }
   if (!SEARCHABLE_STAGES.has(stage) || (stage === state.publishedStage && state.unpublished.length === 0)) return;
   upsertSearchAttributes([...state.unpublished, { key: KycStageAttribute, value: stage }]);
   state.publishedStage = stage;
   state.unpublished = [];
+}
+
+/**
+ * Under PATCHES.fewerActions: one upsert of what differs from the published values, when the stage is actionable and
+ * something other than a descriptive attribute changed; the rest waits for the next one.
+ */
+function publishChanges(state: State, stage: KycStage): void {
+  if (!ACTIONABLE_STAGES.has(stage)) return;
+  const latest = new Map<string, SearchAttributeUpdatePair>();
+  for (const pair of [...state.unpublished, { key: KycStageAttribute, value: stage }]) latest.set(pair.key.name, pair);
+  const changes = [...latest.values()].filter((pair) => state.published[pair.key.name] !== pair.value);
+  state.unpublished = changes;
+  if (changes.every((pair) => DESCRIPTIVE_ATTRIBUTES.has(pair.key.name))) return;
+  upsertSearchAttributes(changes);
+  for (const pair of changes) state.published[pair.key.name] = pair.value;
+  state.unpublished = [];
+}
+
+/** The KycWorkflow attributes the run started with: the starter's, or those its previous run carried over. */
+function startAttributes(): Record<string, unknown> {
+  const started = workflowInfo().typedSearchAttributes;
+  const published: Record<string, unknown> = {};
+  for (const key of [KycStageAttribute, KycStatus, KycRegType, KycUserId]) {
+    const value = started.get(key);
+    if (value !== undefined) published[key.name] = value;
+  }
+  return published;
 }
 
 /** The Web UI's "current details": the decision that stands, its reasons, and what the case waits for. */

@@ -5,6 +5,7 @@
  * a real SMTP server for CS email and a signature-checking receiver for the product webhook.
  */
 import { randomUUID } from 'node:crypto';
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { activitySettingsFromConfig } from '../../src/activities/deps.ts';
@@ -85,6 +86,8 @@ export async function startKycHarness(
     sharedServer?: boolean;
     settings?: Record<string, string>;
     captureLogs?: boolean;
+    /** See every call the client of the harness's own server makes (bench/cost.ts counts queries with one). */
+    clientInterceptors?: WorkflowClientInterceptor[];
   } = {},
 ): Promise<KycHarness> {
   const db = await createTestDatabase();
@@ -92,7 +95,8 @@ export async function startKycHarness(
   // client's converter (the master key only) is the one every payload goes through.
   const userKeys = options.env ? undefined : testUserKeyStore(db.sql);
   const dataConverter = userKeys ? userKeyedDataConverter(userKeys) : testDataConverter;
-  const env = options.env ?? (await createTimeSkippingEnvironment(dataConverter));
+  const env =
+    options.env ?? (await createTimeSkippingEnvironment({ dataConverter, interceptors: options.clientInterceptors }));
   // On the run's shared dev server, this file's `kyc-user-<id>` workflows must not meet other files'.
   if (options.sharedServer) await spreadUserIds(db.sql);
   const [aws, apify, smtp, product, oidc] = await Promise.all([

@@ -1,3 +1,4 @@
+import type { WorkflowClientInterceptor } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -13,24 +14,29 @@ export const testDataConverter = createDataConverter(testPayloadKeys);
 
 /**
  * A fresh time-skipping test server for one test file (time skipping is global to a server), with the KYC search
- * attributes registered as on a real server.
+ * attributes registered as on a real server. `interceptors` see every call its client makes (bench/cost.ts counts
+ * queries with one).
  */
-export async function createTimeSkippingEnvironment(
-  dataConverter: DataConverter = testDataConverter,
-): Promise<TestWorkflowEnvironment> {
+export async function createTimeSkippingEnvironment({
+  dataConverter = testDataConverter,
+  interceptors = [],
+}: {
+  dataConverter?: DataConverter;
+  interceptors?: WorkflowClientInterceptor[];
+} = {}): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: inject('temporalTestServerPath') } },
-    client: { dataConverter },
+    client: { dataConverter, interceptors: { workflow: interceptors } },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default', kycSearchAttributes);
   return env;
 }
 
 /** The run's shared dev server; tests keep apart by task queue and workflow id. */
-export function connectDevServer(): Promise<TestWorkflowEnvironment> {
+export function connectDevServer(interceptors: WorkflowClientInterceptor[] = []): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createFromExistingServer({
     address: inject('temporalAddress'),
-    client: { dataConverter: testDataConverter },
+    client: { dataConverter: testDataConverter, interceptors: { workflow: interceptors } },
   });
 }
 
