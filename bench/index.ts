@@ -2,15 +2,16 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, console, dry-run, faces (all by default). `--quick` runs each briefly,
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, monitor, console, dry-run, faces, engines (all by default). `--quick` runs each briefly,
  * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
- * duplicate-face threshold) needs none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
+ * duplicate-face threshold) and `engines` (the local OCR and face engines) need none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeMachine } from './machine.ts';
 import { consolePart } from './parts/console.ts';
 import { costPart } from './parts/cost.ts';
 import { dryRunPart } from './parts/dry-run.ts';
+import { enginesPart } from './parts/engines.ts';
 import { facesPart } from './parts/faces.ts';
 import { floorPart } from './parts/floor.ts';
 import { idlePart } from './parts/idle.ts';
@@ -29,12 +30,13 @@ const PARTS = {
   console: consolePart,
   'dry-run': dryRunPart,
   faces: (_rig: Rig | null, quick: boolean) => facesPart({ quick, million: args.includes('--faces-million') }),
+  engines: (_rig: Rig | null, quick: boolean) => enginesPart(quick),
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
-const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'console', 'dry-run', 'faces'];
+const RUN_ORDER: PartName[] = ['cost', 'floor', 'idle', 'intake', 'monitor', 'console', 'dry-run', 'faces', 'engines'];
 /** Parts that run on their own, without the rig's servers. */
-const STANDALONE: ReadonlySet<PartName> = new Set(['faces']);
+const STANDALONE: ReadonlySet<PartName> = new Set(['faces', 'engines']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
