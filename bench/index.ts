@@ -2,15 +2,18 @@
  * `npm run bench [-- <part>…] [--quick]`: what one verification costs against Temporal's own floor, throughput,
  * latency, idle-workflow memory and intake, measured on this machine against a real Temporal dev server, PostgreSQL
  * and the real worker with encryption on. Prints a Markdown table and writes every raw figure to
- * bench/results/<date>.json. Parts: floor, cost, idle, intake, status, monitor, console, dry-run, expiry, faces (all by default). `--quick` runs each briefly,
- * for CI smoke use: its figures say the bench works, not how fast anything is. `faces` (the face index and the
- * duplicate-face threshold) and `expiry` (its own throwaway database) need none of the rig; `--faces-million` adds 1,000,000 stored faces to it.
+ * bench/results/<date>.json. Parts: floor, cost, idle, intake, status, monitor, console, dry-run, expiry, faces, engines
+ * (all by default). `--quick` runs each briefly, for CI smoke use: its figures say the bench works, not how fast
+ * anything is. `expiry` (its own throwaway database), `faces` (the face index and the duplicate-face threshold) and
+ * `engines` (the local OCR and face engines) need none of the rig; `--faces-million` adds 1,000,000 stored faces to
+ * `faces`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { describeMachine } from './machine.ts';
 import { consolePart } from './parts/console.ts';
 import { costPart } from './parts/cost.ts';
 import { dryRunPart } from './parts/dry-run.ts';
+import { enginesPart } from './parts/engines.ts';
 import { expiryPart } from './parts/expiry.ts';
 import { facesPart } from './parts/faces.ts';
 import { floorPart } from './parts/floor.ts';
@@ -33,6 +36,7 @@ const PARTS = {
   'dry-run': dryRunPart,
   expiry: (_rig: Rig | null, quick: boolean) => expiryPart(quick),
   faces: (_rig: Rig | null, quick: boolean) => facesPart({ quick, million: args.includes('--faces-million') }),
+  engines: (_rig: Rig | null, quick: boolean) => enginesPart(quick),
 } satisfies Record<string, (rig: Rig, quick: boolean) => Promise<PartResult>>;
 type PartName = keyof typeof PARTS;
 /** The cost part runs first: PostgreSQL's counters for the database then hold nothing but its one verification. */
@@ -47,9 +51,10 @@ const RUN_ORDER: PartName[] = [
   'dry-run',
   'expiry',
   'faces',
+  'engines',
 ];
 /** Parts that run on their own, without the rig's servers. */
-const STANDALONE: ReadonlySet<PartName> = new Set(['expiry', 'faces']);
+const STANDALONE: ReadonlySet<PartName> = new Set(['expiry', 'faces', 'engines']);
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -87,13 +87,24 @@ describe('tesseract.js document reader', () => {
     expect(misread.length).toBeLessThanOrEqual(1);
   });
 
-  it('also returns the printed lines of the page', async () => {
+  it('reads only the MRZ band of a passport, and the whole page when it has no MRZ', async () => {
     const [face] = await sampleFaces();
     if (!face) throw new Error('no sample face');
     const person = randomPerson(seededRng(7), { today: TODAY });
-    const ref = { bucket: 'documents', key: 'printed.jpg' };
-    await store.put(ref, await renderPassport(person, face.image), 'image/jpeg');
-    const { lines } = await reader.detectText(ref);
+    const passport = { bucket: 'documents', key: 'passport.jpg' };
+    await store.put(passport, await renderPassport(person, face.image), 'image/jpeg');
+    const band = await reader.detectText(passport);
+    expect(band.lines).toEqual(passportMrz(person));
+    expect(band.raw).toMatchObject({ read: 'MRZ band' });
+
+    // The same page cut off above its MRZ: the printed fields are all there is to read.
+    const page = await loadImage(Buffer.from(await store.get(passport)));
+    const withoutMrz = createCanvas(page.width, Math.round(page.height * 0.75));
+    withoutMrz.getContext('2d').drawImage(page, 0, 0);
+    const printed = { bucket: 'documents', key: 'printed.jpg' };
+    await store.put(printed, await withoutMrz.encode('jpeg', 90), 'image/jpeg');
+    const { lines, raw } = await reader.detectText(printed);
+    expect(raw).toMatchObject({ read: 'page' });
     expect(lines).toContain('UNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND');
     expect(lines.some((line) => line.includes(person.surname.toUpperCase()))).toBe(true);
   });

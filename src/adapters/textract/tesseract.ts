@@ -3,19 +3,25 @@
  * Everything it needs ships in npm packages: the engine in tesseract.js-core and the English LSTM model in
  * @tesseract.js-data/eng, so nothing is fetched at run time.
  *
- * A page is read in up to three steps. The first reads everything. If it finds lines shaped like a machine-readable
- * zone, that band is read again with only MRZ characters allowed (A–Z, 0–9, `<`) and laid on the fixed character
- * pitch every ICAO 9303 MRZ is printed on. Last, each character cell the band reading was unsure of is read again on
- * its own, and the TD3 layout puts right digits read as look-alike letters and back. The English model reading a
- * whole line loses count in runs of `<`, runs a `<` into the digit after it, and reads 0 as O after letters.
+ * Reading a whole page takes the engine about a second, and an identity document's data is all in its
+ * machine-readable zone, so the MRZ is looked for first without the engine: two or three long rows of glyphs on one
+ * fixed pitch (findMrzBandInPixels). Only that band is read, and when it gives an MRZ whose check digits hold, that
+ * is the answer, without the printed lines. Otherwise (no such rows, a photo too poor to find them, a check digit
+ * that fails, a driving licence) the whole page is read, and an MRZ band found in its lines is read the same way.
+ *
+ * A band is read with only MRZ characters allowed (A–Z, 0–9, `<`) and laid on the fixed character pitch every ICAO
+ * 9303 MRZ is printed on. Then each character cell the band reading was unsure of is read again on its own, and the
+ * TD3 layout puts right digits read as look-alike letters and back. The English model reading a whole line loses
+ * count in runs of `<`, runs a `<` into the digit after it, and reads 0 as O after letters.
  */
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { createCanvas, type Image, loadImage } from '@napi-rs/canvas';
 import { imageSize } from 'image-size';
 import Tesseract from 'tesseract.js';
+import { parseMrz } from '../../domain/mrz.ts';
 import { PermanentAdapterError } from '../errors.ts';
 import type { ObjectRef, ObjectStore } from '../s3/index.ts';
 import type { DocumentReader, TextDetection } from './index.ts';
@@ -38,6 +44,11 @@ const MRZ_LINE_LENGTHS = [30, 36, 44];
 const CERTAIN_CONFIDENCE = 80;
 /** Tesseract writes notices such as "Estimating resolution as …" to this file; the default is stderr. */
 const QUIET = { debug_file: '/dev/null' };
+/** A band cut out of the picture is read as one block of MRZ characters. */
+const MRZ_BAND_READING = {
+  tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK,
+  tessedit_char_whitelist: MRZ_ALPHABET,
+};
 
 export interface TesseractReaderOptions {
   /**
@@ -52,10 +63,13 @@ export interface TesseractDocumentReader extends DocumentReader {
   close(): Promise<void>;
 }
 
-interface ReadLine {
+interface LineReading {
   text: string;
   /** 0..100 */
   confidence: number;
+}
+
+interface ReadLine extends LineReading {
   bbox: Tesseract.Bbox;
   symbols: Tesseract.Symbol[];
 }
@@ -119,31 +133,54 @@ export function createTesseractDocumentReader(
     }
   };
 
+  /** The MRZ lines in a band of the picture, each with its mean confidence; none when the band holds no MRZ line. */
+  const readMrzBand = async (picture: Image, band: Tesseract.Rectangle): Promise<LineReading[]> => {
+    // Cut out once: the engine decodes the image it is given on every call, and a band is read many times.
+    const crop = createCanvas(band.width, band.height);
+    crop
+      .getContext('2d')
+      .drawImage(picture, band.left, band.top, band.width, band.height, 0, 0, band.width, band.height);
+    const image = crop.toBuffer('image/png');
+    const grids = (await recognize(image, MRZ_BAND_READING)).flatMap(onPitchGrid);
+    for (const grid of grids) await readDoubtfulCells(image, grid);
+    const texts = repairTd3(grids.map((grid) => grid.cells.map((cell) => cell.text).join('')));
+    return grids.map((grid, index) => ({
+      text: texts[index] ?? '',
+      confidence: grid.cells.reduce((sum, cell) => sum + cell.confidence, 0) / grid.cells.length,
+    }));
+  };
+
+  const detection = (lines: readonly LineReading[], read: 'MRZ band' | 'page'): TextDetection => ({
+    lines: lines.map((line) => line.text),
+    raw: {
+      engine: `tesseract.js ${MODEL_VARIANT}`,
+      read,
+      lines: lines.map(({ text, confidence }) => ({ text, confidence: Math.round(confidence) })),
+    },
+  });
+
   return {
     async analyzeId() {
       return null;
     },
 
     async detectText(ref: ObjectRef): Promise<TextDetection> {
-      const image = await uprightJpegOrPng(Buffer.from(await store.get(ref)));
-      const page = await recognize(image, { tessedit_pageseg_mode: Tesseract.PSM.AUTO });
-      const band = findMrzBand(page);
-      const grids = band.length === 0 ? [] : (await recognize(image, bandReadingOf(band))).flatMap(onPitchGrid);
-      for (const grid of grids) await readDoubtfulCells(image, grid);
-      const mrzTexts = repairTd3(grids.map((grid) => grid.cells.map((cell) => cell.text).join('')));
-      const mrzLines = grids.map((grid, index) => ({
-        text: mrzTexts[index] ?? '',
-        confidence: grid.cells.reduce((sum, cell) => sum + cell.confidence, 0) / grid.cells.length,
-      }));
+      const { picture, bytes } = await uprightPicture(Buffer.from(await store.get(ref)));
+      const band = findMrzBandInPixels(picture);
+      if (band) {
+        const mrzLines = await readMrzBand(picture, band);
+        if (parseMrz(mrzLines.map((line) => line.text).join('\n'))?.checkDigitsValid) {
+          return detection(mrzLines, 'MRZ band');
+        }
+      }
+      const page = await recognize(bytes, { tessedit_pageseg_mode: Tesseract.PSM.AUTO });
+      const pageBand = findMrzBand(page);
+      const mrzLines = pageBand.length === 0 ? [] : await readMrzBand(picture, rectangleAround(pageBand, picture));
       // A band that reads as no MRZ line was a false find: the first pass's reading of it stands.
-      const lines = mrzLines.length > 0 ? [...page.filter((line) => !band.includes(line)), ...mrzLines] : page;
-      return {
-        lines: lines.map((line) => line.text),
-        raw: {
-          engine: `tesseract.js ${MODEL_VARIANT}`,
-          lines: lines.map(({ text, confidence }) => ({ text, confidence: Math.round(confidence) })),
-        },
-      };
+      return detection(
+        mrzLines.length > 0 ? [...page.filter((line) => !pageBand.includes(line)), ...mrzLines] : page,
+        'page',
+      );
     },
 
     async close() {
@@ -155,11 +192,12 @@ export function createTesseractDocumentReader(
 }
 
 /**
- * The image to read: as stored, or redrawn upright when a phone camera saved it sideways with an EXIF orientation.
- * tesseract.js applies only big-endian EXIF, and many Android phones write little-endian; read sideways, a passport's
- * lines are vertical text and its MRZ is lost.
+ * The image decoded upright (@napi-rs/canvas applies the EXIF orientation), and the bytes to give the engine for it:
+ * as stored, or redrawn upright when a phone camera saved it sideways with an EXIF orientation. tesseract.js applies
+ * only big-endian EXIF, and many Android phones write little-endian; read sideways, a passport's lines are vertical
+ * text and its MRZ is lost.
  */
-async function uprightJpegOrPng(bytes: Buffer): Promise<Buffer> {
+async function uprightPicture(bytes: Buffer): Promise<{ picture: Image; bytes: Buffer }> {
   const header = (() => {
     try {
       return imageSize(bytes);
@@ -170,13 +208,13 @@ async function uprightJpegOrPng(bytes: Buffer): Promise<Buffer> {
   if (header?.type !== 'jpg' && header?.type !== 'png') {
     throw new PermanentAdapterError('UNSUPPORTED_IMAGE', 'not a JPEG or PNG image');
   }
-  if ((header.orientation ?? 1) === 1) return bytes;
   const image = await loadImage(bytes).catch((error: Error) => {
     throw new PermanentAdapterError('UNSUPPORTED_IMAGE', `the image cannot be decoded: ${error.message}`);
   });
-  const canvas = createCanvas(image.width, image.height); // @napi-rs/canvas applies the EXIF orientation
-  canvas.getContext('2d').drawImage(image, 0, 0);
-  return canvas.toBuffer('image/png');
+  if ((header.orientation ?? 1) === 1) return { picture: image, bytes };
+  const upright = createCanvas(image.width, image.height);
+  upright.getContext('2d').drawImage(image, 0, 0);
+  return { picture: image, bytes: upright.toBuffer('image/png') };
 }
 
 function linesOf(page: Tesseract.Page): ReadLine[] {
@@ -216,7 +254,8 @@ function findMrzBand(lines: readonly ReadLine[]): ReadLine[] {
   return band;
 }
 
-function bandReadingOf(band: readonly ReadLine[]): RecognizeParameters {
+/** The band's lines with a margin, clipped to the picture. */
+function rectangleAround(band: readonly ReadLine[], picture: Image): Tesseract.Rectangle {
   const left = Math.min(...band.map((line) => line.bbox.x0));
   const top = Math.min(...band.map((line) => line.bbox.y0));
   const right = Math.max(...band.map((line) => line.bbox.x1));
@@ -224,15 +263,153 @@ function bandReadingOf(band: readonly ReadLine[]): RecognizeParameters {
   // MRZ glyphs have no descenders, so a line box is about one capital high; that much margin all round keeps the
   // band clear of the printed fields above it.
   const margin = Math.min(...band.map((line) => line.bbox.y1 - line.bbox.y0));
+  return clipped(picture, { left: left - margin, top: top - margin, right: right + margin, bottom: bottom + margin });
+}
+
+function clipped(
+  picture: Image,
+  edges: { left: number; top: number; right: number; bottom: number },
+): Tesseract.Rectangle {
+  const left = Math.max(0, Math.round(edges.left));
+  const top = Math.max(0, Math.round(edges.top));
   return {
-    rectangle: {
-      left: Math.max(0, Math.round(left - margin)),
-      top: Math.max(0, Math.round(top - margin)),
-      width: Math.round(right - left + 2 * margin),
-      height: Math.round(bottom - top + 2 * margin),
-    },
-    tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK,
-    tessedit_char_whitelist: MRZ_ALPHABET,
+    left,
+    top,
+    width: Math.min(picture.width, Math.round(edges.right)) - left,
+    height: Math.min(picture.height, Math.round(edges.bottom)) - top,
+  };
+}
+
+/** Pictures are searched for an MRZ at no more than this width; a phone photo's detail is not needed to find one. */
+const SEARCH_WIDTH = 1600;
+/** A row of glyphs is taken for an MRZ line from this many on one pitch: a TD1 line has 30, with fillers. */
+const MRZ_MIN_GLYPHS = 28;
+
+interface GlyphRow {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  pitch: number;
+}
+
+/**
+ * Where an MRZ sits, found from the pixels alone: two or three rows, one under the other, each of at least
+ * MRZ_MIN_GLYPHS dark blobs spaced at one pitch with no word gaps, as OCR-B is printed; printed fields in a
+ * proportional font with spaces between words have no such run. Null when there is none; a false find costs one band
+ * reading, since an answer stands only when its check digits hold.
+ */
+function findMrzBandInPixels(picture: Image): Tesseract.Rectangle | null {
+  const scale = Math.min(1, SEARCH_WIDTH / picture.width);
+  const width = Math.max(1, Math.round(picture.width * scale));
+  const height = Math.max(1, Math.round(picture.height * scale));
+  const small = createCanvas(width, height);
+  small.getContext('2d').drawImage(picture, 0, 0, width, height);
+  const dark = darkPixels(small.getContext('2d').getImageData(0, 0, width, height).data);
+  const rows = glyphRows(dark, width, height);
+  // From the bottom up: the MRZ is the lowest text on a data page or card.
+  for (let last = rows.length - 1; last >= 1; last--) {
+    const band = [rows[last] as GlyphRow];
+    for (let above = last - 1; above >= 0 && band.length < 3; above--) {
+      const row = rows[above] as GlyphRow;
+      const below = band.at(-1) as GlyphRow;
+      const lineHeight = below.bottom - below.top;
+      if (below.top - row.bottom > 2.5 * lineHeight) break;
+      const samePitch = Math.abs(row.pitch - below.pitch) <= 0.15 * below.pitch;
+      if (samePitch && Math.abs(row.left - below.left) <= 2 * below.pitch) band.push(row);
+    }
+    if (band.length < 2) continue;
+    const margin = Math.max(...band.map((row) => row.bottom - row.top));
+    return clipped(picture, {
+      left: (Math.min(...band.map((row) => row.left)) - margin) / scale,
+      top: (Math.min(...band.map((row) => row.top)) - margin) / scale,
+      right: (Math.max(...band.map((row) => row.right)) + margin) / scale,
+      bottom: (Math.max(...band.map((row) => row.bottom)) + margin) / scale,
+    });
+  }
+  return null;
+}
+
+/** Ink against paper: a pixel darker than Otsu's threshold over the picture's luma. */
+function darkPixels(rgba: Uint8ClampedArray): Uint8Array {
+  const luma = new Uint8Array(rgba.length / 4);
+  const histogram = new Array<number>(256).fill(0);
+  for (let pixel = 0; pixel < luma.length; pixel++) {
+    const value =
+      (77 * (rgba[pixel * 4] ?? 0) + 150 * (rgba[pixel * 4 + 1] ?? 0) + 29 * (rgba[pixel * 4 + 2] ?? 0)) >> 8;
+    luma[pixel] = value;
+    histogram[value] = (histogram[value] ?? 0) + 1;
+  }
+  const total = luma.length;
+  const weightedTotal = histogram.reduce((sum, count, value) => sum + count * value, 0);
+  let [below, weightedBelow, threshold, bestSpread] = [0, 0, 0, -1];
+  for (let value = 0; value < 256; value++) {
+    below += histogram[value] ?? 0;
+    weightedBelow += value * (histogram[value] ?? 0);
+    if (below === 0 || below === total) continue;
+    const meanBelow = weightedBelow / below;
+    const meanAbove = (weightedTotal - weightedBelow) / (total - below);
+    const spread = below * (total - below) * (meanBelow - meanAbove) ** 2;
+    if (spread > bestSpread) [bestSpread, threshold] = [spread, value];
+  }
+  return luma.map((value) => (value <= threshold ? 1 : 0));
+}
+
+/**
+ * Text lines (runs of pixel rows crossing many dark blobs), each with its longest run of glyphs on one pitch; only
+ * those with at least MRZ_MIN_GLYPHS such glyphs are returned, top to bottom.
+ */
+function glyphRows(dark: Uint8Array, width: number, height: number): GlyphRow[] {
+  const isTextRow = (y: number): boolean => {
+    let starts = 0;
+    for (let x = 1; x < width; x++) if (dark[y * width + x] === 1 && dark[y * width + x - 1] === 0) starts += 1;
+    return starts >= MRZ_MIN_GLYPHS / 2;
+  };
+  const rows: GlyphRow[] = [];
+  let y = 0;
+  while (y < height) {
+    if (!isTextRow(y)) {
+      y += 1;
+      continue;
+    }
+    const top = y;
+    while (y < height && isTextRow(y)) y += 1;
+    const row = pitchedGlyphs(dark, width, top, y);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** The longest run of glyphs between two pixel rows whose centres step by one pitch, if it is MRZ-long. */
+function pitchedGlyphs(dark: Uint8Array, width: number, top: number, bottom: number): GlyphRow | null {
+  const inked = (x: number): boolean => {
+    for (let y = top; y < bottom; y++) if (dark[y * width + x] === 1) return true;
+    return false;
+  };
+  const glyphs: Array<{ left: number; right: number }> = [];
+  for (let x = 0; x < width; x++) {
+    if (!inked(x)) continue;
+    const left = x;
+    while (x < width && inked(x)) x += 1;
+    glyphs.push({ left, right: x });
+  }
+  const centres = glyphs.map((glyph) => (glyph.left + glyph.right) / 2);
+  const steps = centres.slice(1).map((centre, index) => centre - (centres[index] ?? centre));
+  const pitch = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)] ?? 0;
+  if (pitch <= 0) return null;
+  let best = { start: 0, end: 0 };
+  let start = 0;
+  for (const [index, step] of steps.entries()) {
+    if (step < 0.7 * pitch || step > 1.35 * pitch) start = index + 1;
+    else if (index + 1 - start > best.end - best.start) best = { start, end: index + 1 };
+  }
+  if (best.end - best.start + 1 < MRZ_MIN_GLYPHS) return null;
+  return {
+    top,
+    bottom,
+    left: glyphs[best.start]?.left ?? 0,
+    right: glyphs[best.end]?.right ?? width,
+    pitch,
   };
 }
 
