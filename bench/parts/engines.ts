@@ -23,29 +23,19 @@ import type { ObjectRef } from '../../src/adapters/s3/index.ts';
 import { createTesseractDocumentReader } from '../../src/adapters/textract/tesseract.ts';
 import { loadConfig } from '../../src/config.ts';
 import {
+  ENGINE_CORPUS,
   passportMrz,
   randomPerson,
   renderPassport,
   renderSelfie,
-  type SelfieVariant,
   sampleFaces,
   seededRng,
+  selfieVariants,
 } from '../../src/demo/synthetic-documents.ts';
 import { parseMrz } from '../../src/domain/mrz.ts';
 import { loadPolicy } from '../../src/policies.ts';
 import { ms, percentile } from '../stats.ts';
 import type { PartResult, Row } from '../table.ts';
-
-/** The OCR test's corpus: test/local-providers/tesseract-document-reader.test.ts. */
-const PASSPORT_SEED = 20_250_601;
-const TODAY = new Date('2025-06-01T00:00:00Z');
-
-const SELFIE_VARIANTS: SelfieVariant[] = [
-  { mirror: true, brightness: 0.65, crop: { zoom: 1.2, shiftX: 0.04, shiftY: -0.03 } },
-  { mirror: true, brightness: 1.35, crop: { zoom: 1.2, shiftX: -0.04, shiftY: -0.03 } },
-  { crop: { zoom: 1.35, shiftX: 0.05, shiftY: -0.04 } },
-  { mirror: true },
-];
 
 interface OcrFigures {
   passports: number;
@@ -89,8 +79,8 @@ async function measureOcr(passports: number, dir: string): Promise<OcrFigures> {
   const reader = createTesseractDocumentReader(store, { cachePath: join(dir, 'tesseract-cache') });
   try {
     const faces = await sampleFaces();
-    const rng = seededRng(PASSPORT_SEED);
-    const people = Array.from({ length: passports }, () => randomPerson(rng, { today: TODAY }));
+    const rng = seededRng(ENGINE_CORPUS.passportSeed);
+    const people = Array.from({ length: passports }, () => randomPerson(rng, { today: ENGINE_CORPUS.today }));
     const refs: ObjectRef[] = [];
     for (const [index, person] of people.entries()) {
       const ref = { bucket: 'documents', key: `passport-${index}.jpg` };
@@ -102,7 +92,7 @@ async function measureOcr(passports: number, dir: string): Promise<OcrFigures> {
       refs.push(ref);
     }
     const warmUp = { bucket: 'documents', key: 'warm-up.jpg' };
-    const stranger = randomPerson(seededRng(1), { today: TODAY });
+    const stranger = randomPerson(seededRng(1), { today: ENGINE_CORPUS.today });
     await store.put(warmUp, await renderPassport(stranger, faces[0]?.image ?? new Uint8Array()), 'image/jpeg');
     const start = await timed(() => reader.detectText(warmUp));
 
@@ -131,11 +121,11 @@ async function measureFaces(people: number, dir: string): Promise<FaceFigures> {
     const samples = (await sampleFaces()).slice(0, people);
     const rng = seededRng(1_912);
     const sets: Array<{ passport: ObjectRef; selfies: ObjectRef[] }> = [];
-    for (const { id, image } of samples) {
+    for (const [index, { id, image }] of samples.entries()) {
       const passport = { bucket: 'documents', key: `${id}-passport.jpg` };
       await store.put(passport, await renderPassport(randomPerson(rng, { sex: 'F' }), image), 'image/jpeg');
       const selfies: ObjectRef[] = [];
-      for (const [number, variant] of SELFIE_VARIANTS.entries()) {
+      for (const [number, variant] of selfieVariants(index).entries()) {
         const selfie = { bucket: 'selfies', key: `${id}-selfie-${number}.jpg` };
         await store.put(selfie, await renderSelfie(image, variant), 'image/jpeg');
         selfies.push(selfie);
@@ -222,7 +212,7 @@ export async function enginesPart(quick: boolean): Promise<PartResult> {
       },
       { figure: 'OCR: starting the worker, with the first page', value: ms(ocr.startMs) },
       {
-        figure: `face analysis (@vladmandic/human), per image: p50 / p95 on warm models; ${faces.images} images (${faces.people} people × passport + ${SELFIE_VARIANTS.length} selfies)`,
+        figure: `face analysis (@vladmandic/human), per image: p50 / p95 on warm models; ${faces.images} images (${faces.people} people × passport + ${selfieVariants(0).length} selfies)`,
         value: p50p95(faces.milliseconds),
       },
       { figure: 'faces: CPU time per image (all threads), p50 / p95', value: p50p95(faces.cpuMilliseconds) },

@@ -196,6 +196,22 @@ export interface SelfieVariant {
   crop?: { zoom?: number; shiftX?: number; shiftY?: number };
 }
 
+/**
+ * The local engines' calibration corpus, shared by their tests and `npm run bench -- engines`: the passports' seed and
+ * "today", and four selfies per person, each unlike the passport photo in framing, mirroring or light.
+ */
+export const ENGINE_CORPUS = { passportSeed: 20_250_601, today: new Date('2025-06-01T00:00:00Z') };
+
+export function selfieVariants(personIndex: number): SelfieVariant[] {
+  const shiftX = personIndex % 2 === 0 ? 0.04 : -0.04;
+  return [
+    { mirror: true, brightness: 0.65, crop: { zoom: 1.2, shiftX, shiftY: -0.03 } },
+    { mirror: true, brightness: 1.35, crop: { zoom: 1.2, shiftX: -shiftX, shiftY: -0.03 } },
+    { crop: { zoom: 1.35, shiftX: 0.05, shiftY: -0.04 } },
+    { mirror: true },
+  ];
+}
+
 const SELFIE = { width: 720, height: 960 };
 
 /** A phone-camera selfie of the face: portrait 3:4, optionally mirrored, re-lit or framed differently. */

@@ -18,9 +18,9 @@ import {
   randomPerson,
   renderPassport,
   renderSelfie,
-  type SelfieVariant,
   sampleFaces,
   seededRng,
+  selfieVariants,
 } from '../../src/demo/synthetic-documents.ts';
 import { loadPolicy } from '../../src/policies.ts';
 import { timingSummary } from './timing.ts';
@@ -28,17 +28,6 @@ import { timingSummary } from './timing.ts';
 /** The thresholds the engine is calibrated for: the service's defaults (policy v1), set for Rekognition. */
 const { KYC_LIVENESS_THRESHOLD } = loadConfig({});
 const { facePass, faceFail } = loadPolicy('v1').thresholds;
-
-/** Four selfies per person, each unlike the passport photo in framing, mirroring or light. */
-function selfieVariants(index: number): SelfieVariant[] {
-  const shiftX = index % 2 === 0 ? 0.04 : -0.04;
-  return [
-    { mirror: true, brightness: 0.65, crop: { zoom: 1.2, shiftX, shiftY: -0.03 } },
-    { mirror: true, brightness: 1.35, crop: { zoom: 1.2, shiftX: -shiftX, shiftY: -0.03 } },
-    { crop: { zoom: 1.35, shiftX: 0.05, shiftY: -0.04 } },
-    { mirror: true },
-  ];
-}
 
 /**
  * The selfie printed on paper and held up to the camera: muted contrast and colour, a 4-pixel print screen, a white
