@@ -2,8 +2,10 @@
  * The one reading of the environment. Every variable is validated here, so a bad setting fails at start-up with a
  * message naming the variable instead of surfacing later as an odd runtime error.
  */
+
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isDeploymentPlaceholder } from './contract/deployment-placeholders.ts';
 import { isRole, type Role, SERVICE_ROLES } from './identity/identity.ts';
 import { loadPolicy } from './policies.ts';
 
@@ -753,12 +755,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, entryPoint: Ent
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  const missing = strict ? productionProblems(raw, entryPoint) : [];
+  const placeholders = Object.entries(raw)
+    .filter(([, value]) => isDeploymentPlaceholder(value))
+    .map(([setting]) => `  ${setting}: still the AWS stack's placeholder — put the real value into its secret`);
+  const missing = [...placeholders, ...(strict ? productionProblems(raw, entryPoint) : [])];
   if (missing.length > 0) {
     const named = new Set(missing.map((line) => line.split(':')[0]));
     const others = problems.filter((line) => !named.has(line.split(':')[0]));
     throw new ConfigError(
-      `Refusing to start: ${strict} takes no defaults, and ${missing.length} setting(s) are missing or unsafe:\n` +
+      `Refusing to start: ${strict ? `${strict} takes no defaults, and ` : ''}${missing.length} setting(s) are missing or unsafe:\n` +
         `${[...missing, ...others].join('\n')}\nSee README.md, "Running in production".`,
     );
   }

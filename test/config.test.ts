@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { deploymentPlaceholder } from '../src/contract/deployment-placeholders.ts';
 
 describe('loadConfig', () => {
   it('gives local defaults when nothing is set', () => {
@@ -50,6 +51,20 @@ const api = {
   KYC_OIDC_AUDIENCE: 'kyc-api',
   KYC_OIDC_JWKS_URL: 'https://idp.example.org/realms/staff/protocol/openid-connect/certs',
 };
+
+describe("the AWS stacks' secret placeholders", () => {
+  it('refuse to start every entry point while a setting still holds one, though it would pass for a secret', () => {
+    const placeholder = deploymentPlaceholder('KYC_WEBHOOK_SECRET');
+    expect(placeholder.length).toBeGreaterThan(32);
+    expect(() => loadConfig({ ...api, KYC_WEBHOOK_SECRET: placeholder }, 'api')).toThrowError(
+      /KYC_WEBHOOK_SECRET: still the AWS stack's placeholder/,
+    );
+    expect(() => loadConfig({ KYC_OIDC_CLIENT_SECRET: deploymentPlaceholder('KYC_OIDC_CLIENT_SECRET') })).toThrowError(
+      /KYC_OIDC_CLIENT_SECRET: still the AWS stack's placeholder/,
+    );
+    expect(loadConfig({ ...api, KYC_WEBHOOK_SECRET: `${placeholder} (done)` }, 'api').KYC_WEBHOOK_SECRET).toBeDefined();
+  });
+});
 
 describe('KYC_CONSOLE_SESSION_SECRET', () => {
   it('has a local default only for npm start on loopback; elsewhere the console stays closed without one', () => {

@@ -2,6 +2,7 @@
  * What outlives a deployment of the code: the network, the keys, the seed's bucket and queues, the database, the
  * product topic, the SES identity and the secrets. Deployed first; the service stack reads all of it.
  */
+
 import {
   Duration,
   aws_ec2 as ec2,
@@ -20,6 +21,7 @@ import {
   aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { deploymentPlaceholder } from '../../src/contract/deployment-placeholders.ts';
 import { acknowledge } from './nag.ts';
 import { type KycSettings, temporalCredentials } from './settings.ts';
 
@@ -29,6 +31,19 @@ export type SeedQueue = (typeof SEED_QUEUES)[number];
 /** S3 ObjectCreated notifications for the bridge Lambda. */
 export const S3_EVENTS_QUEUE = 'kyc-raw-events';
 export const DATABASE_PORT = 5432;
+/**
+ * The `kyc/oidc` secret's fields, all read by the API task: the issuer its access tokens are checked against, and the
+ * CS console's client at the same provider (authorization code with PKCE; README, "CS review console").
+ */
+export const OIDC_SETTINGS = [
+  'KYC_OIDC_ISSUER',
+  'KYC_OIDC_AUDIENCE',
+  'KYC_OIDC_JWKS_URL',
+  'KYC_OIDC_CLIENT_ID',
+  'KYC_OIDC_CLIENT_SECRET',
+  'KYC_OIDC_AUTHORIZATION_URL',
+  'KYC_OIDC_TOKEN_URL',
+];
 /** A message is tried this many times before it moves to its DLQ. */
 export const MAX_RECEIVE_COUNT = 5;
 /** The bridge Lambda's timeout; the events queue's visibility timeout is six times it, as AWS advises. */
@@ -235,13 +250,10 @@ export class KycDataStack extends Stack {
         secretName,
         description,
         encryptionKey: this.dataKey,
-        // Placeholders, not secrets: they fail the service's config validation, so nothing starts until ops set
-        // the real values.
+        // Placeholders, not secrets: every entry point refuses to start while a setting holds one
+        // (src/config.ts), so nothing starts until ops set the real values.
         secretObjectValue: Object.fromEntries(
-          fields.map((field) => [
-            field,
-            SecretValue.unsafePlainText(`set ${field} before deploying the service stack`),
-          ]),
+          fields.map((field) => [field, SecretValue.unsafePlainText(deploymentPlaceholder(field))]),
         ),
         removalPolicy: RemovalPolicy.RETAIN,
       });
@@ -256,6 +268,7 @@ export class KycDataStack extends Stack {
         'KYC_PRODUCT_WEBHOOK_SECRET',
         'APIFY_TOKEN',
         'KYC_IDENTITY_HASH_KEY',
+        'KYC_CONSOLE_SESSION_SECRET',
       ],
       'KYC: service token digests, Apify webhook secret, product webhook secret, Apify token, identity hash key',
     );
@@ -268,8 +281,8 @@ export class KycDataStack extends Stack {
     this.oidcSecret = placeholderSecret(
       'OidcSecret',
       'kyc/oidc',
-      ['KYC_OIDC_ISSUER', 'KYC_OIDC_AUDIENCE', 'KYC_OIDC_JWKS_URL'],
-      'KYC: OpenID Connect sign-in of CS and ops users',
+      OIDC_SETTINGS,
+      'KYC: OpenID Connect sign-in of CS and ops users: the API checks their tokens, the CS console signs them in',
     );
     this.temporalSecret = placeholderSecret(
       'TemporalSecret',

@@ -25,7 +25,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { BRIDGE_TIMEOUT, DATABASE_PORT, type KycDataStack, SEED_QUEUES } from './data-stack.ts';
+import { BRIDGE_TIMEOUT, DATABASE_PORT, type KycDataStack, OIDC_SETTINGS, SEED_QUEUES } from './data-stack.ts';
 import { acknowledge } from './nag.ts';
 import { type KycSettings, temporalCredentials } from './settings.ts';
 
@@ -138,10 +138,14 @@ export class KycServiceStack extends Stack {
     ];
     const httpSecrets = [
       ...shared,
-      ...['KYC_SERVICE_TOKENS', 'KYC_WEBHOOK_SECRET', 'KYC_IDENTITY_HASH_KEY', 'KYC_PRODUCT_WEBHOOK_SECRET'].map(
-        (name) => field(serviceSecret, name),
-      ),
-      ...['KYC_OIDC_ISSUER', 'KYC_OIDC_AUDIENCE', 'KYC_OIDC_JWKS_URL'].map((name) => field(oidcSecret, name)),
+      ...[
+        'KYC_SERVICE_TOKENS',
+        'KYC_WEBHOOK_SECRET',
+        'KYC_IDENTITY_HASH_KEY',
+        'KYC_PRODUCT_WEBHOOK_SECRET',
+        'KYC_CONSOLE_SESSION_SECRET',
+      ].map((name) => field(serviceSecret, name)),
+      ...OIDC_SETTINGS.map((name) => field(oidcSecret, name)),
     ];
     /**
      * The image's entry point with its role (src/production.ts). ECS injects secret values, not files: a setting that

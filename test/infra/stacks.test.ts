@@ -196,6 +196,25 @@ describe('the service stack', () => {
     );
   });
 
+  it("gives the API task the console's sign-in and session secret from Secrets Manager, never in its environment", () => {
+    const http = Object.values(service.findResources('AWS::ECS::TaskDefinition')).find(
+      (task) => task.Properties.Family === 'kyc-http',
+    );
+    const container = http?.Properties.ContainerDefinitions[0];
+    const secretNames = container.Secrets.map(({ Name }: { Name: string }) => Name);
+    expect(secretNames).toEqual(
+      expect.arrayContaining([
+        'KYC_OIDC_ISSUER',
+        'KYC_OIDC_CLIENT_ID',
+        'KYC_OIDC_CLIENT_SECRET',
+        'KYC_OIDC_AUTHORIZATION_URL',
+        'KYC_OIDC_TOKEN_URL',
+        'KYC_CONSOLE_SESSION_SECRET',
+      ]),
+    );
+    expect(JSON.stringify(container.Environment)).not.toMatch(/CLIENT_SECRET|SESSION_SECRET/);
+  });
+
   it('gives the worker exactly the AWS calls its code makes', () => {
     const policies = service.findResources('AWS::IAM::Policy');
     const workerPolicy = Object.entries(policies).find(([id]) => id.startsWith('WorkerTaskTaskRoleDefaultPolicy'));
