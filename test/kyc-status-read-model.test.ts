@@ -98,7 +98,9 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
     await startKycWorkflow(h.kyc, user.userId);
     await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_DOCUMENTS', 'the first cycle');
     const awaiting = await agree(user.userId);
-    expect(awaiting.recorded).toMatchObject({ stage: 'AWAITING_DOCUMENTS', cycle: 1, cycleId: null });
+    // beginCycle recorded the cycle: its id is known before any upload.
+    expect(awaiting.recorded).toMatchObject({ stage: 'AWAITING_DOCUMENTS', cycle: 1, notRecorded: ['ignoredSignals'] });
+    expect(awaiting.recorded.cycleId).toBe(awaiting.live.cycleId);
 
     await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
     await h.waitForStatus(user.userId, (s) => s.documents.idDocument !== null, 'the passport');
@@ -137,6 +139,41 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
       decision: { decision: 'PASS', source: 'AUTOMATIC' },
       checks: { register: { status: 'CHECKED', standing: 'REGISTERED' } },
     });
+  });
+
+  it('agrees with the workflow through a one-document re-upload: the new cycle known by its id, in its settle window', async () => {
+    const someone = person();
+    const user = await h.enrol(someone);
+    await startKycWorkflow(h.kyc, user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const { livenessSessionId } = user;
+    await upload(user.userId, {
+      kind: 'SELFIE',
+      key: user.selfieKey,
+      ...(livenessSessionId ? { livenessSessionId } : {}),
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the first decision');
+
+    const renewedKey = `kyc-raw/${user.userId}/passport-renewed.jpg`;
+    h.programPassport(someone, renewedKey);
+    const firstRun = await h.runId(user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: renewedKey, docType: 'passport' });
+    await h.waitForNextRun(user.userId, firstRun);
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the second cycle');
+    const settling = await agree(user.userId);
+    expect(settling.recorded).toMatchObject({
+      cycle: 2,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: renewedKey }, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    });
+    expect(settling.recorded.cycleId).toBe(settling.live.cycleId);
+
+    await h.env.sleep('3 minutes');
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'DECIDED', 'the second decision');
+    const reused = await agree(user.userId);
+    expect(reused.recorded).toMatchObject({ cycle: 2, documents: { selfie: { key: user.selfieKey } } });
   });
 
   it('agrees with the workflow while a review is pending and once CS decided it', async () => {

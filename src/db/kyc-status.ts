@@ -21,6 +21,8 @@ export async function statusFacts(sql: Sql, userId: number): Promise<StatusFacts
   const ms = (column: string) => sql.unsafe(`(extract(epoch from ${column}) * 1000)::float8`);
   const [row] = await sql<StatusFacts[]>`
     select u.id as "userId", u.status as "userStatus",
+      (select coalesce(json_agg(json_build_object('cycleId', cycle_id, 'at', ${ms('started_at')})), '[]')
+       from kyc_cycles where user_id = u.id) as "cycleStarts",
       (select coalesce(json_agg(x order by x.at, x.id), '[]') from (
          select 'ID_DOCUMENT' as kind, id, s3_key_original as key, ${ms('created_at')} as at
          from id_documents where user_id = u.id

@@ -2,8 +2,8 @@
  * The read model of a user's KYC status: the `KycStatusView` the workflow's query would answer, worked out from the
  * rows its activities wrote (src/db/kyc-status.ts reads them). Pure, so every case is a row of a table-driven test.
  *
- * A cycle is known by the rows carrying its id (scan, register intent and run, face and register checks, automatic
- * decision, ops alert). CS reviews share their cycle's id and are not cycles; an override has an id of its own and is
+ * A cycle is known by the rows carrying its id (its start, scan, register intent and run, face and register checks,
+ * automatic decision, ops alert); a cycle begun before kyc_cycles existed is known from its scan on. CS reviews share their cycle's id and are not cycles; an override has an id of its own and is
  * not one either. A decision taken again on a register change is a cycle of its own, without documents.
  */
 import type { KycStatusRecord, NotRecordedField } from '../contract/kyc-status.ts';
@@ -26,6 +26,8 @@ export interface StatusFacts {
   userStatus: UserStatus;
   /** The user's uploads, oldest first. */
   uploads: { kind: 'ID_DOCUMENT' | 'SELFIE'; key: string; at: number }[];
+  /** The cycles beginCycle recorded when it started them (none before kyc_cycles, nor for register changes). */
+  cycleStarts: { cycleId: string; at: number }[];
   scans: ScanFact[];
   faceChecks: { cycleId: string; outcome: FaceOutcome | null; selfieKey: string; at: number }[];
   registerIntents: { cycleId: string; at: number }[];
@@ -189,6 +191,7 @@ function cyclesOf(facts: StatusFacts): Cycle[] {
   const see = (cycleId: string | null, at: number) => {
     if (cycleId !== null) began.set(cycleId, Math.min(began.get(cycleId) ?? at, at));
   };
+  for (const row of facts.cycleStarts) see(row.cycleId, row.at);
   for (const row of facts.scans) see(row.cycleId, row.at);
   for (const row of facts.registerIntents) see(row.cycleId, row.at);
   for (const row of facts.registerRuns) see(row.cycleId, row.at);
@@ -254,7 +257,8 @@ function documentOutcome(scan: ScanFact, links: StatusFacts['duplicateLinks']): 
 
 /**
  * The cycle's latest ops alert, when nothing was recorded after it: the step that gave up has not run again since.
- * Writes that count are the cycle's own rows and its decisions' notifications.
+ * Writes that count are the cycle's own rows (its start too: a beginCycle that gave up records it on its retry) and
+ * its decisions' notifications.
  */
 function parkedAlert(facts: StatusFacts, current: Cycle, decisions: DecisionFact[]) {
   const alert = facts.alerts.filter((row) => row.cycleId === current.id).at(-1);
@@ -262,6 +266,7 @@ function parkedAlert(facts: StatusFacts, current: Cycle, decisions: DecisionFact
   const ofCycle = (rows: { cycleId: string; at: number }[]) =>
     rows.filter((row) => row.cycleId === current.id).map((row) => row.at);
   const written = [
+    ...ofCycle(facts.cycleStarts),
     ...ofCycle(facts.scans),
     ...ofCycle(facts.registerIntents),
     ...ofCycle(facts.registerRuns),

@@ -48,6 +48,7 @@ const nothing: StatusFacts = {
   userId: 7,
   userStatus: 'PENDING',
   uploads: [],
+  cycleStarts: [],
   scans: [],
   faceChecks: [],
   registerIntents: [],
@@ -327,6 +328,54 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
       decision: null,
       automaticDecision: null,
     },
+  },
+  {
+    name: 'a cycle begun, nothing uploaded: its id is recorded',
+    facts: { ...nothing, cycleStarts: [{ cycleId: C1, at: at(0) }] },
+    expected: {
+      cycle: 1,
+      cycleId: C1,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['ID_DOCUMENT', 'SELFIE'],
+      documents: { idDocument: null, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a re-upload after the decision, the next cycle begun: its id recorded, it waits for the other document',
+    facts: {
+      ...decided,
+      uploads: [passport, selfie, newPassport],
+      cycleStarts: [
+        { cycleId: C1, at: at(0) },
+        { cycleId: C2, at: at(101) },
+      ],
+    },
+    expected: {
+      cycle: 2,
+      cycleId: C2,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: newPassport.key }, selfie: null },
+      checks: { document: null, face: null, register: null },
+      decision: null,
+      automaticDecision: null,
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'beginCycle gave up, then its retry recorded the start: no longer parked',
+    facts: {
+      ...nothing,
+      alerts: [{ cycleId: C1, step: 'beginCycle', reason: 'Error: db', at: at(0) }],
+      cycleStarts: [{ cycleId: C1, at: at(5) }],
+    },
+    expected: { cycle: 1, cycleId: C1, stage: 'AWAITING_DOCUMENTS', attention: null },
+  },
+  {
+    name: 'beginCycle gave up: needs attention, resuming where it waits for documents',
+    facts: { ...nothing, alerts: [{ cycleId: C1, step: 'beginCycle', reason: 'Error: db', at: at(0) }] },
+    expected: { cycleId: C1, stage: 'NEEDS_ATTENTION', waitingFor: ['OPS_RETRY'] },
   },
   {
     name: 'an upload during the checks waits for the next cycle',
