@@ -390,6 +390,7 @@ CREATE TABLE public.kyc_decisions (
     reg_check_id bigint,
     policy_version character varying(20),
     policy_input jsonb,
+    documents_requested text[],
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -1779,4 +1780,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203090000'),
     ('20261203090100'),
     ('20261203100000'),
-    ('20261203110000');
+    ('20261203110000'),
+    ('20261203110100');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KycStatusAnswer } from '../src/contract/kyc-status.ts';
-import type { DocumentUploaded } from '../src/contract/kyc-workflow.ts';
+import { type DocumentUploaded, kycWorkflowId, requestDocumentsUpdate } from '../src/contract/kyc-workflow.ts';
 import { upsertIdDocument, upsertSelfie } from '../src/db/documents.ts';
 import { startKycWorkflow } from '../src/starters/kyc-client.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
@@ -202,6 +202,25 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
       stage: 'DECIDED',
       decision: { decision: 'PASS', source: 'CS', reviewer: expect.any(String) },
       automaticDecision: { decision: 'MANUAL_REVIEW' },
+    });
+  });
+
+  it('agrees with the workflow once a review asked for a new selfie: waiting for it, the ID document kept', async () => {
+    const user = await h.enrol(person(), { liveness: null });
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    await upload(user.userId, { kind: 'SELFIE', key: user.selfieKey });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_REVIEW', 'manual review');
+    // As the CS console's request-documents form does.
+    await h.kyc.client.workflow.getHandle(kycWorkflowId(user.userId)).executeUpdate(requestDocumentsUpdate, {
+      args: [{ reviewer: 'cs-ann', documents: ['SELFIE'], message: 'Please take a new selfie in good light.' }],
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_DOCUMENTS', 'the new selfie');
+    const asked = await agree(user.userId);
+    expect(asked.recorded).toMatchObject({
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: user.passportKey, idDocumentId: expect.any(Number) }, selfie: null },
+      notRecorded: ['ignoredSignals'],
     });
   });
 

@@ -30,7 +30,10 @@ export const NOT_RECORDED_FIELDS = [
    * that table existed. Its id is then the workflow's own.
    */
   'cycleId',
-  /** A review asked for new documents; which ones is in the product event, not in a row. */
+  /**
+   * A review asked for new documents before kyc_decisions.documents_requested recorded which ones (they are in the
+   * product event only).
+   */
   'documents',
   'waitingFor',
   /** A decision taken again on a register change keeps its name comparison in the workflow only. */

@@ -56,6 +56,7 @@ export async function statusFacts(sql: Sql, userId: number): Promise<StatusFacts
       (select coalesce(json_agg(json_build_object(
           'id', k.id, 'cycleId', k.cycle_id, 'decision', k.decision, 'reasons', k.reasons, 'source', k.source,
           'reviewer', k.reviewer, 'at', ${ms('k.decided_at')}, 'regCheckId', k.reg_check_id,
+          'documentsRequested', k.documents_requested,
           'policyInput', case when k.policy_input is not null then jsonb_build_object(
             'document', k.policy_input -> 'document', 'face', k.policy_input -> 'face',
             'register', k.policy_input -> 'register') end,

@@ -63,6 +63,8 @@ export interface DecisionFact {
   source: 'AUTOMATIC' | 'CS';
   reviewer: string | null;
   at: number;
+  /** What a review of this decision asked the user to upload instead of deciding (null before it was recorded). */
+  documentsRequested: ('ID_DOCUMENT' | 'SELFIE')[] | null;
   /** Set on a decision taken again on a register change. */
   regCheckId: number | null;
   /** The outcomes an automatic verification decision was taken on (absent before policy versions). */
@@ -144,8 +146,18 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
     stage = 'DECIDING';
   } else if (documentsRequested) {
     stage = 'AWAITING_DOCUMENTS';
-    documents = { idDocument: null, selfie: null };
-    notRecorded.push('documents', 'waitingFor');
+    const asked = standing.documentsRequested;
+    if (asked) {
+      // What was asked for is not reused; the rest stays the cycle's.
+      documents = {
+        idDocument: asked.includes('ID_DOCUMENT') ? null : documents.idDocument,
+        selfie: asked.includes('SELFIE') ? null : documents.selfie,
+      };
+      waitingFor = missingDocuments(documents);
+    } else {
+      documents = { idDocument: null, selfie: null };
+      notRecorded.push('documents', 'waitingFor');
+    }
   } else if (standing.decision === 'MANUAL_REVIEW') {
     stage = 'AWAITING_REVIEW';
     waitingFor = ['CS_REVIEW'];

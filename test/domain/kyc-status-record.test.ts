@@ -37,6 +37,7 @@ const decision = (fields: Partial<DecisionFact> & Pick<DecisionFact, 'id' | 'dec
   source: 'AUTOMATIC',
   reviewer: null,
   regCheckId: null,
+  documentsRequested: null,
   policyInput: outcomes,
   notifiedAt: null,
   ...fields,
@@ -430,7 +431,31 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     expected: { stage: 'EXPIRED', waitingFor: ['REUPLOAD'] },
   },
   {
-    name: 'a review that asked for new documents: which ones is not recorded',
+    name: 'a review that asked for a new selfie: waiting for it, the ID document kept',
+    facts: { ...inReview, userStatus: 'PENDING', decisions: [{ ...toReview, documentsRequested: ['SELFIE'] }] },
+    expected: {
+      stage: 'AWAITING_DOCUMENTS',
+      documents: { idDocument: { key: passport.key, idDocumentId: 41 }, selfie: null },
+      waitingFor: ['SELFIE'],
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a review that asked for both documents: waiting for both',
+    facts: {
+      ...inReview,
+      userStatus: 'PENDING',
+      decisions: [{ ...toReview, documentsRequested: ['ID_DOCUMENT', 'SELFIE'] }],
+    },
+    expected: {
+      stage: 'AWAITING_DOCUMENTS',
+      documents: { idDocument: null, selfie: null },
+      waitingFor: ['ID_DOCUMENT', 'SELFIE'],
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a review that asked for new documents before they were recorded: which ones is not recorded',
     facts: { ...inReview, userStatus: 'PENDING' },
     expected: {
       stage: 'AWAITING_DOCUMENTS',
