@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KycStatusAnswer } from '../src/contract/kyc-status.ts';
-import { type DocumentUploaded, kycWorkflowId, requestDocumentsUpdate } from '../src/contract/kyc-workflow.ts';
+import {
+  type DocumentUploaded,
+  kycWorkflowId,
+  registerChangedSignal,
+  requestDocumentsUpdate,
+} from '../src/contract/kyc-workflow.ts';
 import { upsertIdDocument, upsertSelfie } from '../src/db/documents.ts';
 import { startKycWorkflow } from '../src/starters/kyc-client.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
@@ -220,6 +225,42 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
       stage: 'AWAITING_DOCUMENTS',
       waitingFor: ['SELFIE'],
       documents: { idDocument: { key: user.passportKey, idDocumentId: expect.any(Number) }, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    });
+  });
+
+  it('agrees with the workflow once it decided again on a register change: the fresh register outcome', async () => {
+    const someone = person();
+    const user = await h.enrol(someone);
+    await startKycWorkflow(h.kyc, user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const { livenessSessionId } = user;
+    await upload(user.userId, {
+      kind: 'SELFIE',
+      key: user.selfieKey,
+      ...(livenessSessionId ? { livenessSessionId } : {}),
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the PASS');
+
+    // As the register monitor records a change and signals it.
+    const record = { fullName: `${someone.givenNames} ${someone.surname}`, standing: 'SUSPENDED' };
+    const [check] = await h.db.sql<{ id: number }[]>`
+      insert into reg_checks (user_id, snapshot_date, matched_name, matched_status, raw_response_json, standing,
+                              register_changes)
+      values (${user.userId}, '2026-12-02', true, false, ${h.db.sql.json({ record } as never)}, 'SUSPENDED',
+              ${['SUSPENDED']})
+      returning id`;
+    await h.kyc.client.workflow.getHandle(kycWorkflowId(user.userId)).signal(registerChangedSignal, {
+      regCheckId: Number((check as { id: number }).id),
+      snapshotDate: '2026-12-02',
+      changes: ['SUSPENDED'],
+    });
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.decision?.decision === 'FAIL', 'the decision again');
+    const again = await agree(user.userId);
+    expect(again.recorded).toMatchObject({
+      cycle: 2,
+      checks: { register: { status: 'CHECKED', standing: 'SUSPENDED' } },
+      decision: { decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] },
       notRecorded: ['ignoredSignals'],
     });
   });

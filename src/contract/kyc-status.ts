@@ -36,7 +36,7 @@ export const NOT_RECORDED_FIELDS = [
    */
   'documents',
   'waitingFor',
-  /** A decision taken again on a register change keeps its name comparison in the workflow only. */
+  /** A decision taken again on a register change before its register outcome was recorded with it (policy_input). */
   'checks.register',
 ] as const;
 export type NotRecordedField = (typeof NOT_RECORDED_FIELDS)[number];

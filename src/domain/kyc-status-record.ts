@@ -67,7 +67,10 @@ export interface DecisionFact {
   documentsRequested: ('ID_DOCUMENT' | 'SELFIE')[] | null;
   /** Set on a decision taken again on a register change. */
   regCheckId: number | null;
-  /** The outcomes an automatic verification decision was taken on (absent before policy versions). */
+  /**
+   * The outcomes an automatic decision was taken on: a verification's (absent before policy versions), or one taken
+   * again on a register change, with the fresh register outcome (absent before the read model needed it).
+   */
   policyInput: CheckOutcomes | null;
   /** When its notifications were last written. */
   notifiedAt: number | null;
@@ -125,9 +128,10 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
   };
   const redecided = current.registerChange && decisions.some((d) => d.cycleId === current.id);
   if (redecided) {
-    // The fresh register outcome is the workflow's; until that decision is recorded it shows the cycle's own.
-    checks.register = null;
-    notRecorded.push('checks.register');
+    // The fresh register outcome the decision was taken on; rows from before it was recorded do not hold it.
+    const redecision = decisions.find((d) => d.source === 'AUTOMATIC' && d.cycleId === current.id);
+    checks.register = redecision?.policyInput?.register ?? null;
+    if (checks.register === null) notRecorded.push('checks.register');
   }
 
   let stage: KycStage;

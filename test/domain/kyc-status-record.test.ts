@@ -26,6 +26,7 @@ const faceCheck = { cycleId: C1, outcome: compared, selfieKey: selfie.key, at: a
 const run = { cycleId: C1, runId: 'run-1', at: at(11), callbackHandedOn: false };
 const checked = { status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' } as const;
 const registerCheck = { cycleId: C1, outcome: checked, at: at(13) };
+const suspended = { status: 'CHECKED', standing: 'SUSPENDED', nameMatch: 'EXACT' } as const;
 const outcomes: CheckOutcomes = {
   document: { status: 'READ', expired: false, checkDigitsValid: true, fieldsComplete: true, duplicates: [] },
   face: compared,
@@ -268,7 +269,35 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     },
   },
   {
-    name: 'decided again on a register change: a cycle of its own, its name comparison not recorded',
+    name: 'decided again on a register change: a cycle of its own, on the fresh register outcome',
+    facts: {
+      ...decided,
+      userStatus: 'REJECTED',
+      decisions: [
+        passed,
+        decision({
+          id: 505,
+          cycleId: C2,
+          decision: 'FAIL',
+          reasons: ['REGISTER_SUSPENDED'],
+          regCheckId: 9,
+          policyInput: { ...outcomes, register: suspended },
+          at: at(40),
+        }),
+      ],
+    },
+    expected: {
+      cycle: 2,
+      cycleId: C2,
+      stage: 'DECIDED',
+      documents: bothDocuments,
+      checks: { document: outcomes.document, face: compared, register: suspended },
+      decision: { decisionId: 505, decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'], source: 'AUTOMATIC' },
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'decided again on a register change before its register outcome was recorded: not recorded',
     facts: {
       ...decided,
       userStatus: 'REJECTED',
