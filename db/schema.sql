@@ -362,6 +362,17 @@ ALTER SEQUENCE public.identity_fingerprints_id_seq OWNED BY public.identity_fing
 
 
 --
+-- Name: kyc_cycles; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.kyc_cycles (
+    cycle_id uuid NOT NULL,
+    user_id bigint NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: kyc_decisions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -379,6 +390,7 @@ CREATE TABLE public.kyc_decisions (
     reg_check_id bigint,
     policy_version character varying(20),
     policy_input jsonb,
+    documents_requested text[],
     CONSTRAINT kyc_decisions_cs_has_reviewer CHECK (((source = 'AUTOMATIC'::public.kyc_decision_source_enum) OR (reviewer IS NOT NULL)))
 );
 
@@ -1026,6 +1038,14 @@ ALTER TABLE ONLY public.identity_fingerprints
 
 
 --
+-- Name: kyc_cycles kyc_cycles_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_cycles
+    ADD CONSTRAINT kyc_cycles_pkey PRIMARY KEY (cycle_id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1361,6 +1381,13 @@ CREATE UNIQUE INDEX identity_fingerprints_user_key ON public.identity_fingerprin
 
 
 --
+-- Name: kyc_cycles_user_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX kyc_cycles_user_idx ON public.kyc_cycles USING btree (user_id, started_at);
+
+
+--
 -- Name: kyc_decisions_cycle_source_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1605,6 +1632,14 @@ ALTER TABLE ONLY public.identity_fingerprints
 
 
 --
+-- Name: kyc_cycles kyc_cycles_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kyc_cycles
+    ADD CONSTRAINT kyc_cycles_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id);
+
+
+--
 -- Name: kyc_decisions kyc_decisions_overrides_decision_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1744,4 +1779,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203080000'),
     ('20261203090000'),
     ('20261203090100'),
-    ('20261203100000');
+    ('20261203100000'),
+    ('20261203110000'),
+    ('20261203110100');

@@ -35,7 +35,12 @@ describe('console queue', () => {
     await recordReviewClaim(db.sql, ids['day-old'] as number, 'erin');
     // Decided and waiting-for-documents users are not in the queue.
     await pending('asked', 'GMC', ['SELFIE_POOR_QUALITY'], 5);
-    await awaitNewDocuments(db.sql, ids.asked as number);
+    const [asked] = await db.sql<{ id: number }[]>`select id from kyc_decisions where user_id = ${ids.asked as number}`;
+    await awaitNewDocuments(db.sql, {
+      userId: ids.asked as number,
+      decisionId: (asked as { id: number }).id,
+      documents: ['SELFIE'],
+    });
   });
   afterAll(async () => {
     await db?.close();

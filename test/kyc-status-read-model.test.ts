@@ -5,7 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KycStatusAnswer } from '../src/contract/kyc-status.ts';
-import type { DocumentUploaded } from '../src/contract/kyc-workflow.ts';
+import {
+  type DocumentUploaded,
+  kycWorkflowId,
+  registerChangedSignal,
+  requestDocumentsUpdate,
+} from '../src/contract/kyc-workflow.ts';
 import { upsertIdDocument, upsertSelfie } from '../src/db/documents.ts';
 import { startKycWorkflow } from '../src/starters/kyc-client.ts';
 import { type KycHarness, SEED_PERSON, startKycHarness, TOKEN } from './support/kyc-harness.ts';
@@ -98,7 +103,9 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
     await startKycWorkflow(h.kyc, user.userId);
     await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_DOCUMENTS', 'the first cycle');
     const awaiting = await agree(user.userId);
-    expect(awaiting.recorded).toMatchObject({ stage: 'AWAITING_DOCUMENTS', cycle: 1, cycleId: null });
+    // beginCycle recorded the cycle: its id is known before any upload.
+    expect(awaiting.recorded).toMatchObject({ stage: 'AWAITING_DOCUMENTS', cycle: 1, notRecorded: ['ignoredSignals'] });
+    expect(awaiting.recorded.cycleId).toBe(awaiting.live.cycleId);
 
     await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
     await h.waitForStatus(user.userId, (s) => s.documents.idDocument !== null, 'the passport');
@@ -139,6 +146,41 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
     });
   });
 
+  it('agrees with the workflow through a one-document re-upload: the new cycle known by its id, in its settle window', async () => {
+    const someone = person();
+    const user = await h.enrol(someone);
+    await startKycWorkflow(h.kyc, user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const { livenessSessionId } = user;
+    await upload(user.userId, {
+      kind: 'SELFIE',
+      key: user.selfieKey,
+      ...(livenessSessionId ? { livenessSessionId } : {}),
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the first decision');
+
+    const renewedKey = `kyc-raw/${user.userId}/passport-renewed.jpg`;
+    h.programPassport(someone, renewedKey);
+    const firstRun = await h.runId(user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: renewedKey, docType: 'passport' });
+    await h.waitForNextRun(user.userId, firstRun);
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'AWAITING_DOCUMENTS', 'the second cycle');
+    const settling = await agree(user.userId);
+    expect(settling.recorded).toMatchObject({
+      cycle: 2,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: renewedKey }, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    });
+    expect(settling.recorded.cycleId).toBe(settling.live.cycleId);
+
+    await h.env.sleep('3 minutes');
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.stage === 'DECIDED', 'the second decision');
+    const reused = await agree(user.userId);
+    expect(reused.recorded).toMatchObject({ cycle: 2, documents: { selfie: { key: user.selfieKey } } });
+  });
+
   it('agrees with the workflow while a review is pending and once CS decided it', async () => {
     const user = await h.enrol(person(), { liveness: null });
     await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
@@ -165,6 +207,61 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
       stage: 'DECIDED',
       decision: { decision: 'PASS', source: 'CS', reviewer: expect.any(String) },
       automaticDecision: { decision: 'MANUAL_REVIEW' },
+    });
+  });
+
+  it('agrees with the workflow once a review asked for a new selfie: waiting for it, the ID document kept', async () => {
+    const user = await h.enrol(person(), { liveness: null });
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    await upload(user.userId, { kind: 'SELFIE', key: user.selfieKey });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_REVIEW', 'manual review');
+    // As the CS console's request-documents form does.
+    await h.kyc.client.workflow.getHandle(kycWorkflowId(user.userId)).executeUpdate(requestDocumentsUpdate, {
+      args: [{ reviewer: 'cs-ann', documents: ['SELFIE'], message: 'Please take a new selfie in good light.' }],
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'AWAITING_DOCUMENTS', 'the new selfie');
+    const asked = await agree(user.userId);
+    expect(asked.recorded).toMatchObject({
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: user.passportKey, idDocumentId: expect.any(Number) }, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    });
+  });
+
+  it('agrees with the workflow once it decided again on a register change: the fresh register outcome', async () => {
+    const someone = person();
+    const user = await h.enrol(someone);
+    await startKycWorkflow(h.kyc, user.userId);
+    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+    const { livenessSessionId } = user;
+    await upload(user.userId, {
+      kind: 'SELFIE',
+      key: user.selfieKey,
+      ...(livenessSessionId ? { livenessSessionId } : {}),
+    });
+    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the PASS');
+
+    // As the register monitor records a change and signals it.
+    const record = { fullName: `${someone.givenNames} ${someone.surname}`, standing: 'SUSPENDED' };
+    const [check] = await h.db.sql<{ id: number }[]>`
+      insert into reg_checks (user_id, snapshot_date, matched_name, matched_status, raw_response_json, standing,
+                              register_changes)
+      values (${user.userId}, '2026-12-02', true, false, ${h.db.sql.json({ record } as never)}, 'SUSPENDED',
+              ${['SUSPENDED']})
+      returning id`;
+    await h.kyc.client.workflow.getHandle(kycWorkflowId(user.userId)).signal(registerChangedSignal, {
+      regCheckId: Number((check as { id: number }).id),
+      snapshotDate: '2026-12-02',
+      changes: ['SUSPENDED'],
+    });
+    await h.waitForStatus(user.userId, (s) => s.cycle === 2 && s.decision?.decision === 'FAIL', 'the decision again');
+    const again = await agree(user.userId);
+    expect(again.recorded).toMatchObject({
+      cycle: 2,
+      checks: { register: { status: 'CHECKED', standing: 'SUSPENDED' } },
+      decision: { decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'] },
+      notRecorded: ['ignoredSignals'],
     });
   });
 

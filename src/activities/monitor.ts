@@ -391,6 +391,8 @@ export function createMonitorActivities({
         source: 'AUTOMATIC',
         regCheckId: input.regCheckId,
         policyVersion: settings.policy.version,
+        // The status read model shows the fresh register outcome from it; the dry-run leaves these rows out.
+        policyInput: { document: input.outcomes.document, face: input.outcomes.face, register },
       });
       logger.info(
         { userId: input.userId, decisionId: row.id, decision: row.decision, changes: check.changes },

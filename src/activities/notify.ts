@@ -90,10 +90,11 @@ export function createNotifyActivities({ sql, email, productChannels, settings }
 
     /**
      * The review ends in a request for new documents: the user leaves the review queue (PENDING until the upload
-     * starts a new cycle) and the product is told what to ask for, with CS's message, once per review.
+     * starts a new cycle), the reviewed decision records what was asked for (for the status read model), and the
+     * product is told what to ask for, with CS's message, once per review.
      */
     async requestNewDocuments(input: RequestNewDocumentsInput): Promise<void> {
-      await awaitNewDocuments(sql, input.userId);
+      await awaitNewDocuments(sql, { userId: input.userId, decisionId: input.decisionId, documents: input.documents });
       const event = {
         type: 'kyc.documents_requested',
         userId: input.userId,

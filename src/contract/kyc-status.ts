@@ -1,6 +1,6 @@
 /**
  * What `GET /users/:id/kyc` answers. By default a read model built from the rows the activities write (users,
- * doc_scans, face_checks, register_runs, reg_checks, kyc_decisions, ops_alerts, review_claims, uploads): no Temporal
+ * kyc_cycles, doc_scans, face_checks, register_runs, reg_checks, kyc_decisions, ops_alerts, review_claims, uploads): no Temporal
  * query, so a poll is no billed Action and no worker CPU. `?live=true` asks the workflow's `kycStatus` query instead.
  *
  * Both answers have the shape of `KycStatusView` and say where they came from (`source`). The read model holds what
@@ -9,9 +9,10 @@
  *
  * - `stage`: SCANNING from documents in hand and no scan row, CHECKING from a scan and a missing check, DECIDING from
  *   all checks and no decision. A step that gave up (`ops_alerts`) shows as NEEDS_ATTENTION until the retried step
- *   records something: a retry accepted but still running (or of `beginCycle`, which writes nothing) looks parked.
- *   After a re-upload of one document, AWAITING_DOCUMENTS lasts until the scan is recorded, also through the settle
- *   window after which the workflow reuses the other document.
+ *   records something: a retry accepted but still running looks parked. After a re-upload of one document,
+ *   AWAITING_DOCUMENTS (waiting for the other one, as the workflow says through the settle window) lasts until the
+ *   scan is recorded, also for the moment between the settle window's end, when the workflow reuses the other
+ *   document, and that scan.
  * - `waitingFor`: REGISTER_CALLBACK while the cycle's register run has no recorded check and the webhook door has not
  *   handed on a terminal callback for it.
  * - `attention.since`: when the alert row was written, a moment after the workflow parked the case.
@@ -24,12 +25,18 @@ import type { KycStatusView } from './kyc-workflow.ts';
 export const NOT_RECORDED_FIELDS = [
   /** Counted by the workflow only. */
   'ignoredSignals',
-  /** The cycle has recorded nothing yet (it waits for its documents); its id is the workflow's own. */
+  /**
+   * The cycle has recorded nothing yet, not even its start (kyc_cycles): an upload is starting it, or it began before
+   * that table existed. Its id is then the workflow's own.
+   */
   'cycleId',
-  /** A review asked for new documents; which ones is in the product event, not in a row. */
+  /**
+   * A review asked for new documents before kyc_decisions.documents_requested recorded which ones (they are in the
+   * product event only).
+   */
   'documents',
   'waitingFor',
-  /** A decision taken again on a register change keeps its name comparison in the workflow only. */
+  /** A decision taken again on a register change before its register outcome was recorded with it (policy_input). */
   'checks.register',
 ] as const;
 export type NotRecordedField = (typeof NOT_RECORDED_FIELDS)[number];

@@ -108,10 +108,15 @@ export async function recordReviewClaim(sql: Sql, userId: number, reviewer: stri
 }
 
 /** A review that asked for new documents: the user waits for them (PENDING), and the claim is freed. */
-export async function awaitNewDocuments(sql: Sql, userId: number): Promise<void> {
+export async function awaitNewDocuments(
+  sql: Sql,
+  request: { userId: number; decisionId: number; documents: ('ID_DOCUMENT' | 'SELFIE')[] },
+): Promise<void> {
+  const { userId, decisionId, documents } = request;
   await sql.begin(async (tx) => {
     await tx`update users set status = 'PENDING' where id = ${userId} and status = 'MANUAL_REVIEW'`;
     await tx`delete from review_claims where user_id = ${userId}`;
+    await tx`update kyc_decisions set documents_requested = ${documents} where id = ${decisionId} and user_id = ${userId}`;
   });
 }
 

@@ -34,7 +34,11 @@ export async function recordDecision(
     regCheckId?: number;
     /** The policy in force: the one that decided, or (for CS) the one under which the case reached a person. */
     policyVersion: string;
-    /** What the policy was applied to, for a verification cycle's automatic decision: the dry-run re-reads it. */
+    /**
+     * What the policy was applied to, for a verification cycle's automatic decision (the dry-run re-reads it) and for
+     * one taken again on a register change, with the fresh register outcome (the dry-run leaves those out: they rest
+     * on the change and the standing decision too).
+     */
     policyInput?: CheckOutcomes;
   },
 ): Promise<DecisionRow> {

@@ -21,6 +21,8 @@ export async function statusFacts(sql: Sql, userId: number): Promise<StatusFacts
   const ms = (column: string) => sql.unsafe(`(extract(epoch from ${column}) * 1000)::float8`);
   const [row] = await sql<StatusFacts[]>`
     select u.id as "userId", u.status as "userStatus",
+      (select coalesce(json_agg(json_build_object('cycleId', cycle_id, 'at', ${ms('started_at')})), '[]')
+       from kyc_cycles where user_id = u.id) as "cycleStarts",
       (select coalesce(json_agg(x order by x.at, x.id), '[]') from (
          select 'ID_DOCUMENT' as kind, id, s3_key_original as key, ${ms('created_at')} as at
          from id_documents where user_id = u.id
@@ -54,6 +56,7 @@ export async function statusFacts(sql: Sql, userId: number): Promise<StatusFacts
       (select coalesce(json_agg(json_build_object(
           'id', k.id, 'cycleId', k.cycle_id, 'decision', k.decision, 'reasons', k.reasons, 'source', k.source,
           'reviewer', k.reviewer, 'at', ${ms('k.decided_at')}, 'regCheckId', k.reg_check_id,
+          'documentsRequested', k.documents_requested,
           'policyInput', case when k.policy_input is not null then jsonb_build_object(
             'document', k.policy_input -> 'document', 'face', k.policy_input -> 'face',
             'register', k.policy_input -> 'register') end,

@@ -2,8 +2,8 @@
  * The read model of a user's KYC status: the `KycStatusView` the workflow's query would answer, worked out from the
  * rows its activities wrote (src/db/kyc-status.ts reads them). Pure, so every case is a row of a table-driven test.
  *
- * A cycle is known by the rows carrying its id (scan, register intent and run, face and register checks, automatic
- * decision, ops alert). CS reviews share their cycle's id and are not cycles; an override has an id of its own and is
+ * A cycle is known by the rows carrying its id (its start, scan, register intent and run, face and register checks,
+ * automatic decision, ops alert); a cycle begun before kyc_cycles existed is known from its scan on. CS reviews share their cycle's id and are not cycles; an override has an id of its own and is
  * not one either. A decision taken again on a register change is a cycle of its own, without documents.
  */
 import type { KycStatusRecord, NotRecordedField } from '../contract/kyc-status.ts';
@@ -26,6 +26,8 @@ export interface StatusFacts {
   userStatus: UserStatus;
   /** The user's uploads, oldest first. */
   uploads: { kind: 'ID_DOCUMENT' | 'SELFIE'; key: string; at: number }[];
+  /** The cycles beginCycle recorded when it started them (none before kyc_cycles, nor for register changes). */
+  cycleStarts: { cycleId: string; at: number }[];
   scans: ScanFact[];
   faceChecks: { cycleId: string; outcome: FaceOutcome | null; selfieKey: string; at: number }[];
   registerIntents: { cycleId: string; at: number }[];
@@ -61,9 +63,14 @@ export interface DecisionFact {
   source: 'AUTOMATIC' | 'CS';
   reviewer: string | null;
   at: number;
+  /** What a review of this decision asked the user to upload instead of deciding (null before it was recorded). */
+  documentsRequested: ('ID_DOCUMENT' | 'SELFIE')[] | null;
   /** Set on a decision taken again on a register change. */
   regCheckId: number | null;
-  /** The outcomes an automatic verification decision was taken on (absent before policy versions). */
+  /**
+   * The outcomes an automatic decision was taken on: a verification's (absent before policy versions), or one taken
+   * again on a register change, with the fresh register outcome (absent before the read model needed it).
+   */
   policyInput: CheckOutcomes | null;
   /** When its notifications were last written. */
   notifiedAt: number | null;
@@ -121,9 +128,10 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
   };
   const redecided = current.registerChange && decisions.some((d) => d.cycleId === current.id);
   if (redecided) {
-    // The fresh register outcome is the workflow's; until that decision is recorded it shows the cycle's own.
-    checks.register = null;
-    notRecorded.push('checks.register');
+    // The fresh register outcome the decision was taken on; rows from before it was recorded do not hold it.
+    const redecision = decisions.find((d) => d.source === 'AUTOMATIC' && d.cycleId === current.id);
+    checks.register = redecision?.policyInput?.register ?? null;
+    if (checks.register === null) notRecorded.push('checks.register');
   }
 
   let stage: KycStage;
@@ -142,8 +150,18 @@ export function kycStatusRecord(facts: StatusFacts): KycStatusRecord {
     stage = 'DECIDING';
   } else if (documentsRequested) {
     stage = 'AWAITING_DOCUMENTS';
-    documents = { idDocument: null, selfie: null };
-    notRecorded.push('documents', 'waitingFor');
+    const asked = standing.documentsRequested;
+    if (asked) {
+      // What was asked for is not reused; the rest stays the cycle's.
+      documents = {
+        idDocument: asked.includes('ID_DOCUMENT') ? null : documents.idDocument,
+        selfie: asked.includes('SELFIE') ? null : documents.selfie,
+      };
+      waitingFor = missingDocuments(documents);
+    } else {
+      documents = { idDocument: null, selfie: null };
+      notRecorded.push('documents', 'waitingFor');
+    }
   } else if (standing.decision === 'MANUAL_REVIEW') {
     stage = 'AWAITING_REVIEW';
     waitingFor = ['CS_REVIEW'];
@@ -189,6 +207,7 @@ function cyclesOf(facts: StatusFacts): Cycle[] {
   const see = (cycleId: string | null, at: number) => {
     if (cycleId !== null) began.set(cycleId, Math.min(began.get(cycleId) ?? at, at));
   };
+  for (const row of facts.cycleStarts) see(row.cycleId, row.at);
   for (const row of facts.scans) see(row.cycleId, row.at);
   for (const row of facts.registerIntents) see(row.cycleId, row.at);
   for (const row of facts.registerRuns) see(row.cycleId, row.at);
@@ -254,7 +273,8 @@ function documentOutcome(scan: ScanFact, links: StatusFacts['duplicateLinks']): 
 
 /**
  * The cycle's latest ops alert, when nothing was recorded after it: the step that gave up has not run again since.
- * Writes that count are the cycle's own rows and its decisions' notifications.
+ * Writes that count are the cycle's own rows (its start too: a beginCycle that gave up records it on its retry) and
+ * its decisions' notifications.
  */
 function parkedAlert(facts: StatusFacts, current: Cycle, decisions: DecisionFact[]) {
   const alert = facts.alerts.filter((row) => row.cycleId === current.id).at(-1);
@@ -262,6 +282,7 @@ function parkedAlert(facts: StatusFacts, current: Cycle, decisions: DecisionFact
   const ofCycle = (rows: { cycleId: string; at: number }[]) =>
     rows.filter((row) => row.cycleId === current.id).map((row) => row.at);
   const written = [
+    ...ofCycle(facts.cycleStarts),
     ...ofCycle(facts.scans),
     ...ofCycle(facts.registerIntents),
     ...ofCycle(facts.registerRuns),

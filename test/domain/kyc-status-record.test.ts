@@ -26,6 +26,7 @@ const faceCheck = { cycleId: C1, outcome: compared, selfieKey: selfie.key, at: a
 const run = { cycleId: C1, runId: 'run-1', at: at(11), callbackHandedOn: false };
 const checked = { status: 'CHECKED', standing: 'REGISTERED', nameMatch: 'EXACT' } as const;
 const registerCheck = { cycleId: C1, outcome: checked, at: at(13) };
+const suspended = { status: 'CHECKED', standing: 'SUSPENDED', nameMatch: 'EXACT' } as const;
 const outcomes: CheckOutcomes = {
   document: { status: 'READ', expired: false, checkDigitsValid: true, fieldsComplete: true, duplicates: [] },
   face: compared,
@@ -37,6 +38,7 @@ const decision = (fields: Partial<DecisionFact> & Pick<DecisionFact, 'id' | 'dec
   source: 'AUTOMATIC',
   reviewer: null,
   regCheckId: null,
+  documentsRequested: null,
   policyInput: outcomes,
   notifiedAt: null,
   ...fields,
@@ -48,6 +50,7 @@ const nothing: StatusFacts = {
   userId: 7,
   userStatus: 'PENDING',
   uploads: [],
+  cycleStarts: [],
   scans: [],
   faceChecks: [],
   registerIntents: [],
@@ -266,7 +269,35 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     },
   },
   {
-    name: 'decided again on a register change: a cycle of its own, its name comparison not recorded',
+    name: 'decided again on a register change: a cycle of its own, on the fresh register outcome',
+    facts: {
+      ...decided,
+      userStatus: 'REJECTED',
+      decisions: [
+        passed,
+        decision({
+          id: 505,
+          cycleId: C2,
+          decision: 'FAIL',
+          reasons: ['REGISTER_SUSPENDED'],
+          regCheckId: 9,
+          policyInput: { ...outcomes, register: suspended },
+          at: at(40),
+        }),
+      ],
+    },
+    expected: {
+      cycle: 2,
+      cycleId: C2,
+      stage: 'DECIDED',
+      documents: bothDocuments,
+      checks: { document: outcomes.document, face: compared, register: suspended },
+      decision: { decisionId: 505, decision: 'FAIL', reasons: ['REGISTER_SUSPENDED'], source: 'AUTOMATIC' },
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'decided again on a register change before its register outcome was recorded: not recorded',
     facts: {
       ...decided,
       userStatus: 'REJECTED',
@@ -329,6 +360,54 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     },
   },
   {
+    name: 'a cycle begun, nothing uploaded: its id is recorded',
+    facts: { ...nothing, cycleStarts: [{ cycleId: C1, at: at(0) }] },
+    expected: {
+      cycle: 1,
+      cycleId: C1,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['ID_DOCUMENT', 'SELFIE'],
+      documents: { idDocument: null, selfie: null },
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a re-upload after the decision, the next cycle begun: its id recorded, it waits for the other document',
+    facts: {
+      ...decided,
+      uploads: [passport, selfie, newPassport],
+      cycleStarts: [
+        { cycleId: C1, at: at(0) },
+        { cycleId: C2, at: at(101) },
+      ],
+    },
+    expected: {
+      cycle: 2,
+      cycleId: C2,
+      stage: 'AWAITING_DOCUMENTS',
+      waitingFor: ['SELFIE'],
+      documents: { idDocument: { key: newPassport.key }, selfie: null },
+      checks: { document: null, face: null, register: null },
+      decision: null,
+      automaticDecision: null,
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'beginCycle gave up, then its retry recorded the start: no longer parked',
+    facts: {
+      ...nothing,
+      alerts: [{ cycleId: C1, step: 'beginCycle', reason: 'Error: db', at: at(0) }],
+      cycleStarts: [{ cycleId: C1, at: at(5) }],
+    },
+    expected: { cycle: 1, cycleId: C1, stage: 'AWAITING_DOCUMENTS', attention: null },
+  },
+  {
+    name: 'beginCycle gave up: needs attention, resuming where it waits for documents',
+    facts: { ...nothing, alerts: [{ cycleId: C1, step: 'beginCycle', reason: 'Error: db', at: at(0) }] },
+    expected: { cycleId: C1, stage: 'NEEDS_ATTENTION', waitingFor: ['OPS_RETRY'] },
+  },
+  {
     name: 'an upload during the checks waits for the next cycle',
     facts: { ...checking, uploads: [passport, selfie, newPassport] },
     expected: { cycle: 1, stage: 'CHECKING', documents: bothDocuments },
@@ -381,7 +460,31 @@ const cases: { name: string; facts: StatusFacts; expected: Partial<KycStatusReco
     expected: { stage: 'EXPIRED', waitingFor: ['REUPLOAD'] },
   },
   {
-    name: 'a review that asked for new documents: which ones is not recorded',
+    name: 'a review that asked for a new selfie: waiting for it, the ID document kept',
+    facts: { ...inReview, userStatus: 'PENDING', decisions: [{ ...toReview, documentsRequested: ['SELFIE'] }] },
+    expected: {
+      stage: 'AWAITING_DOCUMENTS',
+      documents: { idDocument: { key: passport.key, idDocumentId: 41 }, selfie: null },
+      waitingFor: ['SELFIE'],
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a review that asked for both documents: waiting for both',
+    facts: {
+      ...inReview,
+      userStatus: 'PENDING',
+      decisions: [{ ...toReview, documentsRequested: ['ID_DOCUMENT', 'SELFIE'] }],
+    },
+    expected: {
+      stage: 'AWAITING_DOCUMENTS',
+      documents: { idDocument: null, selfie: null },
+      waitingFor: ['ID_DOCUMENT', 'SELFIE'],
+      notRecorded: ['ignoredSignals'],
+    },
+  },
+  {
+    name: 'a review that asked for new documents before they were recorded: which ones is not recorded',
     facts: { ...inReview, userStatus: 'PENDING' },
     expected: {
       stage: 'AWAITING_DOCUMENTS',
