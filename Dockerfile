@@ -27,6 +27,10 @@ ENV KYC_WORKFLOW_BUNDLE=/app/workflow-bundle.js
 RUN mkdir -p /app/.data && chown -R node:node /app/.data
 USER node
 ENV KYC_DATA_DIR=/app/.data KYC_HTTP_HOST=0.0.0.0
+# Two malloc arenas, not glibc's 8 per core: Node's allocations outside its heaps (the Temporal core, TLS, zlib)
+# spread over fewer arenas hold less memory. The worker's heap flags are in its task's NODE_OPTIONS
+# (infra/lib/service-stack.ts), where the measured settings live together.
+ENV MALLOC_ARENA_MAX=2
 EXPOSE 3000
 
 ENTRYPOINT ["node", "src/production.ts"]

@@ -89,7 +89,9 @@ try {
     `Node ${machine.node}, PostgreSQL ${machine.postgres}, ${machine.temporal}${quick ? ' — quick mode' : ''}`;
   process.stdout.write(`\n${machineLine}\n\n${markdownTable(results)}\n`);
 
-  const suffix = [quick ? 'quick' : '', chosen.length > 0 ? chosen.join('-') : ''].filter(Boolean).join('-');
+  // `--label=<name>` keeps runs of the same parts with different settings apart.
+  const label = args.find((arg) => arg.startsWith('--label='))?.slice('--label='.length) ?? '';
+  const suffix = [quick ? 'quick' : '', chosen.length > 0 ? chosen.join('-') : '', label].filter(Boolean).join('-');
   const file = new URL(`./results/${date}${suffix ? `-${suffix}` : ''}.json`, import.meta.url);
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
   await writeFile(

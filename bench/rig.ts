@@ -22,7 +22,7 @@ import { type KycHarness, startKycHarness } from '../test/support/kyc-harness.ts
 import { connectDevServer } from '../test/support/temporal.ts';
 import { WorkflowCallCounter } from './cost.ts';
 import { programSeedDocuments, type SeedDocuments } from './flows.ts';
-import type { BenchWorkerOptions, DriverMessage, WorkerMessage } from './worker.ts';
+import type { BenchWorkerOptions, DriverMessage, WorkerMemoryReading, WorkerMessage } from './worker.ts';
 
 export interface Rig {
   /**
@@ -38,20 +38,28 @@ export interface Rig {
   devServer: DevServer;
   postgres: PostgresServer;
   /** A bench worker process on a task queue of its own. */
-  startWorker(options?: { maxCachedWorkflows?: number; config?: Config }): Promise<BenchWorker>;
+  startWorker(options?: {
+    maxCachedWorkflows?: number;
+    maxConcurrentWorkflowTaskExecutions?: number;
+    config?: Config;
+  }): Promise<BenchWorker>;
   close(): Promise<void>;
 }
 
-export interface WorkerMemory {
-  rss: number;
-  heapUsed: number;
-  external: number;
+export type WorkerMemory = WorkerMemoryReading;
+
+/** What sizes a bench worker process's memory: its Node flags and glibc's malloc arenas. */
+export interface WorkerProcessSettings {
+  nodeFlags: string[];
+  /** Unset: glibc's default, 8 arenas per core. */
+  mallocArenaMax?: number;
 }
 
 /** A bench worker process, seen from the driver. */
 export interface BenchWorker {
   pid: number;
   taskQueue: string;
+  process: WorkerProcessSettings;
   /** When the worker reported `workflowId`'s verification finished (its last activity returned), epoch ms. */
   verified(workflowId: string): Promise<number>;
   /** Memory after a full garbage collection. */
@@ -147,16 +155,43 @@ export async function startRig(): Promise<Rig> {
   }
 }
 
-/** The heap limit the production worker runs with (the worker container's NODE_OPTIONS, infra/lib/service-stack.ts). */
-const WORKER_NODE_FLAGS = ['--max-old-space-size=1024'];
+/** What the production worker runs with: its task's NODE_OPTIONS (infra/lib/service-stack.ts) and the image's MALLOC_ARENA_MAX (Dockerfile). */
+const PRODUCTION_WORKER_PROCESS: WorkerProcessSettings = {
+  nodeFlags: ['--max-old-space-size=512', '--max-semi-space-size=1'],
+  mallocArenaMax: 2,
+};
+
+/**
+ * The production worker's settings, or others to compare: BENCH_WORKER_NODE_FLAGS (space-separated, in place of the
+ * production flags) and BENCH_WORKER_MALLOC_ARENA_MAX (empty for glibc's default). Given to the bench worker alone, so
+ * that the driver's own memory and speed stay as they are.
+ */
+export function workerProcessSettings(env: NodeJS.ProcessEnv = process.env): WorkerProcessSettings {
+  const flags = env.BENCH_WORKER_NODE_FLAGS;
+  const arenas = env.BENCH_WORKER_MALLOC_ARENA_MAX;
+  const nodeFlags = flags === undefined ? PRODUCTION_WORKER_PROCESS.nodeFlags : flags.split(/\s+/).filter(Boolean);
+  if (arenas === undefined) return { ...PRODUCTION_WORKER_PROCESS, nodeFlags };
+  if (arenas === '') return { nodeFlags };
+  const mallocArenaMax = Number(arenas);
+  if (!Number.isInteger(mallocArenaMax) || mallocArenaMax < 1) {
+    throw new Error(`BENCH_WORKER_MALLOC_ARENA_MAX must be a positive whole number, not ${arenas}`);
+  }
+  return { nodeFlags, mallocArenaMax };
+}
 
 async function spawnWorker(options: BenchWorkerOptions): Promise<BenchWorker> {
+  const settings = workerProcessSettings();
+  const { MALLOC_ARENA_MAX: _driverArenas, ...driverEnv } = process.env;
   const child = spawn(
     process.execPath,
-    ['--expose-gc', ...WORKER_NODE_FLAGS, fileURLToPath(new URL('./worker.ts', import.meta.url))],
+    ['--expose-gc', ...settings.nodeFlags, fileURLToPath(new URL('./worker.ts', import.meta.url))],
     {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_WORKER: JSON.stringify(options) },
+      env: {
+        ...driverEnv,
+        ...(settings.mallocArenaMax === undefined ? {} : { MALLOC_ARENA_MAX: String(settings.mallocArenaMax) }),
+        BENCH_WORKER: JSON.stringify(options),
+      },
     },
   );
   const finished = new Map<string, number>();
@@ -191,17 +226,22 @@ async function spawnWorker(options: BenchWorkerOptions): Promise<BenchWorker> {
   return {
     pid: child.pid as number,
     taskQueue: options.taskQueue,
+    process: settings,
     verified(workflowId) {
       const at = finished.get(workflowId);
       if (at !== undefined) return Promise.resolve(at);
       return new Promise((resolve) => waiting.set(workflowId, resolve));
     },
     async memory() {
-      const { rss, heapUsed, external } = await ask<Extract<WorkerMessage, { type: 'memory' }>>((id) => ({
+      const {
+        type: _type,
+        id: _id,
+        ...reading
+      } = await ask<Extract<WorkerMessage, { type: 'memory' }>>((id) => ({
         type: 'memory',
         id,
       }));
-      return { rss, heapUsed, external };
+      return reading;
     },
     async statements() {
       return (await ask<Extract<WorkerMessage, { type: 'statements' }>>((id) => ({ type: 'statements', id }))).count;

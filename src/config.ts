@@ -306,10 +306,12 @@ const environmentSchema = z.object({
   KYC_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /**
    * Workflows the worker keeps in memory between their tasks. A KycWorkflow is busy for seconds and then waits days,
-   * so a few hundred cover every case in progress; the SDK's default (about 2,300 for Node's default heap) kept a
-   * bench worker at 4.6 GB. An evicted workflow replays its history on its next task.
+   * so the cache needs to hold the cases in progress, not the idle ones; each cached KycWorkflow holds about 1.3 MiB of
+   * the workflow sandbox's heap (its own instance of the bundle's modules). 500 kept an idle bench worker at 1.5 GB,
+   * 50 at under 400 MiB (bench/results/2026-12-03-idle-*.json); the SDK's default (about 2,300 for Node's default
+   * heap) at 4.6 GB. An evicted workflow replays its history on its next task.
    */
-  KYC_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),
+  KYC_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(50),
   KYC_SEARCH_ATTRIBUTES_SETUP: booleanFlag.default(true),
   /** When the expiry pass (the `kyc-expiry-reminders` Schedule) runs, in its time zone; the day only when weekly. */
   KYC_EXPIRY_SCHEDULE_DAY: z

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(config.KYC_TASK_QUEUE).toBe('kyc');
     expect(config.KYC_REGISTER_WEBHOOK_TIMEOUT).toBe(30 * 60 * 1000);
     expect(config.KYC_POLICY_VERSION).toBe('v1');
-    expect(config.KYC_WORKER_MAX_CACHED_WORKFLOWS).toBe(500);
+    expect(config.KYC_WORKER_MAX_CACHED_WORKFLOWS).toBe(50);
   });
 
   it('reads durations and numbers', () => {

@@ -2,12 +2,16 @@
  * Part 3, idle workflows: KycWorkflows verified until they wait idle for a re-upload or an expiry, on a worker with a
  * small sticky cache, with the worker's memory read (after a full collection) as they accumulate. Flat memory past
  * the cache is what shows that an idle workflow costs the worker nothing once evicted; the Temporal server keeps them.
+ *
+ * To compare memory settings at one size: BENCH_IDLE_WORKFLOWS, BENCH_IDLE_CACHED_WORKFLOWS and BENCH_IDLE_CHECKPOINTS
+ * replace the full run's figures; BENCH_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS sets the worker's workflow task slots; the
+ * worker process's flags and malloc arenas are the rig's (BENCH_WORKER_NODE_FLAGS, BENCH_WORKER_MALLOC_ARENA_MAX).
  */
 import { verifyCount } from '../drive.ts';
 import { startKycVerification, userPool } from '../flows.ts';
 import { residentBytes } from '../machine.ts';
 import type { Rig, WorkerMemory } from '../rig.ts';
-import { count, mib, perSecond, sleep } from '../stats.ts';
+import { count, mib, ms, perSecond, sleep } from '../stats.ts';
 import type { PartResult, Row } from '../table.ts';
 
 const SETTINGS = {
@@ -20,19 +24,44 @@ const CONCURRENCY = 32;
 
 interface Checkpoint {
   idleWorkflows: number;
+  /** Since the measured run began. */
+  elapsedMs: number;
   worker: WorkerMemory;
   temporalRss: number;
 }
 
+function wholeNumberFromEnv(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive whole number, not ${value}`);
+  return parsed;
+}
+
+function chosenSettings(quick: boolean): (typeof SETTINGS)['full'] {
+  const base = quick ? SETTINGS.quick : SETTINGS.full;
+  return {
+    workflows: wholeNumberFromEnv('BENCH_IDLE_WORKFLOWS') ?? base.workflows,
+    cachedWorkflows: wholeNumberFromEnv('BENCH_IDLE_CACHED_WORKFLOWS') ?? base.cachedWorkflows,
+    checkpoints: wholeNumberFromEnv('BENCH_IDLE_CHECKPOINTS') ?? base.checkpoints,
+  };
+}
+
 export async function idlePart(rig: Rig, quick: boolean): Promise<PartResult> {
-  const settings = quick ? SETTINGS.quick : SETTINGS.full;
-  const worker = await rig.startWorker({ maxCachedWorkflows: settings.cachedWorkflows });
+  const settings = chosenSettings(quick);
+  const maxConcurrentWorkflowTaskExecutions = wholeNumberFromEnv('BENCH_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS');
+  const worker = await rig.startWorker({
+    maxCachedWorkflows: settings.cachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions,
+  });
   try {
     const client = rig.env.client;
     const nextUser = userPool(rig.harness.db.sql);
     const temporalPid = rig.devServer.process.pid as number;
+    let started = Date.now();
     const checkpoint = async (idleWorkflows: number): Promise<Checkpoint> => ({
       idleWorkflows,
+      elapsedMs: Date.now() - started,
       worker: await worker.memory(),
       temporalRss: residentBytes(temporalPid),
     });
@@ -41,20 +70,23 @@ export async function idlePart(rig: Rig, quick: boolean): Promise<PartResult> {
     // Everything the worker loads once (bundle, SDK clients, pool) is loaded before the first reading.
     const warmUp = await verifyCount(worker, launch, { concurrency: CONCURRENCY, total: CONCURRENCY });
     await sleep(1_000);
+    started = Date.now();
     const before = await checkpoint(warmUp.verified);
     let verified = 0;
     let unfinished = 0;
 
     const checkpoints: Checkpoint[] = [];
-    const started = Date.now();
     const driveTo = async (target: number) => {
-      const step = target / settings.checkpoints;
+      const step = Math.ceil(target / settings.checkpoints);
       while (verified + unfinished < target) {
         const batch = Math.min(step, target - verified - unfinished);
         const result = await verifyCount(worker, launch, { concurrency: CONCURRENCY, total: batch });
         verified += result.verified;
         unfinished += result.unfinished;
-        checkpoints.push(await checkpoint(warmUp.verified + verified));
+        const reached = await checkpoint(warmUp.verified + verified);
+        checkpoints.push(reached);
+        // A long run shows its slope as it goes, and keeps it if it is stopped.
+        process.stderr.write(`bench: idle checkpoint ${JSON.stringify(reached)}\n`);
       }
     };
     await driveTo(settings.workflows);
@@ -80,8 +112,12 @@ export async function idlePart(rig: Rig, quick: boolean): Promise<PartResult> {
       Math.max(after.idleWorkflows - evictedFrom.idleWorkflows, 1);
     const temporalPerWorkflow =
       (after.temporalRss - before.temporalRss) / Math.max(after.idleWorkflows - before.idleWorkflows, 1);
+    const workerCpuMsPerVerification =
+      (after.worker.cpuMicros - before.worker.cpuMicros) / 1000 / Math.max(verified, 1);
     const figures = {
       settings,
+      workerProcess: worker.process,
+      maxConcurrentWorkflowTaskExecutions: maxConcurrentWorkflowTaskExecutions ?? 'SDK default',
       concurrency: CONCURRENCY,
       verified,
       unfinished: unfinished + warmUp.unfinished,
@@ -95,6 +131,7 @@ export async function idlePart(rig: Rig, quick: boolean): Promise<PartResult> {
       growthPerEvictedBytes: growthPerEvicted,
       heapPerEvictedBytes: heapPerEvicted,
       temporalRssPerWorkflowBytes: temporalPerWorkflow,
+      workerCpuMsPerVerification,
     };
     return { part: 'idle', rows: rows(figures), figures };
   } finally {
@@ -115,6 +152,7 @@ function rows(figures: {
   growthPerEvictedBytes: number;
   heapPerEvictedBytes: number;
   temporalRssPerWorkflowBytes: number;
+  workerCpuMsPerVerification: number;
 }): Row[] {
   const { before, after, settings } = figures;
   const result: Row[] = [
@@ -125,6 +163,15 @@ function rows(figures: {
     {
       figure: 'worker RSS before → after (main-thread heap after a full collection; workflows run in a worker thread)',
       value: `${mib(before.worker.rss)} → ${mib(after.worker.rss)} (${mib(before.worker.heapUsed)} → ${mib(after.worker.heapUsed)})`,
+    },
+    {
+      figure:
+        'worker CPU time per verification (all its threads; less distorted by other load on the machine than the rate)',
+      value: ms(figures.workerCpuMsPerVerification),
+    },
+    {
+      figure: 'worker RSS after, made of: main-thread heap committed, workflow-thread heap committed (used), anonymous',
+      value: `${mib(after.worker.heapTotal)}, ${mib(after.worker.workflowHeapTotal)} (${mib(after.worker.workflowHeapUsed)}), ${mib(after.worker.anonymous)}`,
     },
     {
       figure: `worker memory per further idle workflow from ${count(figures.evictedFrom)} on (all but the cached ${settings.cachedWorkflows} evicted): RSS, main-thread heap`,

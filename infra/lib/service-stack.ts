@@ -201,9 +201,12 @@ export class KycServiceStack extends Stack {
       environment: {
         ...serviceEnvironment,
         KYC_SCHEDULES_SETUP: 'true',
-        // Half the task's memory per V8 heap: uncapped, Node sizes the heap from the host, and the bench worker grew to
-        // 4.6 GB (README, "Benchmarks"). KYC_WORKER_MAX_CACHED_WORKFLOWS bounds what the workflow cache keeps.
-        NODE_OPTIONS: '--max-old-space-size=1024',
+        // The worker's memory settings, measured with `npm run bench -- idle` (bench/results/2026-12-03-idle-*.json):
+        // a 512 MiB cap per V8 heap (the main thread's and the workflow sandbox's; uncapped, Node sizes them from the
+        // host and the bench worker grew to 4.6 GB), 1 MiB semi-spaces (V8 otherwise commits about 90 MiB of young
+        // generation per heap); the image sets MALLOC_ARENA_MAX=2 (Dockerfile). With the workflow cache that
+        // KYC_WORKER_MAX_CACHED_WORKFLOWS bounds, they keep an idle worker near 500 MiB resident.
+        NODE_OPTIONS: '--max-old-space-size=512 --max-semi-space-size=1',
         KYC_EMAIL_TRANSPORT: 'ses',
         KYC_EMAIL_FROM: settings.emailFrom,
         KYC_CS_EMAIL: settings.csEmail,

@@ -163,6 +163,8 @@ describe('the service stack', () => {
       container.Environment.map(({ Name, Value }: { Name: string; Value: unknown }) => [Name, Value]),
     );
     expect(environment.TEMPORAL_ADDRESS).toBe('my-namespace.a1b2c.tmprl.cloud:7233');
+    // The memory settings the idle bench measured (bench/rig.ts runs its worker with the same).
+    expect(environment.NODE_OPTIONS).toBe('--max-old-space-size=512 --max-semi-space-size=1');
     expect(environment.TEMPORAL_NAMESPACE).toBe('my-namespace.a1b2c');
     const secretNames = container.Secrets.map(({ Name }: { Name: string }) => Name);
     expect(secretNames).toEqual(expect.arrayContaining(['TEMPORAL_API_KEY', 'PGPASSWORD', 'KYC_PAYLOAD_KEYS_KMS']));
