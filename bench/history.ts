@@ -4,7 +4,7 @@
  * timestamps, on the same clock as the driver: everything runs on this machine).
  */
 import type { History } from '@temporalio/common/lib/proto-utils.js';
-import { optionalTsToMs, tsToMs } from '@temporalio/common/lib/time.js';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import proto, { type temporal } from '@temporalio/proto';
 import { HEARTBEAT_EVERY_MS } from '../src/activities/heartbeat.ts';
 import { sum } from './stats.ts';
@@ -145,12 +145,22 @@ function localActivityOf(event: HistoryEvent, time: number): Timeline['localActi
   };
 }
 
+/**
+ * An event's time in epoch ms. A history fetched from the server carries its seconds as a Long; one read back from a
+ * JSON fixture (historyFromJSON) as a plain number or string, which the SDK's tsToMs does not take.
+ */
+function eventMs(event: HistoryEvent): number {
+  const { seconds, nanos } = event.eventTime ?? {};
+  const wholeSeconds = typeof seconds === 'object' && seconds !== null ? seconds.toNumber() : Number(seconds ?? 0);
+  return wholeSeconds * 1000 + Math.floor((nanos ?? 0) / 1e6);
+}
+
 /** When every completed activity and workflow task was scheduled, started and completed, epoch ms; local activities. */
 export function timeline(history: History): Timeline {
   const at = new Map<number, { event: HistoryEvent; time: number }>();
   const result: Timeline = { activities: [], localActivities: [], workflowTasks: [] };
   for (const event of history.events ?? []) {
-    const time = tsToMs(event.eventTime);
+    const time = eventMs(event);
     at.set(Number(event.eventId), { event, time });
     const activity = event.activityTaskCompletedEventAttributes;
     if (activity) {
