@@ -4,7 +4,6 @@
  * timestamps, on the same clock as the driver: everything runs on this machine).
  */
 import type { History } from '@temporalio/common/lib/proto-utils.js';
-import { optionalTsToMs } from '@temporalio/common/lib/time.js';
 import proto, { type temporal } from '@temporalio/proto';
 import { HEARTBEAT_EVERY_MS } from '../src/activities/heartbeat.ts';
 import { sum } from './stats.ts';
@@ -146,11 +145,11 @@ function localActivityOf(event: HistoryEvent, time: number): Timeline['localActi
 }
 
 /**
- * An event's time in epoch ms. A history fetched from the server carries its seconds as a Long; one read back from a
- * JSON fixture (historyFromJSON) as a plain number or string, which the SDK's tsToMs does not take.
+ * A protobuf Timestamp or Duration in ms. A history fetched from the server carries its seconds as a Long; one read
+ * back from a JSON fixture (historyFromJSON) as a plain number, which the SDK's tsToMs does not take.
  */
-function eventMs(event: HistoryEvent): number {
-  const { seconds, nanos } = event.eventTime ?? {};
+function protoMs(value: { seconds?: { toNumber(): number } | number | string | null; nanos?: number | null }) {
+  const { seconds, nanos } = value;
   const wholeSeconds = typeof seconds === 'object' && seconds !== null ? seconds.toNumber() : Number(seconds ?? 0);
   return wholeSeconds * 1000 + Math.floor((nanos ?? 0) / 1e6);
 }
@@ -160,7 +159,7 @@ export function timeline(history: History): Timeline {
   const at = new Map<number, { event: HistoryEvent; time: number }>();
   const result: Timeline = { activities: [], localActivities: [], workflowTasks: [] };
   for (const event of history.events ?? []) {
-    const time = eventMs(event);
+    const time = protoMs(event.eventTime ?? {});
     at.set(Number(event.eventId), { event, time });
     const activity = event.activityTaskCompletedEventAttributes;
     if (activity) {
@@ -169,8 +168,7 @@ export function timeline(history: History): Timeline {
       result.activities.push({
         type: scheduled?.event.activityTaskScheduledEventAttributes?.activityType?.name ?? '?',
         attempt: started?.event.activityTaskStartedEventAttributes?.attempt ?? 1,
-        heartbeatTimeoutMs:
-          optionalTsToMs(scheduled?.event.activityTaskScheduledEventAttributes?.heartbeatTimeout) ?? 0,
+        heartbeatTimeoutMs: protoMs(scheduled?.event.activityTaskScheduledEventAttributes?.heartbeatTimeout ?? {}),
         scheduledAt: scheduled?.time ?? Number.NaN,
         startedAt: started?.time ?? Number.NaN,
         completedAt: time,

@@ -239,7 +239,10 @@ async function passHistories(client: Client, passId: string): Promise<Array<{ wo
 
 /** The Actions a KycWorkflow spends deciding again, from the recorded history of that path: all after the signal. */
 async function actionsToDecideAgain(): Promise<{ fixture: string; actions: number; byKind: Record<string, number> }> {
-  const fixture = (await readManifest()).fixtures.find((entry) => entry.file.endsWith('-kyc-register-suspended.json'));
+  // The latest recording: the manifest is append-only, so it is the last of its name.
+  const fixture = (await readManifest()).fixtures.findLast((entry) =>
+    entry.file.endsWith('-kyc-register-suspended.json'),
+  );
   if (!fixture) throw new Error('no recorded history of the register-change path in test/fixtures/histories');
   const history = historyFromJSON(JSON.parse(await readFile(join(HISTORIES_DIR, fixture.file), 'utf8')));
   const events = history.events ?? [];
