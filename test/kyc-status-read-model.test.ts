@@ -40,6 +40,21 @@ async function api(path: string, init: RequestInit & { role?: keyof typeof TOKEN
 }
 
 /** The intake API's order: the upload's row first, then the signal. */
+/** A user enrolled, both documents uploaded, and the first cycle decided (PASS for the harness's default person). */
+async function decidedUser(someone: ReturnType<typeof person>) {
+  const user = await h.enrol(someone);
+  await startKycWorkflow(h.kyc, user.userId);
+  await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
+  const { livenessSessionId } = user;
+  await upload(user.userId, {
+    kind: 'SELFIE',
+    key: user.selfieKey,
+    ...(livenessSessionId ? { livenessSessionId } : {}),
+  });
+  await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the first decision');
+  return user;
+}
+
 async function upload(userId: number, document: Omit<DocumentUploaded, 'bucket'>) {
   if (document.kind === 'ID_DOCUMENT') {
     await upsertIdDocument(h.db.sql, { userId, key: document.key, docType: document.docType ?? 'passport' });
@@ -148,16 +163,7 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
 
   it('agrees with the workflow through a one-document re-upload: the new cycle known by its id, in its settle window', async () => {
     const someone = person();
-    const user = await h.enrol(someone);
-    await startKycWorkflow(h.kyc, user.userId);
-    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
-    const { livenessSessionId } = user;
-    await upload(user.userId, {
-      kind: 'SELFIE',
-      key: user.selfieKey,
-      ...(livenessSessionId ? { livenessSessionId } : {}),
-    });
-    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the first decision');
+    const user = await decidedUser(someone);
 
     const renewedKey = `kyc-raw/${user.userId}/passport-renewed.jpg`;
     h.programPassport(someone, renewedKey);
@@ -231,16 +237,7 @@ describe('GET /users/:id/kyc from PostgreSQL', () => {
 
   it('agrees with the workflow once it decided again on a register change: the fresh register outcome', async () => {
     const someone = person();
-    const user = await h.enrol(someone);
-    await startKycWorkflow(h.kyc, user.userId);
-    await upload(user.userId, { kind: 'ID_DOCUMENT', key: user.passportKey, docType: 'passport' });
-    const { livenessSessionId } = user;
-    await upload(user.userId, {
-      kind: 'SELFIE',
-      key: user.selfieKey,
-      ...(livenessSessionId ? { livenessSessionId } : {}),
-    });
-    await h.waitForStatus(user.userId, (s) => s.stage === 'DECIDED', 'the PASS');
+    const user = await decidedUser(someone);
 
     // As the register monitor records a change and signals it.
     const record = { fullName: `${someone.givenNames} ${someone.surname}`, standing: 'SUSPENDED' };
