@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { kycWorkflowId } from '../src/contract/kyc-workflow.ts';
-import { KycStage, KycStatus, KycUserId } from '../src/contract/search-attributes.ts';
+import { kycStartSearchAttributes } from '../src/contract/search-attributes.ts';
 import type { Sql } from '../src/db/pool.ts';
 import { signalDocumentUploaded } from '../src/starters/kyc-client.ts';
 import { imageBytesKey } from '../test/stand-ins/aws-json.ts';
@@ -139,13 +139,7 @@ export async function startFloorVerification(
   input: FloorInput = { upsertLikeKyc: false },
 ): Promise<Started> {
   const startedAt = Date.now();
-  const startAttributes = input.upsertLikeKyc
-    ? [
-        { key: KycUserId, value: 1 },
-        { key: KycStage, value: 'AWAITING_DOCUMENTS' },
-        { key: KycStatus, value: 'PENDING' },
-      ]
-    : [];
+  const startAttributes = input.upsertLikeKyc ? kycStartSearchAttributes(1) : [];
   for (const kind of ['ID_DOCUMENT', 'SELFIE'] as const) {
     await client.workflow.signalWithStart(FLOOR_WORKFLOW_TYPE, {
       taskQueue,

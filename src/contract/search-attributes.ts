@@ -2,7 +2,7 @@
  * Search attributes stay plain text in Temporal's visibility store, so they only ever hold ids, statuses and the
  * register type — never PII. Ops filter on them in the Web UI, e.g. `KycStatus = "MANUAL_REVIEW"`.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, type SearchAttributePair, SearchAttributeType } from '@temporalio/common';
 
 export const KycStatus = defineSearchAttributeKey('KycStatus', SearchAttributeType.KEYWORD);
 export const KycStage = defineSearchAttributeKey('KycStage', SearchAttributeType.KEYWORD);
@@ -13,6 +13,18 @@ export const KycUserId = defineSearchAttributeKey('KycUserId', SearchAttributeTy
  * An expiry pass's progress so far, e.g. `KycExpiryBadData = true` lists the passes that met bad records. Its other
  * counts are in the `expiryProgress` query: a SQL visibility store (the dev server's) allows only three Int attributes.
  */
+/**
+ * What a KycWorkflow is started with. Attributes set at the start cost no Temporal Cloud Action, unlike the workflow's
+ * upserts: a new case is findable as `KycStage = "AWAITING_DOCUMENTS"` from the moment it starts.
+ */
+export function kycStartSearchAttributes(userId: number): SearchAttributePair[] {
+  return [
+    { key: KycUserId, value: userId },
+    { key: KycStage, value: 'AWAITING_DOCUMENTS' },
+    { key: KycStatus, value: 'PENDING' },
+  ];
+}
+
 export const KycExpiryReminders = defineSearchAttributeKey('KycExpiryReminders', SearchAttributeType.INT);
 export const KycExpiryExpired = defineSearchAttributeKey('KycExpiryExpired', SearchAttributeType.INT);
 export const KycExpiryBadData = defineSearchAttributeKey('KycExpiryBadData', SearchAttributeType.BOOL);

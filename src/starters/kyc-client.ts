@@ -29,27 +29,20 @@ import {
   stepRequestedSignal,
   submitCsReviewUpdate,
 } from '../contract/kyc-workflow.ts';
-import { KycStage, KycStatus, KycUserId } from '../contract/search-attributes.ts';
+import { kycStartSearchAttributes } from '../contract/search-attributes.ts';
 
 export interface KycClient {
   client: Client;
   taskQueue: string;
 }
 
-/**
- * Attributes set at the start cost no Temporal Cloud Action, unlike the workflow's upserts: a new case is findable as
- * `KycStage = "AWAITING_DOCUMENTS"` from the moment it starts, and the workflow upserts only what later differs.
- */
+/** The workflow upserts only what later differs from the attributes it was started with. */
 function startOptions(kyc: KycClient, userId: number) {
   return {
     taskQueue: kyc.taskQueue,
     workflowId: kycWorkflowId(userId),
     args: [{ userId }] as [{ userId: number }],
-    typedSearchAttributes: [
-      { key: KycUserId, value: userId },
-      { key: KycStage, value: 'AWAITING_DOCUMENTS' },
-      { key: KycStatus, value: 'PENDING' },
-    ],
+    typedSearchAttributes: kycStartSearchAttributes(userId),
     staticSummary: `KYC verification of user ${userId}`,
   };
 }
